@@ -1,0 +1,39 @@
+namespace Tessera.Erasure.Kernels;
+
+/// <summary>
+/// A compile-time output count for the SIMD kernels. The JIT specialises a generic method per struct type argument,
+/// so <c>if (TCount.Value &gt; 2)</c> folds away and each instantiation keeps exactly its accumulators in registers.
+/// </summary>
+internal interface IOutputCount
+{
+    /// <summary>How many outputs one pass computes.</summary>
+    static abstract int Value { get; }
+}
+
+/// <summary>One output per pass.</summary>
+internal readonly struct One : IOutputCount
+{
+    /// <inheritdoc/>
+    public static int Value => 1;
+}
+
+/// <summary>Two outputs per pass.</summary>
+internal readonly struct Two : IOutputCount
+{
+    /// <inheritdoc/>
+    public static int Value => 2;
+}
+
+/// <summary>Three outputs per pass.</summary>
+internal readonly struct Three : IOutputCount
+{
+    /// <inheritdoc/>
+    public static int Value => 3;
+}
+
+/// <summary>Four outputs per pass.</summary>
+internal readonly struct Four : IOutputCount
+{
+    /// <inheritdoc/>
+    public static int Value => 4;
+}
