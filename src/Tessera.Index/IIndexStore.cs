@@ -1,0 +1,52 @@
+namespace Tessera.Index;
+
+/// <summary>
+/// The index plane's contract: buckets and key → versions → manifests, with every mutation atomic and durable
+/// (synced) before it returns. A single node implements it over one RocksDB; a cluster will implement it over
+/// range-sharded consensus groups. All reads are linearizable with respect to completed writes.
+/// </summary>
+public interface IIndexStore : IDisposable
+{
+    /// <summary>Creates a bucket unless one with that name exists; returns what happened and the bucket as stored.</summary>
+    (BucketCreateResult Result, BucketInfo Bucket) CreateBucket(BucketInfo bucket);
+
+    /// <summary>The bucket, or null.</summary>
+    BucketInfo? GetBucket(string name);
+
+    /// <summary>Replaces a bucket's record (versioning, later lifecycle); false when it does not exist.</summary>
+    bool UpdateBucket(BucketInfo bucket);
+
+    /// <summary>Every bucket, sorted by name.</summary>
+    IReadOnlyList<BucketInfo> ListBuckets();
+
+    /// <summary>Deletes an empty bucket atomically with the emptiness check.</summary>
+    BucketDeleteResult DeleteBucket(string name);
+
+    /// <summary>
+    /// The current version of a key (null when absent or when the newest version is a delete marker and
+    /// <paramref name="includeDeleteMarker"/> is false), or the given version.
+    /// </summary>
+    ObjectManifest? GetObject(string bucket, string key, string? versionId = null, bool includeDeleteMarker = false);
+
+    /// <summary>
+    /// Commits a new version atomically: checks the bucket exists and the condition holds, writes the manifest and
+    /// moves the latest pointer in one synced write. In unversioned and suspended buckets it replaces the
+    /// <c>null</c> version; the segments no longer referenced are queued as garbage in the same write.
+    /// </summary>
+    PutObjectResult PutObject(string bucket, ObjectManifest manifest, WriteCondition condition = default);
+
+    /// <summary>
+    /// Deletes the current version (unversioned buckets: removes it) or a specific version; queues its segments
+    /// as garbage in the same write. Deleting a missing key succeeds (S3 semantics).
+    /// </summary>
+    DeleteObjectResult DeleteObject(string bucket, string key, string? versionId = null);
+
+    /// <summary>One page of current objects in UTF-8 binary key order, with <c>delimiter</c> roll-up.</summary>
+    ObjectListing ListObjects(string bucket, ListObjectsQuery query);
+
+    /// <summary>Garbage entries queued before <paramref name="olderThan"/>, oldest first, at most <paramref name="max"/>.</summary>
+    IReadOnlyList<GarbageEntry> PeekGarbage(DateTimeOffset olderThan, int max);
+
+    /// <summary>Removes garbage entries once their fragments are deleted.</summary>
+    void RemoveGarbage(IEnumerable<GarbageEntry> entries);
+}

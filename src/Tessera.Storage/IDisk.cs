@@ -1,0 +1,29 @@
+namespace Tessera.Storage;
+
+/// <summary>
+/// One disk of the data plane: a directory holding fragment files. The same interface will front a remote disk
+/// over the node RPC in a cluster.
+/// </summary>
+public interface IDisk
+{
+    /// <summary>Stable id of the disk (e.g. <c>disk3</c>), recorded in manifests.</summary>
+    string Id { get; }
+
+    /// <summary>Failure-domain labels.</summary>
+    DiskLabels Labels { get; }
+
+    /// <summary>Placement weight (relative capacity); 1 by default.</summary>
+    double Weight { get; }
+
+    /// <summary>Starts a new fragment under a temporary name.</summary>
+    ValueTask<IFragmentWriter> CreateFragmentAsync(FragmentHeader header, CancellationToken cancellationToken);
+
+    /// <summary>Opens a committed fragment; null when it does not exist or its header is unreadable.</summary>
+    IFragmentReader? OpenFragment(FragmentId id);
+
+    /// <summary>Deletes a committed fragment; false when it was not there.</summary>
+    bool DeleteFragment(FragmentId id);
+
+    /// <summary>Every committed fragment on the disk (for scrub and garbage collection).</summary>
+    IEnumerable<FragmentId> ListFragments();
+}
