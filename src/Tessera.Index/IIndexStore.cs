@@ -36,6 +36,13 @@ public interface IIndexStore : IDisposable
     PutObjectResult PutObject(string bucket, ObjectManifest manifest, WriteCondition condition = default);
 
     /// <summary>
+    /// Replaces the stored manifest of an existing version (same key, version id and segments) by a metadata-only
+    /// change such as new tags; the latest pointer follows when it is that version. Queues no garbage. False when
+    /// the version does not exist.
+    /// </summary>
+    bool ReplaceManifest(string bucket, ObjectManifest manifest);
+
+    /// <summary>
     /// Deletes the current version (unversioned buckets: removes it) or a specific version; queues its segments
     /// as garbage in the same write. Deleting a missing key succeeds (S3 semantics).
     /// </summary>

@@ -79,6 +79,9 @@ public static class S3Errors
     /// <summary><c>InvalidPartOrder</c>: HTTP 400.</summary>
     public static readonly S3Error InvalidPartOrder = new("InvalidPartOrder", 400, "The list of parts was not in ascending order. The parts list must be specified in order by part number.");
 
+    /// <summary><c>InvalidPartNumber</c>: HTTP 416.</summary>
+    public static readonly S3Error InvalidPartNumber = new("InvalidPartNumber", 416, "The requested partnumber is not satisfiable");
+
     /// <summary><c>InvalidRange</c>: HTTP 416.</summary>
     public static readonly S3Error InvalidRange = new("InvalidRange", 416, "The requested range is not satisfiable");
 
@@ -193,6 +196,7 @@ public static class S3Errors
         InvalidObjectState,
         InvalidPart,
         InvalidPartOrder,
+        InvalidPartNumber,
         InvalidRange,
         InvalidRequest,
         InvalidStorageClass,

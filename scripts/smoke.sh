@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Smoke test with real S3 clients from Debian: awscli, rclone and s3cmd each make a bucket, copy a directory tree
+# up and down, list with a delimiter, read a range, and delete. Installs the clients if they are missing, starts
+# a Tessera server on a free loopback port over a temporary data directory, and ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "  ok   $*"; }
+bad() { failed=$((failed + 1)); echo "  FAIL $*"; }
+check() { local what=$1; shift; if "$@" >/tmp/smoke-check.log 2>&1; then ok "$what"; else bad "$what"; sed 's/^/       /' /tmp/smoke-check.log | tail -15; fi; }
+
+need=()
+command -v aws >/dev/null || need+=(awscli)
+command -v rclone >/dev/null || need+=(rclone)
+command -v s3cmd >/dev/null || need+=(s3cmd)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing ${need[*]}"
+  SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+echo "== building the server"
+dotnet build src/Tessera.Server -c Release -nologo -v q >/dev/null || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+work=$(mktemp -d /tmp/tessera-smoke.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+endpoint="http://127.0.0.1:$port"
+export TESSERA_ROOT_USER=SMOKEROOTACCESSKEY01
+export TESSERA_ROOT_PASSWORD=smoke-root-secret-key-0123456789
+dotnet src/Tessera.Server/bin/Release/net10.0/tessera.dll server "$work/data" --address "127.0.0.1:$port" >"$work/server.log" 2>&1 &
+server=$!
+cleanup() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+for _ in $(seq 1 100); do curl -fs "$endpoint/health/ready" >/dev/null && break; sleep 0.2; done
+check "server answers /health/ready" curl -fs "$endpoint/health/ready"
+
+# A tree with nested directories, spaces, unicode, an empty file and files of 1 B to ~3 MiB (below every client's multipart threshold).
+tree="$work/tree"
+mkdir -p "$tree/docs/deep/er" "$tree/photos 2024" "$tree/ünïcødé"
+head -c 1 /dev/urandom >"$tree/one-byte"
+: >"$tree/empty"
+head -c 4096 /dev/urandom >"$tree/docs/page.bin"
+head -c 1048577 /dev/urandom >"$tree/docs/deep/er/mib+1.bin"
+head -c 3000000 /dev/urandom >"$tree/photos 2024/big photo.jpg"
+echo "hello from tessera" >"$tree/ünïcødé/grüße.txt"
+head -c 200000 /dev/urandom >"$tree/range.bin"
+
+export AWS_ACCESS_KEY_ID=$TESSERA_ROOT_USER AWS_SECRET_ACCESS_KEY=$TESSERA_ROOT_PASSWORD AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+awscmd() { aws --endpoint-url "$endpoint" "$@"; }
+
+echo "== awscli $(aws --version 2>&1 | cut -d' ' -f1)"
+check "aws s3 mb" awscmd s3 mb s3://smoke-aws
+check "aws s3 cp --recursive (up)" awscmd s3 cp --recursive "$tree" s3://smoke-aws/tree
+check "aws s3 ls (delimiter)" bash -c "aws --endpoint-url $endpoint s3 ls s3://smoke-aws/tree/ | grep -q 'PRE photos 2024/' && aws --endpoint-url $endpoint s3 ls s3://smoke-aws/tree/ | grep -q ' range.bin'"
+check "aws s3 cp --recursive (down) is identical" bash -c "aws --endpoint-url $endpoint s3 cp --recursive s3://smoke-aws/tree '$work/aws-down' >/dev/null && diff -r '$tree' '$work/aws-down'"
+check "aws s3api get-object --range" bash -c "aws --endpoint-url $endpoint s3api get-object --bucket smoke-aws --key tree/range.bin --range bytes=1000-1999 '$work/aws-range' >/dev/null && cmp '$work/aws-range' <(tail -c +1001 '$tree/range.bin' | head -c 1000)"
+check "aws s3 rm --recursive" awscmd s3 rm --recursive s3://smoke-aws/tree
+check "aws s3 rb" awscmd s3 rb s3://smoke-aws
+
+echo "== rclone $(rclone version 2>/dev/null | head -1)"
+export RCLONE_CONFIG_TESSERA_TYPE=s3 RCLONE_CONFIG_TESSERA_PROVIDER=Other RCLONE_CONFIG_TESSERA_ENV_AUTH=false \
+  RCLONE_CONFIG_TESSERA_ACCESS_KEY_ID=$TESSERA_ROOT_USER RCLONE_CONFIG_TESSERA_SECRET_ACCESS_KEY=$TESSERA_ROOT_PASSWORD \
+  RCLONE_CONFIG_TESSERA_ENDPOINT=$endpoint RCLONE_CONFIG_TESSERA_REGION=us-east-1
+check "rclone mkdir" rclone mkdir tessera:smoke-rclone
+check "rclone copy (up)" rclone copy "$tree" tessera:smoke-rclone/tree
+check "rclone lsf (delimiter)" bash -c "rclone lsf tessera:smoke-rclone/tree | grep -qx 'photos 2024/' && rclone lsf tessera:smoke-rclone/tree | grep -qx 'range.bin'"
+check "rclone check (hashes)" rclone check "$tree" tessera:smoke-rclone/tree
+check "rclone copy (down) is identical" bash -c "rclone copy tessera:smoke-rclone/tree '$work/rclone-down' && diff -r '$tree' '$work/rclone-down'"
+check "rclone cat --offset --count" bash -c "cmp <(rclone cat --offset 5000 --count 777 tessera:smoke-rclone/tree/range.bin) <(tail -c +5001 '$tree/range.bin' | head -c 777)"
+check "rclone purge" rclone purge tessera:smoke-rclone
+
+echo "== s3cmd $(s3cmd --version 2>&1)"
+cat >"$work/s3cfg" <<CFG
+[default]
+access_key = $TESSERA_ROOT_USER
+secret_key = $TESSERA_ROOT_PASSWORD
+host_base = 127.0.0.1:$port
+host_bucket = 127.0.0.1:$port
+use_https = False
+signature_v2 = False
+bucket_location = us-east-1
+CFG
+s3() { s3cmd -c "$work/s3cfg" "$@"; }
+check "s3cmd mb" s3 mb s3://smoke-s3cmd
+check "s3cmd put --recursive" s3 put --recursive "$tree/" s3://smoke-s3cmd/tree/
+check "s3cmd ls (delimiter)" bash -c "s3cmd -c '$work/s3cfg' ls s3://smoke-s3cmd/tree/ | grep -q 'DIR *s3://smoke-s3cmd/tree/photos 2024/'"
+check "s3cmd get --recursive is identical" bash -c "mkdir -p '$work/s3cmd-down' && s3cmd -c '$work/s3cfg' get --recursive s3://smoke-s3cmd/tree/ '$work/s3cmd-down/' >/dev/null && diff -r '$tree' '$work/s3cmd-down'"
+check "s3cmd info" s3 info s3://smoke-s3cmd/tree/range.bin
+check "s3cmd del --recursive" s3 del --recursive --force s3://smoke-s3cmd/tree/
+check "s3cmd rb" s3 rb s3://smoke-s3cmd
+
+if [ "$failed" -gt 0 ]; then
+  echo "== server log (tail)"
+  tail -30 "$work/server.log"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

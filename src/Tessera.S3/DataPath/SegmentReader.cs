@@ -1,0 +1,199 @@
+using System.Buffers;
+using Tessera.Erasure;
+using Tessera.Index;
+using Tessera.Storage;
+
+namespace Tessera.S3.DataPath;
+
+/// <summary>
+/// Streams a byte range of one segment: for each stripe it covers, reads the k data blocks in parallel, falls back
+/// to parity blocks for any that are missing or fail their checksum, reconstructs the lost data shards, and writes
+/// the requested bytes to the destination while the next stripe is being read. Healthy reads decode nothing.
+/// </summary>
+public sealed class SegmentReader : IDisposable
+{
+    private readonly ErasureSet _set;
+    private readonly SegmentManifest _segment;
+    private readonly FragmentHeader _layout;
+    private readonly IFragmentReader?[] _readers;
+    private readonly bool[] _opened;
+    private readonly ReedSolomon _codec;
+
+    /// <summary>Prepares to read <paramref name="segment"/>; fragments are opened lazily, data shards first.</summary>
+    public SegmentReader(ErasureSet set, SegmentManifest segment)
+    {
+        _set = set;
+        _segment = segment;
+        _layout = new FragmentHeader(new FragmentId(segment.Segment, 0), segment.DataShards, segment.ParityShards, segment.ShardSize, segment.Size, "", "", "", segment.PartNumber);
+        var n = segment.DataShards + segment.ParityShards;
+        _readers = new IFragmentReader?[n];
+        _opened = new bool[n];
+        _codec = set.Codec(segment.DataShards, segment.ParityShards);
+    }
+
+    /// <summary>Fragments found missing or corrupt while reading (for logging and, later, the repair queue).</summary>
+    public int DegradedBlocks { get; private set; }
+
+    /// <summary>Writes bytes [<paramref name="offset"/>, offset + <paramref name="count"/>) of the segment to <paramref name="destination"/>.</summary>
+    public async Task CopyToAsync(Stream destination, long offset, long count, CancellationToken cancellationToken)
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+
+        var stripeSize = _layout.StripeSize;
+        var first = (int)(offset / stripeSize);
+        var last = (int)((offset + count - 1) / stripeSize);
+        var n = _readers.Length;
+        var bufferLength = n * _layout.BlockLength(first);
+        var current = ArrayPool<byte>.Shared.Rent(bufferLength);
+        var next = ArrayPool<byte>.Shared.Rent(bufferLength);
+        try
+        {
+            var reading = ReadStripeAsync(first, current, cancellationToken);
+            for (var s = first; s <= last; s++)
+            {
+                await reading.ConfigureAwait(false);
+                if (s < last)
+                {
+                    reading = ReadStripeAsync(s + 1, next, cancellationToken);
+                }
+
+                var stripeStart = s * stripeSize;
+                var from = (int)Math.Max(0, offset - stripeStart);
+                var to = (int)Math.Min(_layout.StripeDataLength(s), offset + count - stripeStart);
+                await destination.WriteAsync(current.AsMemory(from, to - from), cancellationToken).ConfigureAwait(false);
+                (current, next) = (next, current);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(current);
+            ArrayPool<byte>.Shared.Return(next);
+        }
+    }
+
+    /// <summary>Reads stripe <paramref name="stripe"/> into <paramref name="buffer"/> (shard i at i × block) and rebuilds lost data shards.</summary>
+    private async Task ReadStripeAsync(int stripe, byte[] buffer, CancellationToken cancellationToken)
+    {
+        int k = _segment.DataShards, n = _readers.Length;
+        var block = _layout.BlockLength(stripe);
+        var present = new bool[n];
+        var reads = new Task<bool>[n];
+        var good = 0;
+
+        // Data shards first: a healthy stripe is served without parity and without decoding.
+        for (var i = 0; i < k; i++)
+        {
+            reads[i] = ReadBlockAsync(i, stripe, buffer.AsMemory(i * block, block), cancellationToken);
+        }
+
+        for (var i = 0; i < k; i++)
+        {
+            present[i] = await reads[i].ConfigureAwait(false);
+            good += present[i] ? 1 : 0;
+        }
+
+        // Then as many parity shards as there are holes, more if those fail too.
+        var nextParity = k;
+        while (good < k && nextParity < n)
+        {
+            var want = Math.Min(k - good, n - nextParity);
+            var batchStart = nextParity;
+            for (var j = 0; j < want; j++, nextParity++)
+            {
+                reads[nextParity] = ReadBlockAsync(nextParity, stripe, buffer.AsMemory(nextParity * block, block), cancellationToken);
+            }
+
+            for (var i = batchStart; i < nextParity; i++)
+            {
+                present[i] = await reads[i].ConfigureAwait(false);
+                good += present[i] ? 1 : 0;
+            }
+        }
+
+        if (good < k)
+        {
+            throw new StorageUnavailableException($"Stripe {stripe} of segment {_segment.Segment:N} has only {good} readable fragments; {k} are needed.");
+        }
+
+        var lost = 0;
+        for (var i = 0; i < k; i++)
+        {
+            lost += present[i] ? 0 : 1;
+        }
+
+        if (lost > 0)
+        {
+            DegradedBlocks += lost;
+            Reconstruct(buffer, block, present);
+        }
+    }
+
+    private unsafe void Reconstruct(byte[] buffer, int block, bool[] present)
+    {
+        var n = _readers.Length;
+        fixed (byte* p = buffer)
+        {
+            Span<nint> shards = stackalloc nint[n];
+            for (var i = 0; i < n; i++)
+            {
+                shards[i] = (nint)(p + (i * block));
+            }
+
+            _codec.TryReconstruct(shards, present, block, dataOnly: true);
+        }
+    }
+
+    private async Task<bool> ReadBlockAsync(int index, int stripe, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        var reader = Open(index);
+        if (reader is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return await reader.TryReadBlockAsync(stripe, destination, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    private IFragmentReader? Open(int index)
+    {
+        lock (_readers)
+        {
+            if (!_opened[index])
+            {
+                _opened[index] = true;
+                try
+                {
+                    _readers[index] = _set.Disk(_segment.Disks[index])?.OpenFragment(new FragmentId(_segment.Segment, index));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    _readers[index] = null;
+                }
+            }
+
+            return _readers[index];
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        lock (_readers)
+        {
+            foreach (var r in _readers)
+            {
+                r?.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,211 @@
+using System.Buffers;
+using Tessera.Core.Hashing;
+using Tessera.Erasure;
+using Tessera.Index;
+using Tessera.Storage;
+
+namespace Tessera.S3.DataPath;
+
+/// <summary>
+/// Streams one segment from a body to k + m fragment files: reads a stripe, hashes it, encodes it, writes its
+/// shards to their disks in parallel while the next stripe is read into a second buffer, then commits every
+/// fragment (fsync, rename, directory fsync). Memory per write is two stripe buffers, whatever the object size.
+/// </summary>
+/// <remarks>
+/// Stripe buffer layout: shard i of a stripe whose blocks are <c>b</c> bytes sits at <c>i × b</c>, so the data
+/// of a stripe read contiguously is already in shard order and the last, short stripe only needs zero padding up
+/// to <c>k × b</c>. Parity follows the data at <c>k × b</c>.
+/// </remarks>
+public static class SegmentWriter
+{
+    /// <summary>
+    /// Writes <paramref name="length"/> bytes from <paramref name="source"/> as a new segment and returns its manifest
+    /// (ETag = hex MD5). Throws <see cref="EndOfStreamException"/> when the body ends early, and
+    /// <see cref="StorageUnavailableException"/> when fewer than k + 1 fragments could be written. On any failure
+    /// no fragment stays committed... except those already committed, which the garbage collector removes.
+    /// </summary>
+    public static async Task<SegmentManifest> WriteAsync(
+        ErasureSet set,
+        ErasurePolicy policy,
+        Stream source,
+        long length,
+        ObjectHasher hasher,
+        SegmentOwner owner,
+        CancellationToken cancellationToken)
+    {
+        var segment = Guid.NewGuid();
+        int k = policy.DataShards, m = policy.ParityShards, n = k + m;
+        var header = new FragmentHeader(new FragmentId(segment, 0), k, m, policy.ShardSize, length, owner.Bucket, owner.Key, owner.VersionId, owner.PartNumber);
+        var disks = new string[n];
+        if (length == 0)
+        {
+            Array.Fill(disks, "");
+            return Manifest(segment, policy, length, hasher, owner, disks);
+        }
+
+        var placed = set.Placement.Place(segment, k, m, policy.DomainLevel);
+        var writers = new IFragmentWriter?[n];
+        var codec = set.Codec(k, m);
+        var bufferLength = n * Math.Min(policy.ShardSize, header.BlockLength(0));
+        var current = ArrayPool<byte>.Shared.Rent(bufferLength);
+        var next = ArrayPool<byte>.Shared.Rent(bufferLength);
+        var pending = new Task[n];
+        try
+        {
+            await OpenWritersAsync(set, placed, header, writers, cancellationToken).ConfigureAwait(false);
+            var stripes = header.StripeCount;
+            var inFlight = false;
+            for (var s = 0; s < stripes; s++)
+            {
+                var dataLength = header.StripeDataLength(s);
+                var block = header.BlockLength(s);
+                await source.ReadExactlyAsync(current.AsMemory(0, dataLength), cancellationToken).ConfigureAwait(false);
+                hasher.Append(current.AsSpan(0, dataLength));
+                current.AsSpan(dataLength, (k * block) - dataLength).Clear();
+                EncodeStripe(codec, current, block, n);
+
+                if (inFlight)
+                {
+                    await DrainAsync(pending, writers, k).ConfigureAwait(false);
+                }
+
+                for (var i = 0; i < n; i++)
+                {
+                    pending[i] = writers[i] is { } w ? WriteBlockAsync(w, current.AsMemory(i * block, block), cancellationToken) : Task.CompletedTask;
+                }
+
+                inFlight = true;
+                (current, next) = (next, current);
+            }
+
+            if (inFlight)
+            {
+                await DrainAsync(pending, writers, k).ConfigureAwait(false);
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                pending[i] = writers[i] is { } w ? w.CommitAsync(cancellationToken).AsTask() : Task.CompletedTask;
+            }
+
+            await DrainAsync(pending, writers, k).ConfigureAwait(false);
+            for (var i = 0; i < n; i++)
+            {
+                disks[i] = writers[i] is null ? "" : placed[i];
+            }
+
+            return Manifest(segment, policy, length, hasher, owner, disks);
+        }
+        finally
+        {
+            foreach (var w in writers)
+            {
+                if (w is not null)
+                {
+                    await w.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+
+            ArrayPool<byte>.Shared.Return(current);
+            ArrayPool<byte>.Shared.Return(next);
+        }
+    }
+
+    private static SegmentManifest Manifest(Guid segment, ErasurePolicy policy, long length, ObjectHasher hasher, SegmentOwner owner, string[] disks) =>
+        new()
+        {
+            PartNumber = owner.PartNumber,
+            Segment = segment,
+            Size = length,
+            DataShards = policy.DataShards,
+            ParityShards = policy.ParityShards,
+            ShardSize = policy.ShardSize,
+            Disks = disks,
+            ETag = Convert.ToHexStringLower(hasher.GetMd5()),
+        };
+
+    private static async Task OpenWritersAsync(ErasureSet set, string[] placed, FragmentHeader header, IFragmentWriter?[] writers, CancellationToken cancellationToken)
+    {
+        var opens = new Task<IFragmentWriter?>[placed.Length];
+        for (var i = 0; i < placed.Length; i++)
+        {
+            opens[i] = OpenOneAsync(set.Disk(placed[i]), header with { Id = header.Id with { Index = i } }, cancellationToken);
+        }
+
+        for (var i = 0; i < placed.Length; i++)
+        {
+            writers[i] = await opens[i].ConfigureAwait(false);
+        }
+
+        EnsureQuorum(writers, header.DataShards);
+    }
+
+    private static async Task<IFragmentWriter?> OpenOneAsync(IDisk? disk, FragmentHeader header, CancellationToken cancellationToken)
+    {
+        if (disk is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await disk.CreateFragmentAsync(header, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task WriteBlockAsync(IFragmentWriter writer, ReadOnlyMemory<byte> block, CancellationToken cancellationToken) =>
+        await writer.WriteBlockAsync(block, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Waits for one round of per-fragment tasks. A fragment whose disk failed is dropped (its writer disposed,
+    /// which deletes the temp file); the write goes on while at least k + 1 fragments remain.
+    /// </summary>
+    private static async Task DrainAsync(Task[] pending, IFragmentWriter?[] writers, int dataShards)
+    {
+        for (var i = 0; i < pending.Length; i++)
+        {
+            try
+            {
+                await pending[i].ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                if (writers[i] is { } w)
+                {
+                    writers[i] = null;
+                    await w.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+
+        EnsureQuorum(writers, dataShards);
+    }
+
+    private static void EnsureQuorum(IFragmentWriter?[] writers, int dataShards)
+    {
+        var alive = writers.Count(w => w is not null);
+        var quorum = Math.Min(writers.Length, dataShards + 1);
+        if (alive < quorum)
+        {
+            throw new StorageUnavailableException($"Only {alive} of {writers.Length} fragments could be written; at least {quorum} are needed.");
+        }
+    }
+
+    private static unsafe void EncodeStripe(ReedSolomon codec, byte[] buffer, int block, int n)
+    {
+        fixed (byte* p = buffer)
+        {
+            Span<nint> shards = stackalloc nint[n];
+            for (var i = 0; i < n; i++)
+            {
+                shards[i] = (nint)(p + (i * block));
+            }
+
+            codec.Encode(shards, block);
+        }
+    }
+}

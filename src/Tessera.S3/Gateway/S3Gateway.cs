@@ -1,0 +1,123 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Tessera.Core.Errors;
+using Tessera.S3.Operations;
+using Tessera.S3.Xml;
+using Tessera.Storage;
+
+namespace Tessera.S3.Gateway;
+
+/// <summary>
+/// The S3 front door, mounted as Kestrel's terminal middleware: gives every request an id, resolves path-style or
+/// virtual-hosted-style addressing, authenticates (SigV4), routes to the operation's handler, and renders any
+/// <see cref="S3Exception"/> as S3's XML error. Anything else that escapes a handler is logged and answered as
+/// InternalError without leaking details.
+/// </summary>
+public sealed class S3Gateway
+{
+    private readonly S3Services _services;
+
+    /// <summary>Creates the gateway over a store.</summary>
+    public S3Gateway(S3Services services) => _services = services;
+
+    /// <summary>Handles one HTTP request.</summary>
+    public async Task HandleAsync(HttpContext http)
+    {
+        var requestId = NewRequestId();
+        var response = http.Response;
+        response.Headers["x-amz-request-id"] = requestId;
+        response.Headers["x-amz-id-2"] = requestId;
+        response.Headers.Server = "Tessera";
+        var request = new S3Request(http, _services, requestId);
+        try
+        {
+            S3Routing.ResolveAddress(request);
+            var auth = _services.Verifier.Verify(http.Request);
+            if (!_services.Users.TryGetUser(auth.AccessKey, out var user))
+            {
+                throw new S3Exception(S3Errors.InvalidAccessKeyId);
+            }
+
+            request.Auth = auth;
+            request.User = user;
+            await S3Routing.DispatchAsync(request).ConfigureAwait(false);
+        }
+        catch (S3Exception e)
+        {
+            await WriteErrorAsync(request, e).ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException e)
+        {
+            LogMessages.StorageUnavailable(_services.Logger, requestId, e.Message);
+            await WriteErrorAsync(request, new S3Exception(S3Errors.ServiceUnavailable, e.Message)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; nothing to answer.
+        }
+        catch (Exception e) when (e is BadHttpRequestException or IOException && !response.HasStarted)
+        {
+            // The body ended early or broke off (Kestrel reports it as a bad request or an I/O error).
+            await WriteErrorAsync(request, new S3Exception(S3Errors.IncompleteBody)).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogMessages.UnhandledError(_services.Logger, e, requestId, http.Request.Method, http.Request.Path);
+            await WriteErrorAsync(request, new S3Exception(S3Errors.InternalError)).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteErrorAsync(S3Request request, S3Exception error)
+    {
+        var response = request.Response;
+        if (response.HasStarted)
+        {
+            // Headers (and perhaps bytes) are out: the only honest signal left is to break the connection.
+            request.Http.Abort();
+            return;
+        }
+
+        response.Clear();
+        response.Headers["x-amz-request-id"] = request.RequestId;
+        response.Headers["x-amz-id-2"] = request.RequestId;
+        if (error.Headers is not null)
+        {
+            foreach (var (name, value) in error.Headers)
+            {
+                response.Headers[name] = value;
+            }
+        }
+
+        if (HttpMethods.IsHead(request.Request.Method) || error.Error.Status == StatusCodes.Status304NotModified)
+        {
+            response.StatusCode = error.Error.Status;
+            return;
+        }
+
+        await S3Xml.WriteAsync(response, error.Error.Status, w =>
+        {
+            w.WriteStartElement("Error");
+            w.WriteElementString("Code", error.Error.Code);
+            w.WriteElementString("Message", error.Message);
+            foreach (var (name, value) in error.Details ?? [])
+            {
+                w.WriteElementString(name, value);
+            }
+
+            w.WriteElementString("Resource", error.Resource ?? request.Request.Path.Value ?? "/");
+            w.WriteElementString("RequestId", request.RequestId);
+            w.WriteElementString("HostId", request.RequestId);
+            w.WriteEndElement();
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>16 upper-case hex digits, like S3's request ids.</summary>
+    private static string NewRequestId()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(bytes, (DateTime.UtcNow.Ticks << 16) ^ RandomNumberGenerator.GetInt32(1 << 16));
+        return Convert.ToHexString(bytes);
+    }
+}

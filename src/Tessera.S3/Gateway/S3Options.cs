@@ -1,0 +1,20 @@
+namespace Tessera.S3.Gateway;
+
+/// <summary>Settings of the S3 front end.</summary>
+public sealed class S3Options
+{
+    /// <summary>The region the store answers for and expects in signatures. Default <c>us-east-1</c>.</summary>
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>
+    /// Domains under which virtual-hosted-style requests arrive: a Host of <c>bucket.example.com</c> addresses bucket
+    /// <c>bucket</c> when <c>example.com</c> is listed. Default: <c>localhost</c>.
+    /// </summary>
+    public IReadOnlyList<string> Domains { get; set; } = ["localhost"];
+
+    /// <summary>Largest single PUT in bytes (S3: 5 GiB).</summary>
+    public long MaxObjectSize { get; set; } = 5L * 1024 * 1024 * 1024;
+
+    /// <summary>How long fragments of replaced or deleted versions wait before the collector deletes them. Default 5 minutes.</summary>
+    public TimeSpan GarbageGracePeriod { get; set; } = TimeSpan.FromMinutes(5);
+}

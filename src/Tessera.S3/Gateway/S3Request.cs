@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Tessera.Core.Errors;
+using Tessera.Index;
+using Tessera.S3.Auth;
+using Tessera.S3.Users;
+
+namespace Tessera.S3.Gateway;
+
+/// <summary>One S3 request as the handlers see it: addressing resolved, caller authenticated.</summary>
+internal sealed class S3Request
+{
+    public S3Request(HttpContext http, S3Services services, string requestId)
+    {
+        Http = http;
+        Services = services;
+        RequestId = requestId;
+    }
+
+    /// <summary>The HTTP exchange.</summary>
+    public HttpContext Http { get; }
+
+    /// <summary>The store.</summary>
+    public S3Services Services { get; }
+
+    /// <summary>x-amz-request-id of this request.</summary>
+    public string RequestId { get; }
+
+    /// <summary>The bucket addressed (path-style or virtual-hosted-style), or null for service operations.</summary>
+    public string? Bucket { get; set; }
+
+    /// <summary>The object key (decoded), or null for bucket and service operations.</summary>
+    public string? Key { get; set; }
+
+    /// <summary>The authenticated caller.</summary>
+    public S3User User { get; set; } = null!;
+
+    /// <summary>How the caller signed the payload.</summary>
+    public AuthResult Auth { get; set; } = null!;
+
+    /// <summary>The request.</summary>
+    public HttpRequest Request => Http.Request;
+
+    /// <summary>The response.</summary>
+    public HttpResponse Response => Http.Response;
+
+    /// <summary>Cancelled when the client goes away.</summary>
+    public CancellationToken Aborted => Http.RequestAborted;
+
+    /// <summary>The request target as sent (percent-encoded path and query).</summary>
+    public string RawTarget => Http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (Request.Path + Request.QueryString);
+
+    /// <summary>The value of a query parameter, or null.</summary>
+    public string? Query(string name) => Request.Query.TryGetValue(name, out var v) ? v.ToString() : null;
+
+    /// <summary>True when the query has the parameter (with or without a value).</summary>
+    public bool HasQuery(string name) => Request.Query.ContainsKey(name);
+
+    /// <summary>The value of a request header, or null when absent.</summary>
+    public string? Header(string name) => Request.Headers.TryGetValue(name, out var v) ? v.ToString() : null;
+
+    /// <summary>The bucket, which must exist and belong to the caller (NoSuchBucket, AccessDenied).</summary>
+    public BucketInfo RequireOwnedBucket()
+    {
+        var bucket = Services.Index.GetBucket(Bucket!) ?? throw Error(S3Errors.NoSuchBucket);
+        if (bucket.Owner != User.AccessKey)
+        {
+            throw Error(S3Errors.AccessDenied);
+        }
+
+        return bucket;
+    }
+
+    /// <summary>An S3 error about this request's bucket and key.</summary>
+    public S3Exception Error(S3Error error, string? message = null)
+    {
+        var details = new List<KeyValuePair<string, string>>();
+        if (Bucket is not null && error.Code is "NoSuchBucket" or "BucketNotEmpty" or "BucketAlreadyExists" or "BucketAlreadyOwnedByYou" or "InvalidBucketName" or "NoSuchKey")
+        {
+            details.Add(new("BucketName", Bucket));
+        }
+
+        if (Key is not null && error.Code is "NoSuchKey" or "KeyTooLongError")
+        {
+            details.Add(new("Key", Key));
+        }
+
+        return new S3Exception(error, message ?? error.Message) { Details = details };
+    }
+}

@@ -1,0 +1,148 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Tessera.Core.Errors;
+using Tessera.S3.Operations;
+
+namespace Tessera.S3.Gateway;
+
+/// <summary>
+/// Maps a request to its AWS operation: bucket and key from the path (path-style) or the Host header
+/// (virtual-hosted-style), then method and sub-resource. Sub-resources Tessera does not serve yet answer
+/// 501 NotImplemented, never a wrong operation.
+/// </summary>
+internal static class S3Routing
+{
+    /// <summary>Query parameters that select a sub-resource (an operation other than the plain one).</summary>
+    private static readonly string[] SubResources =
+    [
+        "accelerate", "acl", "analytics", "attributes", "cors", "delete", "encryption", "intelligent-tiering",
+        "inventory", "legal-hold", "lifecycle", "location", "logging", "metadataTable", "metrics", "notification",
+        "object-lock", "ownershipControls", "partNumber", "policy", "policyStatus", "publicAccessBlock", "replication",
+        "requestPayment", "restore", "retention", "select", "session", "tagging", "torrent", "uploadId", "uploads",
+        "versioning", "versions", "website",
+    ];
+
+    /// <summary>Sets <see cref="S3Request.Bucket"/> and <see cref="S3Request.Key"/> from the raw request target and Host.</summary>
+    public static void ResolveAddress(S3Request request)
+    {
+        var raw = request.RawTarget;
+        var q = raw.IndexOf('?', StringComparison.Ordinal);
+        var rawPath = q < 0 ? raw : raw[..q];
+        string path;
+        try
+        {
+            path = Uri.UnescapeDataString(rawPath);
+        }
+        catch (UriFormatException)
+        {
+            throw new S3Exception(S3Errors.InvalidURI);
+        }
+
+        if (!path.StartsWith('/'))
+        {
+            throw new S3Exception(S3Errors.InvalidURI);
+        }
+
+        var hostBucket = VirtualHostBucket(request.Request.Host.Host, request.Services.Options.Domains);
+        if (hostBucket is not null)
+        {
+            request.Bucket = hostBucket;
+            request.Key = path.Length > 1 ? path[1..] : null;
+            return;
+        }
+
+        var rest = path.AsSpan(1);
+        if (rest.IsEmpty)
+        {
+            return;
+        }
+
+        var slash = rest.IndexOf('/');
+        if (slash < 0)
+        {
+            request.Bucket = rest.ToString();
+            return;
+        }
+
+        request.Bucket = rest[..slash].ToString();
+        var key = rest[(slash + 1)..];
+        request.Key = key.IsEmpty ? null : key.ToString();
+    }
+
+    private static string? VirtualHostBucket(string host, IReadOnlyList<string> domains)
+    {
+        foreach (var domain in domains)
+        {
+            if (host.Length > domain.Length + 1
+                && host.EndsWith(domain, StringComparison.OrdinalIgnoreCase)
+                && host[host.Length - domain.Length - 1] == '.')
+            {
+                return host[..(host.Length - domain.Length - 1)];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Runs the handler of the request's operation.</summary>
+    public static Task DispatchAsync(S3Request r)
+    {
+        var method = r.Request.Method;
+        if (r.Bucket is null)
+        {
+            return HttpMethods.IsGet(method) ? ListBuckets.HandleAsync(r) : throw new S3Exception(S3Errors.MethodNotAllowed);
+        }
+
+        if (r.Key is not null)
+        {
+            CheckKey(r);
+        }
+
+        var sub = SubResource(r);
+        return (r.Key, sub) switch
+        {
+            (null, null) when HttpMethods.IsPut(method) => CreateBucket.HandleAsync(r),
+            (null, null) when HttpMethods.IsHead(method) => HeadBucket.HandleAsync(r),
+            (null, null) when HttpMethods.IsDelete(method) => DeleteBucket.HandleAsync(r),
+            (null, null) when HttpMethods.IsGet(method) => r.Query("list-type") == "2" ? ListObjectsV2.HandleAsync(r) : ListObjects.HandleAsync(r),
+            (null, "location") when HttpMethods.IsGet(method) => GetBucketLocation.HandleAsync(r),
+            (null, "delete") when HttpMethods.IsPost(method) => DeleteObjects.HandleAsync(r),
+            (not null, null) when HttpMethods.IsPut(method) =>
+                r.Header("x-amz-copy-source") is null ? PutObject.HandleAsync(r) : CopyObject.HandleAsync(r),
+            (not null, null or "partNumber") when HttpMethods.IsGet(method) || HttpMethods.IsHead(method) => GetObject.HandleAsync(r),
+            (not null, null) when HttpMethods.IsDelete(method) => DeleteObject.HandleAsync(r),
+            (not null, "tagging") when HttpMethods.IsGet(method) => ObjectTagging.GetAsync(r),
+            (not null, "tagging") when HttpMethods.IsPut(method) => ObjectTagging.PutAsync(r),
+            (not null, "tagging") when HttpMethods.IsDelete(method) => ObjectTagging.DeleteAsync(r),
+            _ when sub is not null => throw new S3Exception(S3Errors.NotImplemented, $"The '{sub}' sub-resource is not implemented for {method}."),
+            _ => throw new S3Exception(S3Errors.MethodNotAllowed),
+        };
+    }
+
+    private static void CheckKey(S3Request r)
+    {
+        var key = r.Key!;
+        if (Encoding.UTF8.GetByteCount(key) > 1024)
+        {
+            throw r.Error(S3Errors.KeyTooLongError);
+        }
+
+        if (key.Contains('\0', StringComparison.Ordinal))
+        {
+            throw r.Error(S3Errors.InvalidArgument, "Object keys cannot contain the NUL character.");
+        }
+    }
+
+    private static string? SubResource(S3Request r)
+    {
+        foreach (var name in SubResources)
+        {
+            if (r.HasQuery(name))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tessera.S3;
+
+/// <summary>Every log line of the S3 layer, with stable event ids.</summary>
+internal static partial class LogMessages
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Request {RequestId} {Method} {Path} failed")]
+    public static partial void UnhandledError(ILogger logger, Exception exception, string requestId, string method, string? path);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Request {RequestId}: storage unavailable: {Reason}")]
+    public static partial void StorageUnavailable(ILogger logger, string requestId, string reason);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Read of {Bucket}/{Key} met {Blocks} missing or corrupt blocks and reconstructed them")]
+    public static partial void DegradedRead(ILogger logger, string bucket, string key, int blocks);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Garbage collector deleted {Fragments} fragments of {Segments} segments")]
+    public static partial void GarbageCollected(ILogger logger, int fragments, int segments);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Garbage collector pass failed")]
+    public static partial void GarbageCollectionFailed(ILogger logger, Exception exception);
+}

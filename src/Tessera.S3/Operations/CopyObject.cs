@@ -1,0 +1,211 @@
+using System.IO.Pipelines;
+using Tessera.Core.Errors;
+using Tessera.Core.Hashing;
+using Tessera.Index;
+using Tessera.S3.DataPath;
+using Tessera.S3.Gateway;
+using Tessera.S3.Xml;
+using Tessera.Storage;
+
+namespace Tessera.S3.Operations;
+
+/// <summary>
+/// CopyObject: <c>PUT /bucket/key</c> with <c>x-amz-copy-source</c>. The source streams through a pipe into a new
+/// segment (bounded memory), metadata is copied or replaced per <c>x-amz-metadata-directive</c>, tags per
+/// <c>x-amz-tagging-directive</c>, and the copy commits like a PUT.
+/// </summary>
+internal static class CopyObject
+{
+    private const long MaxCopySize = 5L * 1024 * 1024 * 1024;
+
+    public static async Task HandleAsync(S3Request r)
+    {
+        var bucket = r.RequireOwnedBucket();
+        var (sourceBucket, sourceKey, sourceVersion) = ParseSource(r.Header("x-amz-copy-source")!);
+        var source = r.Services.Index.GetBucket(sourceBucket) ?? throw new S3Exception(S3Errors.NoSuchBucket) { Details = [new("BucketName", sourceBucket)] };
+        if (source.Owner != r.User.AccessKey)
+        {
+            throw new S3Exception(S3Errors.AccessDenied);
+        }
+
+        var original = r.Services.Index.GetObject(sourceBucket, sourceKey, sourceVersion)
+            ?? throw new S3Exception(sourceVersion is null ? S3Errors.NoSuchKey : S3Errors.NoSuchVersion) { Details = [new("Key", sourceKey)] };
+        CheckCopyConditions(r, original);
+        if (original.Size > MaxCopySize)
+        {
+            throw new S3Exception(S3Errors.InvalidRequest, $"The specified copy source is larger than the maximum allowable size for a copy source: {MaxCopySize}");
+        }
+
+        var metadataDirective = Directive(r, "x-amz-metadata-directive");
+        var taggingDirective = Directive(r, "x-amz-tagging-directive");
+        var manifest = metadataDirective == "REPLACE"
+            ? ObjectHeaders.WithRequestAttributes(new ObjectManifest { Key = r.Key!, VersionId = "null" }, r)
+            : original with { Key = r.Key!, VersionId = "null", StorageClass = r.Header("x-amz-storage-class") ?? original.StorageClass };
+        if (sourceBucket == bucket.Name && sourceKey == r.Key && sourceVersion is null
+            && metadataDirective == "COPY" && r.Header("x-amz-storage-class") is null)
+        {
+            throw new S3Exception(S3Errors.InvalidRequest,
+                "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+        }
+
+        var algorithm = ChecksumAlgorithm.None;
+        if (r.Header("x-amz-checksum-algorithm") is { } requested)
+        {
+            if (!Checksums.TryParse(requested, out algorithm))
+            {
+                throw new S3Exception(S3Errors.InvalidRequest, "Value for x-amz-checksum-algorithm header is invalid.");
+            }
+        }
+        else if (original.Checksums.Count > 0)
+        {
+            Checksums.TryParse(original.Checksums[0].Key, out algorithm);
+        }
+
+        var (segment, checksum) = await CopyBytesAsync(r, original, algorithm, new SegmentOwner(bucket.Name, r.Key!, "null", 0)).ConfigureAwait(false);
+        manifest = manifest with
+        {
+            Size = segment.Size,
+            ETag = segment.ETag,
+            LastModified = r.Services.Time.GetUtcNow(),
+            Owner = r.User.AccessKey,
+            Tags = taggingDirective == "REPLACE" ? ObjectHeaders.ParseTaggingHeader(r.Header("x-amz-tagging")) : original.Tags,
+            Checksums = checksum is { } c ? [c] : [],
+            Segments = [segment],
+            IsDeleteMarker = false,
+        };
+        var stored = PutObject.Commit(r, manifest, default, segment);
+        if (original.VersionId != "null")
+        {
+            r.Response.Headers["x-amz-copy-source-version-id"] = original.VersionId;
+        }
+
+        if (stored.VersionId != "null")
+        {
+            r.Response.Headers["x-amz-version-id"] = stored.VersionId;
+        }
+
+        await S3Xml.WriteAsync(r.Response, 200, w =>
+        {
+            w.WriteStartElement("CopyObjectResult", S3Xml.Namespace);
+            w.WriteElementString("LastModified", S3Xml.Timestamp(stored.LastModified));
+            w.WriteElementString("ETag", "\"" + stored.ETag + "\"");
+            if (checksum is { } cs)
+            {
+                w.WriteElementString("Checksum" + cs.Key, cs.Value);
+            }
+
+            w.WriteEndElement();
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>Streams the source object's bytes into a new segment through a bounded pipe.</summary>
+    private static async Task<(SegmentManifest Segment, KeyValuePair<string, string>? Checksum)> CopyBytesAsync(
+        S3Request r, ObjectManifest original, ChecksumAlgorithm algorithm, SegmentOwner owner)
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024));
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(r.Aborted);
+        var produce = ProduceAsync(r, original, pipe.Writer, cancel.Token);
+        using var hasher = new ObjectHasher(algorithm, payloadSha256: false);
+        SegmentManifest segment;
+        try
+        {
+            segment = await SegmentWriter.WriteAsync(r.Services.Storage, r.Services.Storage.Policy, pipe.Reader.AsStream(), original.Size, hasher, owner, cancel.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            await cancel.CancelAsync().ConfigureAwait(false);
+            await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                await produce.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or StorageUnavailableException)
+            {
+                // The write failed first; its exception is the one to report.
+            }
+
+            throw;
+        }
+
+        await produce.ConfigureAwait(false);
+        await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+        KeyValuePair<string, string>? checksum = algorithm == ChecksumAlgorithm.None
+            ? null
+            : new(Checksums.Name(algorithm), Convert.ToBase64String(hasher.GetChecksum()!));
+        return (segment, checksum);
+    }
+
+    private static async Task ProduceAsync(S3Request r, ObjectManifest original, PipeWriter writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = writer.AsStream(leaveOpen: true);
+            foreach (var segment in original.Segments)
+            {
+                using var reader = new SegmentReader(r.Services.Storage, segment);
+                await reader.CopyToAsync(stream, 0, segment.Size, cancellationToken).ConfigureAwait(false);
+            }
+
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            await writer.CompleteAsync(e).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Parses <c>/bucket/key</c> or <c>bucket/key</c>, URL-encoded, with an optional <c>?versionId=</c>.</summary>
+    private static (string Bucket, string Key, string? VersionId) ParseSource(string header)
+    {
+        string? versionId = null;
+        var q = header.IndexOf('?', StringComparison.Ordinal);
+        var path = q < 0 ? header : header[..q];
+        if (q >= 0)
+        {
+            var query = System.Web.HttpUtility.ParseQueryString(header[(q + 1)..]);
+            versionId = query["versionId"];
+        }
+
+        string decoded;
+        try
+        {
+            decoded = Uri.UnescapeDataString(path).TrimStart('/');
+        }
+        catch (UriFormatException)
+        {
+            throw new S3Exception(S3Errors.InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+        }
+
+        var slash = decoded.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == decoded.Length - 1)
+        {
+            throw new S3Exception(S3Errors.InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+        }
+
+        return (decoded[..slash], decoded[(slash + 1)..], versionId);
+    }
+
+    private static string Directive(S3Request r, string header)
+    {
+        var value = r.Header(header) ?? "COPY";
+        return value is "COPY" or "REPLACE"
+            ? value
+            : throw new S3Exception(S3Errors.InvalidArgument, $"Unknown {(header.Contains("tagging", StringComparison.Ordinal) ? "tagging" : "metadata")} directive.");
+    }
+
+    private static void CheckCopyConditions(S3Request r, ObjectManifest m)
+    {
+        var modified = m.LastModified.ToUnixTimeSeconds();
+        var ifMatch = r.Header("x-amz-copy-source-if-match");
+        var ifNoneMatch = r.Header("x-amz-copy-source-if-none-match");
+        var failed = (ifMatch is not null && !GetObject.ETagMatches(ifMatch, m.ETag))
+            || (ifMatch is null && GetObject.ParseDate(r.Header("x-amz-copy-source-if-unmodified-since")) is { } u && modified > u)
+            || (ifNoneMatch is not null && GetObject.ETagMatches(ifNoneMatch, m.ETag))
+            || (ifNoneMatch is null && GetObject.ParseDate(r.Header("x-amz-copy-source-if-modified-since")) is { } s && modified <= s);
+        if (failed)
+        {
+            throw new S3Exception(S3Errors.PreconditionFailed);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Tessera.Core.Errors;
+using Tessera.Index;
+using Tessera.S3.DataPath;
+using Tessera.S3.Gateway;
+
+namespace Tessera.S3.Operations;
+
+/// <summary>
+/// GetObject and HeadObject: <c>GET|HEAD /bucket/key</c> with Range or partNumber, conditional headers,
+/// response-* overrides and x-amz-checksum-mode. The body streams stripe by stripe from the fragments.
+/// </summary>
+internal static class GetObject
+{
+    private static readonly (string Query, string Header)[] Overrides =
+    [
+        ("response-content-type", "Content-Type"),
+        ("response-content-language", "Content-Language"),
+        ("response-expires", "Expires"),
+        ("response-cache-control", "Cache-Control"),
+        ("response-content-disposition", "Content-Disposition"),
+        ("response-content-encoding", "Content-Encoding"),
+    ];
+
+    public static async Task HandleAsync(S3Request r)
+    {
+        r.RequireOwnedBucket();
+        var head = HttpMethods.IsHead(r.Request.Method);
+        var versionId = r.Query("versionId");
+        var manifest = r.Services.Index.GetObject(r.Bucket!, r.Key!, versionId)
+            ?? throw (versionId is null ? r.Error(S3Errors.NoSuchKey) : r.Error(S3Errors.NoSuchVersion));
+        CheckConditions(r, manifest);
+
+        long start = 0, end = manifest.Size - 1;
+        var partial = false;
+        var partNumber = r.Query("partNumber");
+        var range = r.Header("Range");
+        if (partNumber is not null)
+        {
+            if (range is not null)
+            {
+                throw new S3Exception(S3Errors.InvalidRequest, "Cannot specify both Range header and partNumber query parameter");
+            }
+
+            (start, end) = PartRange(manifest, partNumber);
+            partial = true;
+        }
+        else
+        {
+            switch (HttpRange.Resolve(range, manifest.Size, out start, out end))
+            {
+                case HttpRange.Kind.Unsatisfiable:
+                    throw new S3Exception(S3Errors.InvalidRange)
+                    {
+                        Details = [new("RangeRequested", range!), new("ActualObjectSize", manifest.Size.ToString(CultureInfo.InvariantCulture))],
+                    };
+                case HttpRange.Kind.Range:
+                    partial = true;
+                    break;
+            }
+        }
+
+        var response = r.Response;
+        ObjectHeaders.WriteResponseHeaders(response, manifest);
+        foreach (var (query, header) in Overrides)
+        {
+            if (r.Query(query) is { } value)
+            {
+                response.Headers[header] = value;
+            }
+        }
+
+        if (!partial && string.Equals(r.Header("x-amz-checksum-mode"), "ENABLED", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (var (algorithm, value) in manifest.Checksums)
+            {
+                response.Headers["x-amz-checksum-" + algorithm.ToLowerInvariant()] = value;
+                response.Headers["x-amz-checksum-type"] = "FULL_OBJECT";
+            }
+        }
+
+        if (manifest.Segments.Count > 1)
+        {
+            response.Headers["x-amz-mp-parts-count"] = manifest.Segments.Count.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var length = manifest.Size == 0 ? 0 : end - start + 1;
+        response.StatusCode = partial ? 206 : 200;
+        if (partial)
+        {
+            response.Headers.ContentRange = $"bytes {start}-{end}/{manifest.Size}";
+        }
+
+        response.ContentLength = length;
+        if (head || length == 0)
+        {
+            return;
+        }
+
+        await StreamAsync(r, manifest, start, length).ConfigureAwait(false);
+    }
+
+    /// <summary>Streams [start, start + length) of the object, segment by segment.</summary>
+    private static async Task StreamAsync(S3Request r, ObjectManifest manifest, long start, long length)
+    {
+        var body = r.Response.Body;
+        long segmentStart = 0;
+        var end = start + length;
+        foreach (var segment in manifest.Segments)
+        {
+            var segmentEnd = segmentStart + segment.Size;
+            if (segmentEnd > start && segmentStart < end)
+            {
+                var from = Math.Max(start, segmentStart) - segmentStart;
+                var to = Math.Min(end, segmentEnd) - segmentStart;
+                using var reader = new SegmentReader(r.Services.Storage, segment);
+                await reader.CopyToAsync(body, from, to - from, r.Aborted).ConfigureAwait(false);
+                if (reader.DegradedBlocks > 0)
+                {
+                    LogMessages.DegradedRead(r.Services.Logger, r.Bucket!, manifest.Key, reader.DegradedBlocks);
+                }
+            }
+
+            segmentStart = segmentEnd;
+        }
+    }
+
+    private static (long Start, long End) PartRange(ObjectManifest manifest, string partNumber)
+    {
+        if (!int.TryParse(partNumber, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > 10000)
+        {
+            throw new S3Exception(S3Errors.InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
+        }
+
+        if (manifest.Segments.Count <= 1)
+        {
+            return n == 1 ? (0, manifest.Size - 1) : throw new S3Exception(S3Errors.InvalidPartNumber);
+        }
+
+        long offset = 0;
+        foreach (var segment in manifest.Segments)
+        {
+            if (segment.PartNumber == n)
+            {
+                return (offset, offset + segment.Size - 1);
+            }
+
+            offset += segment.Size;
+        }
+
+        throw new S3Exception(S3Errors.InvalidPartNumber);
+    }
+
+    /// <summary>
+    /// RFC 7232 as S3 applies it: If-Match (412) takes precedence over If-Unmodified-Since, If-None-Match (304)
+    /// over If-Modified-Since. Dates compare at one-second precision.
+    /// </summary>
+    private static void CheckConditions(S3Request r, ObjectManifest m)
+    {
+        var etag = "\"" + m.ETag + "\"";
+        var modified = m.LastModified.ToUnixTimeSeconds();
+        var ifMatch = r.Header("If-Match");
+        var ifNoneMatch = r.Header("If-None-Match");
+        if (ifMatch is not null)
+        {
+            if (!ETagMatches(ifMatch, m.ETag))
+            {
+                throw new S3Exception(S3Errors.PreconditionFailed) { Details = [new("Condition", "If-Match")] };
+            }
+        }
+        else if (ParseDate(r.Header("If-Unmodified-Since")) is { } unmodifiedSince && modified > unmodifiedSince)
+        {
+            throw new S3Exception(S3Errors.PreconditionFailed) { Details = [new("Condition", "If-Unmodified-Since")] };
+        }
+
+        if (ifNoneMatch is not null)
+        {
+            if (ETagMatches(ifNoneMatch, m.ETag))
+            {
+                throw NotModified(etag, m);
+            }
+        }
+        else if (ParseDate(r.Header("If-Modified-Since")) is { } modifiedSince && modified <= modifiedSince)
+        {
+            throw NotModified(etag, m);
+        }
+    }
+
+    private static S3Exception NotModified(string etag, ObjectManifest m) =>
+        new(S3Errors.NotModified) { Headers = [new("ETag", etag), new("Last-Modified", m.LastModified.ToString("R"))] };
+
+    /// <summary>True when a list of entity tags (or <c>*</c>) names <paramref name="etag"/>.</summary>
+    public static bool ETagMatches(string header, string etag)
+    {
+        foreach (var part in header.Split(','))
+        {
+            var candidate = part.Trim();
+            if (candidate == "*" || candidate.Trim('"') == etag || (candidate.StartsWith("W/", StringComparison.Ordinal) && candidate[2..].Trim('"') == etag))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Parses an HTTP date into Unix seconds; an unparsable date is ignored, as S3 does.</summary>
+    public static long? ParseDate(string? value) =>
+        value is not null && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+            ? date.ToUnixTimeSeconds()
+            : null;
+}

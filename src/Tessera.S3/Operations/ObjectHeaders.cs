@@ -1,0 +1,163 @@
+using System.Text;
+using System.Web;
+using Microsoft.AspNetCore.Http;
+using Tessera.Core.Errors;
+using Tessera.Index;
+using Tessera.S3.Gateway;
+
+namespace Tessera.S3.Operations;
+
+/// <summary>Reading the object attributes a write carries in headers, and writing them back on reads.</summary>
+internal static class ObjectHeaders
+{
+    private const string MetaPrefix = "x-amz-meta-";
+    private const int MaxMetadataBytes = 2 * 1024;
+
+    private static readonly HashSet<string> StorageClasses = new(StringComparer.Ordinal)
+    {
+        "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
+        "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE",
+    };
+
+    /// <summary>Copies content headers, user metadata and storage class from the request into <paramref name="manifest"/>.</summary>
+    public static ObjectManifest WithRequestAttributes(ObjectManifest manifest, S3Request r)
+    {
+        var metadata = new List<KeyValuePair<string, string>>();
+        var size = 0;
+        foreach (var (name, values) in r.Request.Headers)
+        {
+            if (name.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                var key = name[MetaPrefix.Length..].ToLowerInvariant();
+                var value = values.ToString();
+                size += Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value);
+                metadata.Add(new(key, value));
+            }
+        }
+
+        if (size > MaxMetadataBytes)
+        {
+            throw new S3Exception(S3Errors.MetadataTooLarge);
+        }
+
+        var storageClass = r.Header("x-amz-storage-class");
+        if (storageClass is not null && !StorageClasses.Contains(storageClass))
+        {
+            throw new S3Exception(S3Errors.InvalidStorageClass);
+        }
+
+        return manifest with
+        {
+            ContentType = r.Request.ContentType ?? "binary/octet-stream",
+            ContentEncoding = NullIfEmpty(r.Header("Content-Encoding")),
+            ContentDisposition = NullIfEmpty(r.Header("Content-Disposition")),
+            ContentLanguage = NullIfEmpty(r.Header("Content-Language")),
+            CacheControl = NullIfEmpty(r.Header("Cache-Control")),
+            Expires = NullIfEmpty(r.Header("Expires")),
+            UserMetadata = metadata,
+            StorageClass = storageClass ?? "STANDARD",
+        };
+    }
+
+    /// <summary>Parses the <c>x-amz-tagging</c> header (URL query form) into validated tags.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> ParseTaggingHeader(string? header)
+    {
+        if (string.IsNullOrEmpty(header))
+        {
+            return [];
+        }
+
+        var parsed = HttpUtility.ParseQueryString(header);
+        var tags = new List<KeyValuePair<string, string>>();
+        foreach (var key in parsed.AllKeys)
+        {
+            if (key is null)
+            {
+                throw new S3Exception(S3Errors.InvalidTag, "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.");
+            }
+
+            var values = parsed.GetValues(key) ?? [""];
+            if (values.Length != 1)
+            {
+                throw new S3Exception(S3Errors.InvalidTag, "Cannot provide multiple Tags with the same key");
+            }
+
+            tags.Add(new(key, values[0]));
+        }
+
+        ValidateTags(tags);
+        return tags;
+    }
+
+    /// <summary>S3's tag limits: at most 10, keys 1–128 characters, values up to 256, keys unique.</summary>
+    public static void ValidateTags(IReadOnlyList<KeyValuePair<string, string>> tags)
+    {
+        if (tags.Count > 10)
+        {
+            throw new S3Exception(S3Errors.InvalidTag, "Object tags cannot be greater than 10");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, value) in tags)
+        {
+            if (key.Length is 0 or > 128)
+            {
+                throw new S3Exception(S3Errors.InvalidTag, "The TagKey you have provided is invalid");
+            }
+
+            if (value.Length > 256)
+            {
+                throw new S3Exception(S3Errors.InvalidTag, "The TagValue you have provided is invalid");
+            }
+
+            if (!seen.Add(key))
+            {
+                throw new S3Exception(S3Errors.InvalidTag, "Cannot provide multiple Tags with the same key");
+            }
+        }
+    }
+
+    /// <summary>Sets the headers of a GET or HEAD response from the manifest (before any response-* override).</summary>
+    public static void WriteResponseHeaders(HttpResponse response, ObjectManifest m)
+    {
+        var h = response.Headers;
+        h.ETag = "\"" + m.ETag + "\"";
+        h.LastModified = m.LastModified.ToString("R");
+        h.AcceptRanges = "bytes";
+        h.ContentType = m.ContentType ?? "binary/octet-stream";
+        Set(h, "Content-Encoding", m.ContentEncoding);
+        Set(h, "Content-Disposition", m.ContentDisposition);
+        Set(h, "Content-Language", m.ContentLanguage);
+        Set(h, "Cache-Control", m.CacheControl);
+        Set(h, "Expires", m.Expires);
+        foreach (var (name, value) in m.UserMetadata)
+        {
+            h[MetaPrefix + name] = value;
+        }
+
+        if (m.StorageClass != "STANDARD")
+        {
+            h["x-amz-storage-class"] = m.StorageClass;
+        }
+
+        if (m.Tags.Count > 0)
+        {
+            h["x-amz-tagging-count"] = m.Tags.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (m.VersionId != "null")
+        {
+            h["x-amz-version-id"] = m.VersionId;
+        }
+    }
+
+    private static void Set(IHeaderDictionary headers, string name, string? value)
+    {
+        if (value is not null)
+        {
+            headers[name] = value;
+        }
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

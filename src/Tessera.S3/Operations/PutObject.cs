@@ -1,0 +1,72 @@
+using Tessera.Core.Errors;
+using Tessera.Index;
+using Tessera.S3.DataPath;
+using Tessera.S3.Gateway;
+using Tessera.Storage;
+
+namespace Tessera.S3.Operations;
+
+/// <summary>
+/// PutObject: <c>PUT /bucket/key</c>. Fragments are written and made durable first; only then does one atomic,
+/// synced index write make the version visible. If-None-Match: * and If-Match are decided by that same write.
+/// </summary>
+internal static class PutObject
+{
+    public static async Task HandleAsync(S3Request r)
+    {
+        var bucket = r.RequireOwnedBucket();
+        var condition = Conditions(r);
+        var tags = ObjectHeaders.ParseTaggingHeader(r.Header("x-amz-tagging"));
+        var manifest = ObjectHeaders.WithRequestAttributes(new ObjectManifest { Key = r.Key!, VersionId = "null" }, r);
+        var upload = await ObjectUpload.ReceiveAsync(r, new SegmentOwner(bucket.Name, r.Key!, "null", 0)).ConfigureAwait(false);
+        manifest = manifest with
+        {
+            Size = upload.Segment.Size,
+            ETag = upload.Segment.ETag,
+            LastModified = r.Services.Time.GetUtcNow(),
+            Owner = r.User.AccessKey,
+            Tags = tags,
+            Checksums = upload.Checksum is { } c ? [c] : [],
+            Segments = [upload.Segment],
+        };
+        var stored = Commit(r, manifest, condition, upload.Segment);
+        r.Response.StatusCode = 200;
+        r.Response.Headers.ETag = "\"" + stored.ETag + "\"";
+        if (upload.Checksum is { } checksum)
+        {
+            r.Response.Headers["x-amz-checksum-" + checksum.Key.ToLowerInvariant()] = checksum.Value;
+        }
+
+        if (stored.VersionId != "null")
+        {
+            r.Response.Headers["x-amz-version-id"] = stored.VersionId;
+        }
+
+        r.Response.ContentLength = 0;
+    }
+
+    /// <summary>Commits a written version, removing its fragments again when the index refuses it.</summary>
+    public static ObjectManifest Commit(S3Request r, ObjectManifest manifest, WriteCondition condition, SegmentManifest segment)
+    {
+        var result = r.Services.Index.PutObject(r.Bucket!, manifest, condition);
+        if (result.Status == PutObjectStatus.Committed)
+        {
+            return result.Stored ?? manifest;
+        }
+
+        SegmentCleanup.Delete(r.Services.Storage, segment);
+        throw result.Status == PutObjectStatus.NoSuchBucket ? r.Error(S3Errors.NoSuchBucket) : new S3Exception(S3Errors.PreconditionFailed);
+    }
+
+    private static WriteCondition Conditions(S3Request r)
+    {
+        var ifNoneMatch = r.Header("If-None-Match");
+        if (ifNoneMatch is not null && ifNoneMatch.Trim() != "*")
+        {
+            throw new S3Exception(S3Errors.NotImplemented, "If-None-Match on PutObject supports only '*'.");
+        }
+
+        var ifMatch = r.Header("If-Match");
+        return new WriteCondition(ifNoneMatch is not null, ifMatch?.Trim().Trim('"'));
+    }
+}

@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+
+namespace Tessera.Server;
+
+/// <summary>Source-generated JSON for the configuration and credential files.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(DiskOptions))]
+[JsonSerializable(typeof(UserEntry))]
+[JsonSerializable(typeof(List<UserEntry>))]
+internal sealed partial class ConfigJson : JsonSerializerContext;

@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Tessera.Server;
+
+/// <summary>
+/// Builds <see cref="ServerOptions"/> from the layers in precedence order: defaults, then the JSON configuration
+/// file, then <c>TESSERA_*</c> environment variables, then command-line flags. Secrets may also come from
+/// <c>*_FILE</c> variables naming a file that holds them.
+/// </summary>
+public static class ConfigLoader
+{
+    /// <summary>Flags as parsed from the command line (null = not given).</summary>
+    public sealed record Flags(
+        IReadOnlyList<string> Disks,
+        string? Config,
+        string? Address,
+        string? MetaDir,
+        string? Region,
+        IReadOnlyList<string>? Domains,
+        string? UsersFile,
+        string? ErasureCode,
+        int? ShardSize,
+        string? DomainLevel,
+        int? GarbageGraceSeconds,
+        bool Quiet);
+
+    /// <summary>Merges the layers; <paramref name="environment"/> maps variable names to values.</summary>
+    public static ServerOptions Load(Flags flags, IReadOnlyDictionary<string, string> environment)
+    {
+        var options = new ServerOptions();
+        var configPath = flags.Config ?? Get(environment, "TESSERA_CONFIG");
+        if (configPath is not null)
+        {
+            ApplyFile(options, configPath);
+        }
+
+        ApplyEnvironment(options, environment);
+
+        if (flags.Disks.Count > 0)
+        {
+            options.Disks = flags.Disks.Select(p => new DiskOptions { Path = p }).ToList();
+        }
+
+        options.Address = flags.Address ?? options.Address;
+        options.MetaDir = flags.MetaDir ?? options.MetaDir;
+        options.Region = flags.Region ?? options.Region;
+        options.Domains = flags.Domains is { Count: > 0 } d ? d.ToList() : options.Domains;
+        options.UsersFile = flags.UsersFile ?? options.UsersFile;
+        options.ErasureCode = flags.ErasureCode ?? options.ErasureCode;
+        options.ShardSize = flags.ShardSize ?? options.ShardSize;
+        options.DomainLevel = flags.DomainLevel ?? options.DomainLevel;
+        options.GarbageGraceSeconds = flags.GarbageGraceSeconds ?? options.GarbageGraceSeconds;
+        options.Quiet |= flags.Quiet;
+        return options;
+    }
+
+    /// <summary>The process environment as a dictionary.</summary>
+    public static IReadOnlyDictionary<string, string> ProcessEnvironment() =>
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.Ordinal);
+
+    private static void ApplyEnvironment(ServerOptions o, IReadOnlyDictionary<string, string> env)
+    {
+        o.Address = Get(env, "TESSERA_ADDRESS") ?? o.Address;
+        if (Get(env, "TESSERA_DISKS") is { } disks)
+        {
+            o.Disks = disks.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries).Select(p => new DiskOptions { Path = p }).ToList();
+        }
+
+        o.MetaDir = Get(env, "TESSERA_META_DIR") ?? o.MetaDir;
+        o.Region = Get(env, "TESSERA_REGION") ?? o.Region;
+        if (Get(env, "TESSERA_DOMAINS") is { } domains)
+        {
+            o.Domains = domains.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        }
+
+        o.UsersFile = Get(env, "TESSERA_USERS_FILE") ?? o.UsersFile;
+        o.RootUser = Secret(env, "TESSERA_ROOT_USER") ?? o.RootUser;
+        o.RootPassword = Secret(env, "TESSERA_ROOT_PASSWORD") ?? o.RootPassword;
+        o.ErasureCode = Get(env, "TESSERA_EC") ?? o.ErasureCode;
+        o.ShardSize = Int(env, "TESSERA_SHARD_SIZE") ?? o.ShardSize;
+        o.DomainLevel = Get(env, "TESSERA_DOMAIN_LEVEL") ?? o.DomainLevel;
+        o.GarbageGraceSeconds = Int(env, "TESSERA_GC_GRACE") ?? o.GarbageGraceSeconds;
+        o.Quiet |= Get(env, "TESSERA_QUIET") is "1" or "true";
+    }
+
+    private static void ApplyFile(ServerOptions o, string path)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            var v = property.Value;
+            switch (property.Name)
+            {
+                case "address": o.Address = v.GetString()!; break;
+                case "metaDir": o.MetaDir = v.GetString(); break;
+                case "region": o.Region = v.GetString()!; break;
+                case "domains": o.Domains = v.EnumerateArray().Select(e => e.GetString()!).ToList(); break;
+                case "usersFile": o.UsersFile = v.GetString(); break;
+                case "rootUser": o.RootUser = v.GetString(); break;
+                case "rootPassword": o.RootPassword = v.GetString(); break;
+                case "ec": o.ErasureCode = v.GetString(); break;
+                case "shardSize": o.ShardSize = v.GetInt32(); break;
+                case "domainLevel": o.DomainLevel = v.GetString()!; break;
+                case "gcGraceSeconds": o.GarbageGraceSeconds = v.GetInt32(); break;
+                case "quiet": o.Quiet = v.GetBoolean(); break;
+                case "disks":
+                    o.Disks = v.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String
+                        ? new DiskOptions { Path = e.GetString()! }
+                        : e.Deserialize(ConfigJson.Default.DiskOptions)!).ToList();
+                    break;
+                default:
+                    throw new InvalidDataException($"{path}: unknown configuration key '{property.Name}'.");
+            }
+        }
+    }
+
+    private static string? Get(IReadOnlyDictionary<string, string> env, string name) =>
+        env.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+
+    private static string? Secret(IReadOnlyDictionary<string, string> env, string name) =>
+        Get(env, name) ?? (Get(env, name + "_FILE") is { } file ? File.ReadAllText(file).Trim() : null);
+
+    private static int? Int(IReadOnlyDictionary<string, string> env, string name) =>
+        Get(env, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : null;
+}

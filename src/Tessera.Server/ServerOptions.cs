@@ -1,0 +1,51 @@
+namespace Tessera.Server;
+
+/// <summary>
+/// Every setting of <c>tessera server</c>. Each has a flag, a <c>TESSERA_*</c> environment variable and a key of the
+/// JSON configuration file; flags win over the environment, the environment over the file, the file over defaults.
+/// docs/reference/configuration.md lists them.
+/// </summary>
+public sealed class ServerOptions
+{
+    /// <summary><c>--address</c>, <c>TESSERA_ADDRESS</c>, <c>address</c>: where to listen. Default <c>127.0.0.1:9000</c>.</summary>
+    public string Address { get; set; } = "127.0.0.1:9000";
+
+    /// <summary>
+    /// Positional arguments, <c>TESSERA_DISKS</c>, <c>disks</c>: one data directory (which then holds disk1…disk6 and
+    /// meta), or the disk directories themselves (MinIO style, <c>/mnt/disk{1...6}</c> expands).
+    /// </summary>
+    public List<DiskOptions> Disks { get; set; } = [];
+
+    /// <summary><c>--meta-dir</c>, <c>TESSERA_META_DIR</c>, <c>metaDir</c>: where the index lives.</summary>
+    public string? MetaDir { get; set; }
+
+    /// <summary><c>--region</c>, <c>TESSERA_REGION</c>, <c>region</c>. Default <c>us-east-1</c>.</summary>
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary><c>--domain</c>, <c>TESSERA_DOMAINS</c>, <c>domains</c>: virtual-hosted-style domains. Default <c>localhost</c>.</summary>
+    public List<string> Domains { get; set; } = ["localhost"];
+
+    /// <summary><c>--users-file</c>, <c>TESSERA_USERS_FILE</c>, <c>usersFile</c>: JSON list of further users.</summary>
+    public string? UsersFile { get; set; }
+
+    /// <summary><c>TESSERA_ROOT_USER</c> (or <c>_FILE</c>), <c>rootUser</c>: the root access key.</summary>
+    public string? RootUser { get; set; }
+
+    /// <summary><c>TESSERA_ROOT_PASSWORD</c> (or <c>_FILE</c>), <c>rootPassword</c>: the root secret key.</summary>
+    public string? RootPassword { get; set; }
+
+    /// <summary><c>--ec</c>, <c>TESSERA_EC</c>, <c>ec</c>: the erasure code as <c>k+m</c>. Default 4+2 (fewer disks: fitted to them).</summary>
+    public string? ErasureCode { get; set; }
+
+    /// <summary><c>--shard-size</c>, <c>TESSERA_SHARD_SIZE</c>, <c>shardSize</c>: bytes per shard of a stripe. Default 262144.</summary>
+    public int ShardSize { get; set; } = 256 * 1024;
+
+    /// <summary><c>--domain-level</c>, <c>TESSERA_DOMAIN_LEVEL</c>, <c>domainLevel</c>: disk, node, rack or zone. Default disk.</summary>
+    public string DomainLevel { get; set; } = "disk";
+
+    /// <summary><c>--gc-grace</c>, <c>TESSERA_GC_GRACE</c>, <c>gcGraceSeconds</c>: seconds before garbage fragments go. Default 300.</summary>
+    public int GarbageGraceSeconds { get; set; } = 300;
+
+    /// <summary><c>--quiet</c>, <c>TESSERA_QUIET</c>: no banner, warnings-only logging.</summary>
+    public bool Quiet { get; set; }
+}

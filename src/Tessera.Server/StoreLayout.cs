@@ -1,0 +1,90 @@
+using System.Globalization;
+using Tessera.Storage;
+
+namespace Tessera.Server;
+
+/// <summary>
+/// Turns <see cref="ServerOptions"/> into concrete directories and an erasure policy. One data directory means
+/// the embedded default: six disks <c>disk1…disk6</c> and the index in <c>meta</c> inside it. Several directories
+/// (or a <c>{a...b}</c> pattern) are the disks themselves; the index then goes to <c>--meta-dir</c>, or to a
+/// <c>tessera-meta</c> directory beside the first disk.
+/// </summary>
+public sealed record StoreLayout(IReadOnlyList<DiskOptions> Disks, string MetaDir, ErasurePolicy Policy)
+{
+    /// <summary>Disks the embedded default creates in a single data directory.</summary>
+    public const int DefaultDiskCount = 6;
+
+    /// <summary>Resolves the layout; throws <see cref="ArgumentException"/> with a readable message when it cannot.</summary>
+    public static StoreLayout Resolve(ServerOptions options)
+    {
+        var given = options.Disks.SelectMany(d => DiskPatterns.Expand(d.Path).Select(p => new DiskOptions
+        {
+            Path = p,
+            Zone = d.Zone,
+            Rack = d.Rack,
+            Node = d.Node,
+            Weight = d.Weight,
+        })).ToList();
+        if (given.Count == 0)
+        {
+            throw new ArgumentException("Name a data directory (tessera server ./data) or the disk directories (tessera server /mnt/disk{1...6}).");
+        }
+
+        List<DiskOptions> disks;
+        string meta;
+        if (given.Count == 1 && !DiskPatterns.IsPattern(options.Disks[0].Path))
+        {
+            var root = Path.GetFullPath(given[0].Path);
+            disks = Enumerable.Range(1, DefaultDiskCount)
+                .Select(i => new DiskOptions { Path = Path.Combine(root, "disk" + i.ToString(CultureInfo.InvariantCulture)) })
+                .ToList();
+            meta = options.MetaDir ?? Path.Combine(root, "meta");
+        }
+        else
+        {
+            disks = given.Select(d => new DiskOptions { Path = Path.GetFullPath(d.Path), Zone = d.Zone, Rack = d.Rack, Node = d.Node, Weight = d.Weight }).ToList();
+            meta = options.MetaDir ?? Path.Combine(Path.GetDirectoryName(disks[0].Path.TrimEnd('/')) ?? ".", "tessera-meta");
+        }
+
+        if (disks.Select(d => d.Path).Distinct(StringComparer.Ordinal).Count() != disks.Count)
+        {
+            throw new ArgumentException("The same disk directory is named twice.");
+        }
+
+        return new StoreLayout(disks, Path.GetFullPath(meta), Policy(options, disks.Count));
+    }
+
+    private static ErasurePolicy Policy(ServerOptions options, int diskCount)
+    {
+        int k, m;
+        if (options.ErasureCode is { } ec)
+        {
+            var parts = ec.Split('+');
+            if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out k) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out m) || k < 1 || m < 1)
+            {
+                throw new ArgumentException($"--ec '{ec}': expected k+m, e.g. 4+2.");
+            }
+        }
+        else if (diskCount >= 6)
+        {
+            (k, m) = (4, 2);
+        }
+        else if (diskCount >= 2)
+        {
+            // Fewer disks than the default code: keep a third of them (at least one) for parity.
+            m = Math.Max(1, diskCount / 3);
+            k = diskCount - m;
+        }
+        else
+        {
+            throw new ArgumentException("Erasure coding needs at least two disks; give a data directory or two or more disk directories.");
+        }
+
+        if (options.ShardSize is < 4096 or > 16 * 1024 * 1024)
+        {
+            throw new ArgumentException("--shard-size must be between 4096 and 16777216 bytes.");
+        }
+
+        return new ErasurePolicy(k, m, options.ShardSize, options.DomainLevel);
+    }
+}

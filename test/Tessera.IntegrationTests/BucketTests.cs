@@ -1,0 +1,137 @@
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Tessera.IntegrationTests;
+
+public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture>
+{
+    private readonly AmazonS3Client _s3 = store.Client;
+
+    [Fact]
+    public async Task CreateHeadListAndDeleteABucket()
+    {
+        var name = Names.Bucket();
+        var created = await _s3.PutBucketAsync(name, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, created.HttpStatusCode);
+
+        var head = await _s3.HeadBucketAsync(new HeadBucketRequest { BucketName = name }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, head.HttpStatusCode);
+
+        var list = await _s3.ListBucketsAsync(TestContext.Current.CancellationToken);
+        Assert.Contains(list.Buckets!, b => b.BucketName == name && b.CreationDate > DateTime.UtcNow.AddMinutes(-5));
+        Assert.Equal(StoreFixture.RootKey.Length > 0, list.Owner?.Id?.Length == 64);
+
+        var location = await _s3.GetBucketLocationAsync(name, TestContext.Current.CancellationToken);
+        Assert.True(string.IsNullOrEmpty(location.Location?.Value) || location.Location.Value == "us-east-1");
+
+        var deleted = await _s3.DeleteBucketAsync(name, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.HttpStatusCode);
+        var gone = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.HeadBucketAsync(new HeadBucketRequest { BucketName = name }, TestContext.Current.CancellationToken));
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("ab")]
+    [InlineData("UPPER")]
+    [InlineData("has_underscore")]
+    [InlineData("-starts-with-dash")]
+    [InlineData("ends-with-dash-")]
+    [InlineData("two..dots")]
+    [InlineData("192.168.5.4")]
+    [InlineData("xn--punycode")]
+    [InlineData("ends-s3alias")]
+    public async Task InvalidBucketNamesAreRefused(string name)
+    {
+        var e = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.PutBucketAsync(name, TestContext.Current.CancellationToken));
+        Assert.Equal("InvalidBucketName", e.ErrorCode);
+        Assert.Equal(HttpStatusCode.BadRequest, e.StatusCode);
+        Assert.False(string.IsNullOrEmpty(e.RequestId));
+    }
+
+    [Fact]
+    public async Task CreatingTwiceIsAlreadyOwnedByYouAndAnotherUsersNameIsAlreadyExists()
+    {
+        var name = Names.Bucket();
+        await _s3.PutBucketAsync(name, TestContext.Current.CancellationToken);
+        var mine = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.PutBucketAsync(name, TestContext.Current.CancellationToken));
+        Assert.Equal("BucketAlreadyOwnedByYou", mine.ErrorCode);
+        Assert.Equal(HttpStatusCode.Conflict, mine.StatusCode);
+        var theirs = await Assert.ThrowsAsync<AmazonS3Exception>(() => store.Alice.PutBucketAsync(name, TestContext.Current.CancellationToken));
+        Assert.Equal("BucketAlreadyExists", theirs.ErrorCode);
+    }
+
+    [Fact]
+    public async Task ANonEmptyBucketCannotBeDeleted()
+    {
+        var name = Names.Bucket();
+        await _s3.PutBucketAsync(name, TestContext.Current.CancellationToken);
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = name, Key = "k", ContentBody = "x" }, TestContext.Current.CancellationToken);
+        var e = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.DeleteBucketAsync(name, TestContext.Current.CancellationToken));
+        Assert.Equal("BucketNotEmpty", e.ErrorCode);
+        Assert.Equal(HttpStatusCode.Conflict, e.StatusCode);
+        await _s3.DeleteObjectAsync(name, "k", TestContext.Current.CancellationToken);
+        await _s3.DeleteBucketAsync(name, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task MissingBucketsAreNoSuchBucket()
+    {
+        var name = Names.Bucket("missing");
+        var e = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = name }, TestContext.Current.CancellationToken));
+        Assert.Equal("NoSuchBucket", e.ErrorCode);
+        Assert.Equal(HttpStatusCode.NotFound, e.StatusCode);
+        var put = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.PutObjectAsync(new PutObjectRequest { BucketName = name, Key = "k", ContentBody = "x" }, TestContext.Current.CancellationToken));
+        Assert.Equal("NoSuchBucket", put.ErrorCode);
+        var delete = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.DeleteBucketAsync(name, TestContext.Current.CancellationToken));
+        Assert.Equal("NoSuchBucket", delete.ErrorCode);
+    }
+
+    [Fact]
+    public async Task UsersCannotTouchEachOthersBuckets()
+    {
+        var name = Names.Bucket();
+        await _s3.PutBucketAsync(name, TestContext.Current.CancellationToken);
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = name, Key = "secret", ContentBody = "root only" }, TestContext.Current.CancellationToken);
+        var alice = store.Alice;
+        foreach (var attempt in new Func<Task>[]
+        {
+            () => alice.GetObjectAsync(name, "secret", TestContext.Current.CancellationToken),
+            () => alice.PutObjectAsync(new PutObjectRequest { BucketName = name, Key = "x", ContentBody = "y" }, TestContext.Current.CancellationToken),
+            () => alice.ListObjectsV2Async(new ListObjectsV2Request { BucketName = name }, TestContext.Current.CancellationToken),
+            () => alice.DeleteObjectAsync(name, "secret", TestContext.Current.CancellationToken),
+            () => alice.DeleteBucketAsync(name, TestContext.Current.CancellationToken),
+        })
+        {
+            var e = await Assert.ThrowsAsync<AmazonS3Exception>(attempt);
+            Assert.Equal("AccessDenied", e.ErrorCode);
+            Assert.Equal(HttpStatusCode.Forbidden, e.StatusCode);
+        }
+
+        var aliceBuckets = await alice.ListBucketsAsync(TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(aliceBuckets.Buckets ?? [], b => b.BucketName == name);
+        var stillThere = await _s3.GetObjectAsync(name, "secret", TestContext.Current.CancellationToken);
+        Assert.Equal("root only", await new StreamReader(stillThere.ResponseStream).ReadToEndAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task WrongSecretUnknownKeyAndAnonymousRequestsAreRefused()
+    {
+        var wrong = store.CreateClient(StoreFixture.RootKey, "not-the-right-secret-at-all");
+        var e1 = await Assert.ThrowsAsync<AmazonS3Exception>(() => wrong.ListBucketsAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("SignatureDoesNotMatch", e1.ErrorCode);
+        Assert.Equal(HttpStatusCode.Forbidden, e1.StatusCode);
+
+        var unknown = store.CreateClient("NOSUCHACCESSKEY00001", "whatever-secret-value");
+        var e2 = await Assert.ThrowsAsync<AmazonS3Exception>(() => unknown.ListBucketsAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("InvalidAccessKeyId", e2.ErrorCode);
+
+        using var http = new HttpClient();
+        var anonymous = await http.GetAsync(store.Server.Endpoint, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
+        var body = await anonymous.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("<Code>AccessDenied</Code>", body, StringComparison.Ordinal);
+        Assert.Contains("<RequestId>", body, StringComparison.Ordinal);
+        Assert.True(anonymous.Headers.Contains("x-amz-request-id"));
+    }
+}

@@ -1,0 +1,78 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using Tessera.Server;
+
+namespace Tessera.IntegrationTests;
+
+/// <summary>
+/// A real Tessera server on a loopback port over a fresh temporary data directory (six disks), with the root user
+/// and a second user, and AWSSDK.S3 clients at their default settings (so uploads use aws-chunked bodies with
+/// trailing checksums).
+/// </summary>
+public sealed class StoreFixture : IAsyncLifetime
+{
+    public const string RootKey = "TESSERAROOTKEY000001";
+    public const string RootSecret = "root-secret-key-for-the-integration-tests";
+    public const string AliceKey = "ALICEKEY000000000001";
+    public const string AliceSecret = "alice-secret-key-for-the-integration-tests";
+
+    private readonly List<AmazonS3Client> _clients = [];
+
+    public string Directory { get; } = Path.Combine(Path.GetTempPath(), "tessera-it-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public TesseraServer Server { get; private set; } = null!;
+
+    public AmazonS3Client Client { get; private set; } = null!;
+
+    public AmazonS3Client Alice { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var users = Path.Combine(Directory, "users.json");
+        await File.WriteAllTextAsync(users, $$"""[{"accessKey": "{{AliceKey}}", "secretKey": "{{AliceSecret}}", "displayName": "alice"}]""");
+        Server = await TesseraServer.StartAsync(new ServerOptions
+        {
+            Address = "127.0.0.1:0",
+            Disks = [new DiskOptions { Path = Path.Combine(Directory, "data") }],
+            RootUser = RootKey,
+            RootPassword = RootSecret,
+            UsersFile = users,
+            GarbageGraceSeconds = 3600,
+            Quiet = true,
+        });
+        Client = CreateClient(RootKey, RootSecret);
+        Alice = CreateClient(AliceKey, AliceSecret);
+    }
+
+    public AmazonS3Client CreateClient(string accessKey, string secretKey)
+    {
+        var client = new AmazonS3Client(new BasicAWSCredentials(accessKey, secretKey), new AmazonS3Config
+        {
+            ServiceURL = Server.Endpoint.ToString(),
+            ForcePathStyle = true,
+            AuthenticationRegion = "us-east-1",
+        });
+        _clients.Add(client);
+        return client;
+    }
+
+    public string DataDirectory => Path.Combine(Directory, "data");
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var c in _clients)
+        {
+            c.Dispose();
+        }
+
+        await Server.DisposeAsync();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
