@@ -91,6 +91,11 @@ public sealed class AwsChunkedStream : Stream
         _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         if (_signedChunks)
         {
+            if (!PayloadHash.IsValidSha256Hex(auth.SeedSignature))
+            {
+                throw new ArgumentException("The seed signature must be 64 hex digits.", nameof(auth));
+            }
+
             _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
             // "AWS4-HMAC-SHA256-PAYLOAD\n" amzDate "\n" scope "\n" previous "\n" hex(sha256("")) "\n" hex(sha256(chunk)):

@@ -314,6 +314,7 @@ public sealed class AwsChunkedStreamTests
     public void NonStreamingAuthIsRejected()
     {
         Assert.Throws<ArgumentException>(() => new AwsChunkedStream(Stream.Null, ChunkedBodies.Auth(PayloadMode.Unsigned), null, null));
+        Assert.Throws<ArgumentException>(() => new AwsChunkedStream(Stream.Null, ChunkedBodies.Auth(PayloadMode.StreamingSigned, seed: "abc"), null, null));
     }
 
     [Fact]
