@@ -1,0 +1,140 @@
+namespace Tessera.Storage;
+
+/// <summary>
+/// A disk that is a local directory. Layout:
+/// <code>
+/// &lt;root&gt;/fragments/&lt;xx&gt;/&lt;segment hex&gt;.&lt;index&gt;   committed fragments; xx = first two hex digits of the segment
+/// &lt;root&gt;/tmp/&lt;fragment&gt;.&lt;random&gt;.tmp           fragments being written, never read
+/// </code>
+/// File names come only from <see cref="FragmentId"/>: bucket and key text never reaches a path.
+/// </summary>
+/// <remarks>
+/// One <see cref="LocalDisk"/> owns its directory: opening it empties <c>tmp/</c>, whose files are leftovers of
+/// writes that a crash interrupted (they were never visible), so two instances must not share a root.
+/// A commit is durable once <see cref="IFragmentWriter.CommitAsync"/> returns: the file is fsynced, renamed and its
+/// directory fsynced (and the <c>fragments/</c> directory too when the <c>xx</c> subdirectory is new). Deletes are
+/// not fsynced: a fragment that reappears after a crash is an orphan that garbage collection removes again.
+/// </remarks>
+public sealed class LocalDisk : IDisk
+{
+    private const string FragmentsDirectory = "fragments";
+    private const string TempDirectory = "tmp";
+
+    private readonly string _fragmentsPath;
+    private readonly string _tempPath;
+
+    /// <summary>Which of the 256 <c>fragments/xx</c> subdirectories are known to exist durably.</summary>
+    private readonly bool[] _subdirectoryReady = new bool[256];
+
+    /// <summary>Opens (creating it if missing) the disk rooted at <paramref name="path"/> and deletes temp leftovers.</summary>
+    /// <param name="id">Stable disk id recorded in manifests.</param>
+    /// <param name="path">The disk directory.</param>
+    /// <param name="labels">Failure-domain labels.</param>
+    /// <param name="weight">Placement weight (relative capacity), positive and finite.</param>
+    public LocalDisk(string id, string path, DiskLabels labels, double weight = 1)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (!double.IsFinite(weight) || weight <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, "A disk weight must be positive and finite.");
+        }
+
+        Id = id;
+        Root = Path.GetFullPath(path);
+        Labels = labels;
+        Weight = weight;
+        _fragmentsPath = Path.Join(Root, FragmentsDirectory);
+        _tempPath = Path.Join(Root, TempDirectory);
+
+        Directory.CreateDirectory(_fragmentsPath);
+        Directory.CreateDirectory(_tempPath);
+        foreach (var leftover in Directory.EnumerateFiles(_tempPath))
+        {
+            File.Delete(leftover);
+        }
+    }
+
+    /// <inheritdoc />
+    public string Id { get; }
+
+    /// <summary>The absolute path of the disk directory.</summary>
+    public string Root { get; }
+
+    /// <inheritdoc />
+    public DiskLabels Labels { get; }
+
+    /// <inheritdoc />
+    public double Weight { get; }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The header is invalid or one of its strings is over 65,535 UTF-8 bytes.</exception>
+    public async ValueTask<IFragmentWriter> CreateFragmentAsync(FragmentHeader header, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        var tempPath = Path.Join(_tempPath, $"{header.Id}.{Random.Shared.NextInt64():x16}.tmp");
+        return await FragmentWriter.CreateAsync(this, header, tempPath, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public IFragmentReader? OpenFragment(FragmentId id) => FragmentReader.TryOpen(FragmentPath(id), id);
+
+    /// <inheritdoc />
+    public bool DeleteFragment(FragmentId id)
+    {
+        var path = FragmentPath(id);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        File.Delete(path);
+        return true;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Lazy; files whose name is not a canonical fragment id in its right subdirectory are skipped.</remarks>
+    public IEnumerable<FragmentId> ListFragments()
+    {
+        foreach (var directory in Directory.EnumerateDirectories(_fragmentsPath))
+        {
+            var prefix = Path.GetFileName(directory);
+            foreach (var file in Directory.EnumerateFiles(directory))
+            {
+                var name = Path.GetFileName(file.AsSpan());
+                if (FragmentFormat.TryParseFileName(name, out var id) && name[..2].SequenceEqual(prefix))
+                {
+                    yield return id;
+                }
+            }
+        }
+    }
+
+    /// <summary>The path a committed fragment has (whether or not it exists).</summary>
+    internal string FragmentPath(FragmentId id)
+    {
+        var name = id.ToString();
+        return Path.Join(_fragmentsPath, name.AsSpan(0, 2), name);
+    }
+
+    /// <summary>
+    /// Returns the <c>fragments/xx</c> directory of <paramref name="id"/>, creating it and fsyncing
+    /// <c>fragments/</c> the first time this instance needs it (idempotent, so concurrent first uses are harmless).
+    /// </summary>
+    internal string EnsureFragmentDirectory(FragmentId id)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        id.Segment.TryWriteBytes(bytes, bigEndian: true, out _);
+        var name = id.ToString();
+        var directory = Path.Join(_fragmentsPath, name.AsSpan(0, 2));
+        if (!Volatile.Read(ref _subdirectoryReady[bytes[0]]))
+        {
+            Directory.CreateDirectory(directory);
+            DirectorySync.Fsync(_fragmentsPath);
+            Volatile.Write(ref _subdirectoryReady[bytes[0]], true);
+        }
+
+        return directory;
+    }
+}
