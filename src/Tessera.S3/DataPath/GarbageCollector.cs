@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Tessera.S3.Gateway;
 
 namespace Tessera.S3.DataPath;

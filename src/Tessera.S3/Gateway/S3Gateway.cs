@@ -1,9 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Tessera.Core.Errors;
-using Tessera.S3.Operations;
 using Tessera.S3.Xml;
 using Tessera.Storage;
 
