@@ -33,6 +33,11 @@ public interface IIndexStore : IDisposable
     /// moves the latest pointer in one synced write. In unversioned and suspended buckets it replaces the
     /// <c>null</c> version; the segments no longer referenced are queued as garbage in the same write.
     /// </summary>
+    /// <remarks>
+    /// The index assigns <see cref="ObjectManifest.Sequence"/> (the caller's value is ignored) and the version id:
+    /// <c>null</c> in unversioned and suspended buckets; in enabled buckets the caller's id, or a generated one when
+    /// the caller gives none (empty or <c>null</c>). <see cref="PutObjectResult.Stored"/> is the manifest as stored.
+    /// </remarks>
     PutObjectResult PutObject(string bucket, ObjectManifest manifest, WriteCondition condition = default);
 
     /// <summary>

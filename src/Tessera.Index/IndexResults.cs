@@ -44,7 +44,8 @@ public enum PutObjectStatus
 /// <summary>Result of <see cref="IIndexStore.PutObject"/>.</summary>
 /// <param name="Status">What happened.</param>
 /// <param name="Replaced">The version this write replaced and dropped (the old <c>null</c> version), if any.</param>
-public readonly record struct PutObjectResult(PutObjectStatus Status, ObjectManifest? Replaced = null);
+/// <param name="Stored">When committed: the manifest as stored, with the sequence and version id the index assigned.</param>
+public readonly record struct PutObjectResult(PutObjectStatus Status, ObjectManifest? Replaced = null, ObjectManifest? Stored = null);
 
 /// <summary>Result of <see cref="IIndexStore.DeleteObject"/>.</summary>
 /// <param name="NoSuchBucket">The bucket does not exist.</param>

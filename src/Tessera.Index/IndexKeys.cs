@@ -1,0 +1,161 @@
+using System.Buffers.Binary;
+
+namespace Tessera.Index;
+
+/// <summary>
+/// The RocksDB key layout. Every key starts with a one-byte keyspace tag and a readable letter, so the keyspaces sort
+/// apart and a raw dump is legible:
+/// <list type="bullet">
+/// <item><c>01 'B' bucket</c> → <see cref="BucketInfo"/></item>
+/// <item><c>02 'L' bucket 00 key</c> → the latest (current) manifest of a key, a full copy (the latest pointer)</item>
+/// <item><c>03 'V' bucket 00 key 00 ~sequence(8, big-endian)</c> → every version's manifest, newest first</item>
+/// <item><c>04 'G' queuedUtcTicks(8, BE) sequence(8, BE)</c> → <see cref="GarbageEntry"/>, oldest first</item>
+/// <item><c>05 'S'</c> → the reserved sequence high-water mark (8, BE)</item>
+/// </list>
+/// Bucket names and object keys are UTF-8 and may not contain U+0000: the 00 separator then sorts before every key
+/// byte, so <c>a</c> sorts before <c>a/</c> and <c>a0</c>, which is S3's UTF-8 binary listing order, and
+/// <c>bucket 00</c> / <c>bucket 00 key 00</c> are unambiguous prefixes.
+/// </summary>
+internal static class IndexKeys
+{
+    /// <summary>Separator between bucket, key and version suffix.</summary>
+    public const byte Separator = 0x00;
+
+    /// <summary>Length of a garbage key.</summary>
+    public const int GarbageKeyLength = 2 + 8 + 8;
+
+    /// <summary>Length of the inverted-sequence suffix of a version key.</summary>
+    public const int SequenceSuffixLength = 8;
+
+    /// <summary>Prefix of the bucket keyspace.</summary>
+    public static ReadOnlySpan<byte> BucketSpace => [0x01, (byte)'B'];
+
+    /// <summary>Prefix of the latest-pointer keyspace.</summary>
+    public static ReadOnlySpan<byte> LatestSpace => [0x02, (byte)'L'];
+
+    /// <summary>Prefix of the version keyspace.</summary>
+    public static ReadOnlySpan<byte> VersionSpace => [0x03, (byte)'V'];
+
+    /// <summary>Prefix of the garbage keyspace.</summary>
+    public static ReadOnlySpan<byte> GarbageSpace => [0x04, (byte)'G'];
+
+    /// <summary>The sequence high-water-mark key.</summary>
+    public static ReadOnlySpan<byte> SequenceKey => [0x05, (byte)'S'];
+
+    /// <summary>Throws <see cref="ArgumentException"/> for an empty bucket name, one with U+0000, or invalid UTF-16.</summary>
+    public static void ValidateBucket(string bucket)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(bucket);
+        if (bucket.Contains('\0'))
+        {
+            throw new ArgumentException("Bucket names may not contain U+0000.", nameof(bucket));
+        }
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> for an empty key or one with U+0000 (the S3 layer rejects these earlier).</summary>
+    public static void ValidateKey(string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        if (key.Contains('\0'))
+        {
+            throw new ArgumentException("Object keys may not contain U+0000.", nameof(key));
+        }
+    }
+
+    /// <summary>UTF-8 length of a name; throws <see cref="ArgumentException"/> for lone surrogates.</summary>
+    public static int Utf8Length(string value) => RecordWriter.StrictUtf8.GetByteCount(value);
+
+    /// <summary>Builds <c>01 'B' bucket</c>.</summary>
+    public static KeyBuffer Bucket(Span<byte> stack, string bucket)
+    {
+        var key = new KeyBuffer(stack, 2 + Utf8Length(bucket));
+        BucketSpace.CopyTo(key.Span);
+        RecordWriter.StrictUtf8.GetBytes(bucket, key.Span[2..]);
+        return key;
+    }
+
+    /// <summary>Builds <c>tag bucket 00</c> for the latest or version keyspace: the prefix of all the bucket's keys there.</summary>
+    public static KeyBuffer BucketPrefix(Span<byte> stack, ReadOnlySpan<byte> space, string bucket)
+    {
+        var bucketLength = Utf8Length(bucket);
+        var key = new KeyBuffer(stack, 2 + bucketLength + 1);
+        WriteHead(key.Span, space, bucket, bucketLength);
+        return key;
+    }
+
+    /// <summary>Builds <c>02 'L' bucket 00 key</c>.</summary>
+    public static KeyBuffer Latest(Span<byte> stack, string bucket, string objectKey)
+    {
+        var bucketLength = Utf8Length(bucket);
+        var key = new KeyBuffer(stack, 2 + bucketLength + 1 + Utf8Length(objectKey));
+        var at = WriteHead(key.Span, LatestSpace, bucket, bucketLength);
+        RecordWriter.StrictUtf8.GetBytes(objectKey, key.Span[at..]);
+        return key;
+    }
+
+    /// <summary>Builds <c>03 'V' bucket 00 key 00</c>: the prefix of every version of one key.</summary>
+    public static KeyBuffer VersionPrefix(Span<byte> stack, string bucket, string objectKey)
+    {
+        var bucketLength = Utf8Length(bucket);
+        var key = new KeyBuffer(stack, 2 + bucketLength + 1 + Utf8Length(objectKey) + 1);
+        var at = WriteHead(key.Span, VersionSpace, bucket, bucketLength);
+        at += RecordWriter.StrictUtf8.GetBytes(objectKey, key.Span[at..]);
+        key.Span[at] = Separator;
+        return key;
+    }
+
+    /// <summary>Builds <c>03 'V' bucket 00 key 00 ~sequence</c>.</summary>
+    public static KeyBuffer Version(Span<byte> stack, string bucket, string objectKey, ulong sequence)
+    {
+        var bucketLength = Utf8Length(bucket);
+        var key = new KeyBuffer(stack, 2 + bucketLength + 1 + Utf8Length(objectKey) + 1 + SequenceSuffixLength);
+        var at = WriteHead(key.Span, VersionSpace, bucket, bucketLength);
+        at += RecordWriter.StrictUtf8.GetBytes(objectKey, key.Span[at..]);
+        key.Span[at++] = Separator;
+        BinaryPrimitives.WriteUInt64BigEndian(key.Span[at..], ~sequence);
+        return key;
+    }
+
+    /// <summary>The sequence encoded in the last 8 bytes of a version key.</summary>
+    public static ulong SequenceOfVersionKey(ReadOnlySpan<byte> versionKey) =>
+        ~BinaryPrimitives.ReadUInt64BigEndian(versionKey[^SequenceSuffixLength..]);
+
+    /// <summary>Writes <c>04 'G' ticks sequence</c> into an 18-byte span.</summary>
+    public static void Garbage(Span<byte> destination, long queuedUtcTicks, ulong sequence)
+    {
+        GarbageSpace.CopyTo(destination);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[2..], (ulong)queuedUtcTicks);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[10..], sequence);
+    }
+
+    /// <summary>The queued time (UTC ticks) of a garbage key.</summary>
+    public static long TicksOfGarbageKey(ReadOnlySpan<byte> garbageKey) =>
+        (long)BinaryPrimitives.ReadUInt64BigEndian(garbageKey[2..]);
+
+    /// <summary>
+    /// Turns <paramref name="prefix"/> in place into the smallest byte string greater than every string that starts
+    /// with it (increment the last byte that is not 0xFF, drop what follows). Returns the new length, or -1 when no
+    /// such string exists (the prefix is all 0xFF, impossible for our keys).
+    /// </summary>
+    public static int Successor(Span<byte> prefix)
+    {
+        for (var i = prefix.Length - 1; i >= 0; i--)
+        {
+            if (prefix[i] != 0xFF)
+            {
+                prefix[i]++;
+                return i + 1;
+            }
+        }
+
+        return -1;
+    }
+
+    private static int WriteHead(Span<byte> destination, ReadOnlySpan<byte> space, string bucket, int bucketLength)
+    {
+        space.CopyTo(destination);
+        RecordWriter.StrictUtf8.GetBytes(bucket, destination[2..]);
+        destination[2 + bucketLength] = Separator;
+        return 2 + bucketLength + 1;
+    }
+}

@@ -1,0 +1,282 @@
+using System.Buffers;
+
+namespace Tessera.Index;
+
+/// <summary>
+/// The compact binary encoding of the index's values. Every record starts with a format-version byte
+/// (<see cref="FormatVersion"/>); a decoder refuses versions it does not know instead of misreading them.
+/// </summary>
+/// <remarks>
+/// <para>Format version 1, with the primitives of <see cref="RecordWriter"/> (varint, zig-zag varint, string =
+/// varint length + UTF-8, nullable string = varint length + 1 or 0, timestamp = UTC ticks int64 LE + offset minutes):</para>
+/// <list type="bullet">
+/// <item><b>ObjectManifest</b>: version, flags (bit 0 = delete marker), VersionId, Key, Sequence, Size, ETag,
+/// LastModified, Owner, StorageClass, ContentType?, ContentEncoding?, ContentDisposition?, ContentLanguage?,
+/// CacheControl?, Expires?, UserMetadata pairs, Tags pairs, Checksums pairs, Segments (count + each segment body).
+/// The flags and the version id come first so that listing and version lookup can test them without decoding the
+/// rest (<see cref="IsDeleteMarker"/>, <see cref="VersionIdEquals"/>).</item>
+/// <item><b>Segment body</b>: PartNumber, Segment (16 bytes), Size, ETag, DataShards, ParityShards, ShardSize,
+/// Disks (count + strings). A standalone SegmentManifest record is version + body.</item>
+/// <item><b>BucketInfo</b>: version, Name, Owner, Created, Region, Versioning (byte).</item>
+/// <item><b>GarbageEntry</b>: version, Queued, Sequence, segment body.</item>
+/// </list>
+/// <para>Decoders require the whole span to be consumed and throw <see cref="InvalidDataException"/> on any
+/// malformed, truncated or unknown-version record. Encoders throw <see cref="ArgumentException"/> for strings
+/// that are not valid UTF-16 (lone surrogates), which could not round-trip.</para>
+/// </remarks>
+internal static class ManifestSerializer
+{
+    /// <summary>The format version written by this build.</summary>
+    public const byte FormatVersion = 1;
+
+    private const byte DeleteMarkerFlag = 0x01;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _scratch;
+
+    /// <summary>
+    /// A per-thread scratch buffer, emptied. The caller owns it until its next call on the same thread, so it must
+    /// copy the bytes out (RocksDB's WriteBatch.Put copies) before serializing anything else.
+    /// </summary>
+    public static ArrayBufferWriter<byte> RentScratch()
+    {
+        var buffer = _scratch;
+        if (buffer is null || buffer.Capacity > 1 << 20)
+        {
+            // Do not pin a huge buffer to the thread after an unusually large manifest.
+            _scratch = buffer = new ArrayBufferWriter<byte>(1024);
+        }
+
+        buffer.ResetWrittenCount();
+        return buffer;
+    }
+
+    /// <summary>Appends the encoding of <paramref name="manifest"/>.</summary>
+    public static void Write(IBufferWriter<byte> writer, ObjectManifest manifest)
+    {
+        RecordWriter.WriteByte(writer, FormatVersion);
+        RecordWriter.WriteByte(writer, manifest.IsDeleteMarker ? DeleteMarkerFlag : (byte)0);
+        RecordWriter.WriteString(writer, manifest.VersionId);
+        RecordWriter.WriteString(writer, manifest.Key);
+        RecordWriter.WriteVarUInt64(writer, manifest.Sequence);
+        RecordWriter.WriteVarInt64(writer, manifest.Size);
+        RecordWriter.WriteString(writer, manifest.ETag);
+        RecordWriter.WriteTimestamp(writer, manifest.LastModified);
+        RecordWriter.WriteString(writer, manifest.Owner);
+        RecordWriter.WriteString(writer, manifest.StorageClass);
+        RecordWriter.WriteNullableString(writer, manifest.ContentType);
+        RecordWriter.WriteNullableString(writer, manifest.ContentEncoding);
+        RecordWriter.WriteNullableString(writer, manifest.ContentDisposition);
+        RecordWriter.WriteNullableString(writer, manifest.ContentLanguage);
+        RecordWriter.WriteNullableString(writer, manifest.CacheControl);
+        RecordWriter.WriteNullableString(writer, manifest.Expires);
+        RecordWriter.WritePairs(writer, manifest.UserMetadata);
+        RecordWriter.WritePairs(writer, manifest.Tags);
+        RecordWriter.WritePairs(writer, manifest.Checksums);
+        RecordWriter.WriteCount(writer, manifest.Segments.Count);
+        for (var i = 0; i < manifest.Segments.Count; i++)
+        {
+            WriteSegmentBody(writer, manifest.Segments[i]);
+        }
+    }
+
+    /// <summary>Appends the encoding of a standalone segment.</summary>
+    public static void Write(IBufferWriter<byte> writer, SegmentManifest segment)
+    {
+        RecordWriter.WriteByte(writer, FormatVersion);
+        WriteSegmentBody(writer, segment);
+    }
+
+    /// <summary>Appends the encoding of a bucket record.</summary>
+    public static void Write(IBufferWriter<byte> writer, BucketInfo bucket)
+    {
+        RecordWriter.WriteByte(writer, FormatVersion);
+        RecordWriter.WriteString(writer, bucket.Name);
+        RecordWriter.WriteString(writer, bucket.Owner);
+        RecordWriter.WriteTimestamp(writer, bucket.Created);
+        RecordWriter.WriteString(writer, bucket.Region);
+        RecordWriter.WriteByte(writer, (byte)bucket.Versioning);
+    }
+
+    /// <summary>Appends the encoding of a garbage entry.</summary>
+    public static void Write(IBufferWriter<byte> writer, GarbageEntry entry)
+    {
+        RecordWriter.WriteByte(writer, FormatVersion);
+        RecordWriter.WriteTimestamp(writer, entry.Queued);
+        RecordWriter.WriteVarUInt64(writer, entry.Sequence);
+        WriteSegmentBody(writer, entry.Segment);
+    }
+
+    /// <summary>Decodes an object manifest.</summary>
+    public static ObjectManifest ReadObjectManifest(ReadOnlySpan<byte> data)
+    {
+        var reader = Open(data);
+        var flags = reader.ReadByte();
+        if ((flags & ~DeleteMarkerFlag) != 0)
+        {
+            throw new InvalidDataException($"Object manifest has unknown flags 0x{flags:x2}.");
+        }
+
+        var versionId = reader.ReadString();
+        var key = reader.ReadString();
+        var manifest = new ObjectManifest
+        {
+            Key = key,
+            VersionId = versionId,
+            IsDeleteMarker = (flags & DeleteMarkerFlag) != 0,
+            Sequence = reader.ReadVarUInt64(),
+            Size = reader.ReadVarInt64(),
+            ETag = reader.ReadString(),
+            LastModified = reader.ReadTimestamp(),
+            Owner = reader.ReadString(),
+            StorageClass = reader.ReadString(),
+            ContentType = reader.ReadNullableString(),
+            ContentEncoding = reader.ReadNullableString(),
+            ContentDisposition = reader.ReadNullableString(),
+            ContentLanguage = reader.ReadNullableString(),
+            CacheControl = reader.ReadNullableString(),
+            Expires = reader.ReadNullableString(),
+            UserMetadata = reader.ReadPairs(),
+            Tags = reader.ReadPairs(),
+            Checksums = reader.ReadPairs(),
+            Segments = ReadSegments(ref reader),
+        };
+        reader.EnsureEnd();
+        return manifest;
+    }
+
+    /// <summary>Decodes a standalone segment.</summary>
+    public static SegmentManifest ReadSegmentManifest(ReadOnlySpan<byte> data)
+    {
+        var reader = Open(data);
+        var segment = ReadSegmentBody(ref reader);
+        reader.EnsureEnd();
+        return segment;
+    }
+
+    /// <summary>Decodes a bucket record.</summary>
+    public static BucketInfo ReadBucketInfo(ReadOnlySpan<byte> data)
+    {
+        var reader = Open(data);
+        var name = reader.ReadString();
+        var owner = reader.ReadString();
+        var created = reader.ReadTimestamp();
+        var region = reader.ReadString();
+        var versioning = reader.ReadByte();
+        if (versioning > (byte)VersioningState.Suspended)
+        {
+            throw new InvalidDataException($"Bucket record has unknown versioning state {versioning}.");
+        }
+
+        reader.EnsureEnd();
+        return new BucketInfo(name, owner, created, region, (VersioningState)versioning);
+    }
+
+    /// <summary>Decodes a garbage entry.</summary>
+    public static GarbageEntry ReadGarbageEntry(ReadOnlySpan<byte> data)
+    {
+        var reader = Open(data);
+        var queued = reader.ReadTimestamp();
+        var sequence = reader.ReadVarUInt64();
+        var segment = ReadSegmentBody(ref reader);
+        reader.EnsureEnd();
+        return new GarbageEntry(queued, sequence, segment);
+    }
+
+    /// <summary>Whether an encoded object manifest is a delete marker, reading only its header.</summary>
+    public static bool IsDeleteMarker(ReadOnlySpan<byte> data)
+    {
+        var reader = Open(data);
+        return (reader.ReadByte() & DeleteMarkerFlag) != 0;
+    }
+
+    /// <summary>Whether an encoded object manifest has the given version id (as UTF-8), without decoding the rest.</summary>
+    public static bool VersionIdEquals(ReadOnlySpan<byte> data, ReadOnlySpan<byte> versionIdUtf8)
+    {
+        var reader = Open(data);
+        reader.ReadByte();
+        return reader.ReadStringBytes().SequenceEqual(versionIdUtf8);
+    }
+
+    /// <summary>Encodes into a new array (tests and cold paths).</summary>
+    public static byte[] ToArray(ObjectManifest manifest)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        Write(buffer, manifest);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static RecordReader Open(ReadOnlySpan<byte> data)
+    {
+        var reader = new RecordReader(data);
+        var version = reader.ReadByte();
+        if (version != FormatVersion)
+        {
+            throw new InvalidDataException($"Index record has format version {version}; this build reads version {FormatVersion}.");
+        }
+
+        return reader;
+    }
+
+    private static void WriteSegmentBody(IBufferWriter<byte> writer, SegmentManifest segment)
+    {
+        RecordWriter.WriteVarInt32(writer, segment.PartNumber);
+        RecordWriter.WriteGuid(writer, segment.Segment);
+        RecordWriter.WriteVarInt64(writer, segment.Size);
+        RecordWriter.WriteString(writer, segment.ETag);
+        RecordWriter.WriteVarInt32(writer, segment.DataShards);
+        RecordWriter.WriteVarInt32(writer, segment.ParityShards);
+        RecordWriter.WriteVarInt32(writer, segment.ShardSize);
+        RecordWriter.WriteCount(writer, segment.Disks.Count);
+        for (var i = 0; i < segment.Disks.Count; i++)
+        {
+            RecordWriter.WriteString(writer, segment.Disks[i]);
+        }
+    }
+
+    private static SegmentManifest ReadSegmentBody(ref RecordReader reader)
+    {
+        var partNumber = reader.ReadVarInt32();
+        var id = reader.ReadGuid();
+        var size = reader.ReadVarInt64();
+        var etag = reader.ReadString();
+        var dataShards = reader.ReadVarInt32();
+        var parityShards = reader.ReadVarInt32();
+        var shardSize = reader.ReadVarInt32();
+        var diskCount = reader.ReadCount();
+        var disks = diskCount == 0 ? [] : new string[diskCount];
+        for (var i = 0; i < disks.Length; i++)
+        {
+            disks[i] = reader.ReadString();
+        }
+
+        return new SegmentManifest
+        {
+            PartNumber = partNumber,
+            Segment = id,
+            Size = size,
+            ETag = etag,
+            DataShards = dataShards,
+            ParityShards = parityShards,
+            ShardSize = shardSize,
+            Disks = disks,
+        };
+    }
+
+    private static SegmentManifest[] ReadSegments(ref RecordReader reader)
+    {
+        var count = reader.ReadCount();
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var segments = new SegmentManifest[count];
+        for (var i = 0; i < segments.Length; i++)
+        {
+            segments[i] = ReadSegmentBody(ref reader);
+        }
+
+        return segments;
+    }
+}

@@ -1,0 +1,166 @@
+using System.Buffers.Binary;
+using RocksDbSharp;
+
+namespace Tessera.Index;
+
+/// <content>Locks, sequences and the read and batch helpers the operations share.</content>
+public sealed partial class RocksDbIndexStore
+{
+    /// <summary>
+    /// Version id the store generates (delete markers in versioned buckets; puts that bring none):
+    /// <c>v</c> + the sequence as 16 lower-case hex digits, unique per index and ordered like the sequence.
+    /// </summary>
+    internal static string GeneratedVersionId(ulong sequence) => "v" + sequence.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    private ReaderWriterLockSlim BucketLock(string bucket) =>
+        _bucketLocks[(uint)StringComparer.Ordinal.GetHashCode(bucket) % BucketLockStripes];
+
+    private Lock ObjectLock(string bucket, string key) =>
+        _objectLocks[(uint)HashCode.Combine(StringComparer.Ordinal.GetHashCode(bucket), StringComparer.Ordinal.GetHashCode(key)) % ObjectLockStripes];
+
+    /// <summary>Hands out the next sequence, first making it durable as reserved (see the class remarks).</summary>
+    private ulong NextSequence()
+    {
+        var sequence = Interlocked.Increment(ref _lastSequence);
+        if (sequence > Volatile.Read(ref _reservedSequence))
+        {
+            ReserveSequences(sequence);
+        }
+
+        return sequence;
+    }
+
+    private void ReserveSequences(ulong upTo)
+    {
+        lock (_sequenceLock)
+        {
+            if (upTo <= _reservedSequence)
+            {
+                return;
+            }
+
+            var mark = upTo + (ulong)_options.SequenceBlockSize;
+            Span<byte> value = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64BigEndian(value, mark);
+            _db.Put(IndexKeys.SequenceKey, value, null, _syncWrite);
+            Volatile.Write(ref _reservedSequence, mark);
+        }
+    }
+
+    private BucketInfo? ReadBucket(string bucket)
+    {
+        using var key = IndexKeys.Bucket(stackalloc byte[KeyBuffer.StackSize], bucket);
+        return _db.Get(key.Span, BucketDecoder);
+    }
+
+    private ObjectManifest? ReadLatest(string bucket, string objectKey)
+    {
+        using var key = IndexKeys.Latest(stackalloc byte[KeyBuffer.StackSize], bucket, objectKey);
+        return _db.Get(key.Span, ManifestDecoder);
+    }
+
+    /// <summary>The version of a key whose id is <paramref name="versionId"/>, scanning its versions newest first.</summary>
+    private ObjectManifest? FindVersion(string bucket, string objectKey, string versionId)
+    {
+        var idLength = IndexKeys.Utf8Length(versionId);
+        using var id = new KeyBuffer(stackalloc byte[KeyBuffer.StackSize], idLength);
+        RecordWriter.StrictUtf8.GetBytes(versionId, id.Span);
+        using var prefix = IndexKeys.VersionPrefix(stackalloc byte[KeyBuffer.StackSize], bucket, objectKey);
+        using var iterator = _db.NewIterator();
+        for (iterator.Seek(prefix.Span); iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix.Span); iterator.Next())
+        {
+            var value = iterator.GetValueSpan();
+            if (ManifestSerializer.VersionIdEquals(value, id.Span))
+            {
+                return ManifestSerializer.ReadObjectManifest(value);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The null version of a key: the latest one if it is, otherwise (suspended buckets) found by scanning.</summary>
+    private ObjectManifest? FindNullVersion(string bucket, string objectKey, ObjectManifest? latest) =>
+        latest is null ? null
+        : latest.VersionId == NullVersionId ? latest
+        : FindVersion(bucket, objectKey, NullVersionId);
+
+    /// <summary>Whether any key starts with <paramref name="prefix"/>.</summary>
+    private bool AnyWithPrefix(ReadOnlySpan<byte> prefix)
+    {
+        using var iterator = _db.NewIterator();
+        iterator.Seek(prefix);
+        return iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix);
+    }
+
+    /// <summary>Adds a version record and, when <paramref name="latest"/>, the latest pointer copy.</summary>
+    private static void PutVersion(WriteBatch batch, string bucket, ObjectManifest manifest, bool latest)
+    {
+        var value = ManifestSerializer.RentScratch();
+        ManifestSerializer.Write(value, manifest);
+        using (var versionKey = IndexKeys.Version(stackalloc byte[KeyBuffer.StackSize], bucket, manifest.Key, manifest.Sequence))
+        {
+            batch.Put(versionKey.Span, value.WrittenSpan);
+        }
+
+        if (latest)
+        {
+            using var latestKey = IndexKeys.Latest(stackalloc byte[KeyBuffer.StackSize], bucket, manifest.Key);
+            batch.Put(latestKey.Span, value.WrittenSpan);
+        }
+    }
+
+    /// <summary>Deletes a version record and queues its segments as garbage (one entry each, stamped now).</summary>
+    private void RemoveVersion(WriteBatch batch, string bucket, ObjectManifest manifest)
+    {
+        using (var versionKey = IndexKeys.Version(stackalloc byte[KeyBuffer.StackSize], bucket, manifest.Key, manifest.Sequence))
+        {
+            batch.Delete(versionKey.Span);
+        }
+
+        if (manifest.Segments.Count == 0)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        Span<byte> garbageKey = stackalloc byte[IndexKeys.GarbageKeyLength];
+        foreach (var segment in manifest.Segments)
+        {
+            var entry = new GarbageEntry(now, NextSequence(), segment);
+            IndexKeys.Garbage(garbageKey, now.UtcTicks, entry.Sequence);
+            var value = ManifestSerializer.RentScratch();
+            ManifestSerializer.Write(value, entry);
+            batch.Put(garbageKey, value.WrittenSpan);
+        }
+    }
+
+    /// <summary>
+    /// After removing <paramref name="removed"/> (the latest version) points the latest pointer at the next newest
+    /// version, copying its bytes, or deletes the pointer when none is left.
+    /// </summary>
+    private void RepointLatest(WriteBatch batch, string bucket, ObjectManifest removed)
+    {
+        using var latestKey = IndexKeys.Latest(stackalloc byte[KeyBuffer.StackSize], bucket, removed.Key);
+        using var prefix = IndexKeys.VersionPrefix(stackalloc byte[KeyBuffer.StackSize], bucket, removed.Key);
+        using var iterator = _db.NewIterator();
+        for (iterator.Seek(prefix.Span); iterator.Valid(); iterator.Next())
+        {
+            var key = iterator.GetKeySpan();
+            if (!key.StartsWith(prefix.Span))
+            {
+                break;
+            }
+
+            if (IndexKeys.SequenceOfVersionKey(key) != removed.Sequence)
+            {
+                batch.Put(latestKey.Span, iterator.GetValueSpan());
+                return;
+            }
+        }
+
+        batch.Delete(latestKey.Span);
+    }
+}

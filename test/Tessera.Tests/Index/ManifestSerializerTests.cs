@@ -1,0 +1,124 @@
+using System.Buffers;
+using System.Text;
+using CsCheck;
+using Tessera.Index;
+
+namespace Tessera.Tests.Index;
+
+public sealed class ManifestSerializerTests
+{
+    [Fact]
+    public void ObjectManifestRoundTrips()
+    {
+        IndexGen.Manifest.Sample(
+            m => IndexGen.Same(m, ManifestSerializer.ReadObjectManifest(ManifestSerializer.ToArray(m))),
+            iter: 2000);
+    }
+
+    [Fact]
+    public void SegmentBucketAndGarbageRoundTrip()
+    {
+        IndexGen.Segment.Sample(s => IndexGen.Same(s, ManifestSerializer.ReadSegmentManifest(Encode(w => ManifestSerializer.Write(w, s)))), iter: 500);
+        IndexGen.Bucket.Sample(
+            b =>
+            {
+                var back = ManifestSerializer.ReadBucketInfo(Encode(w => ManifestSerializer.Write(w, b)));
+                return back == b && back.Created.Offset == b.Created.Offset;
+            },
+            iter: 500);
+        IndexGen.Garbage.Sample(g => IndexGen.Same(g, ManifestSerializer.ReadGarbageEntry(Encode(w => ManifestSerializer.Write(w, g)))), iter: 500);
+    }
+
+    [Fact]
+    public void HeaderProbesAgreeWithTheFullDecode()
+    {
+        IndexGen.Manifest.Sample(
+            m =>
+            {
+                var bytes = ManifestSerializer.ToArray(m);
+                return ManifestSerializer.IsDeleteMarker(bytes) == m.IsDeleteMarker
+                    && ManifestSerializer.VersionIdEquals(bytes, Encoding.UTF8.GetBytes(m.VersionId))
+                    && !ManifestSerializer.VersionIdEquals(bytes, Encoding.UTF8.GetBytes(m.VersionId + "x"));
+            },
+            iter: 500);
+    }
+
+    [Fact]
+    public void MinimalManifestRoundTripsWithEmptyListsAndNulls()
+    {
+        var m = new ObjectManifest { Key = "k", VersionId = "null" };
+        var bytes = ManifestSerializer.ToArray(m);
+        Assert.Equal(ManifestSerializer.FormatVersion, bytes[0]);
+        var back = ManifestSerializer.ReadObjectManifest(bytes);
+        Assert.True(IndexGen.Same(m, back));
+        Assert.Null(back.ContentType);
+        Assert.Empty(back.Segments);
+        Assert.Empty(back.UserMetadata);
+    }
+
+    [Fact]
+    public void UnknownFormatVersionsAreRejected()
+    {
+        var manifest = ManifestSerializer.ToArray(new ObjectManifest { Key = "k", VersionId = "null" });
+        var bucket = Encode(w => ManifestSerializer.Write(w, new BucketInfo("b", "o", DateTimeOffset.UnixEpoch, "r", VersioningState.Enabled)));
+        var segment = Encode(w => ManifestSerializer.Write(w, new SegmentManifest()));
+        var garbage = Encode(w => ManifestSerializer.Write(w, new GarbageEntry(DateTimeOffset.UnixEpoch, 1, new SegmentManifest())));
+        foreach (var version in new byte[] { 0, 2, 0xFF })
+        {
+            manifest[0] = bucket[0] = segment[0] = garbage[0] = version;
+            Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadObjectManifest(manifest));
+            Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadBucketInfo(bucket));
+            Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadSegmentManifest(segment));
+            Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadGarbageEntry(garbage));
+            Assert.Throws<InvalidDataException>(() => ManifestSerializer.IsDeleteMarker(manifest));
+        }
+    }
+
+    [Fact]
+    public void TruncatedOrPaddedRecordsAreRejected()
+    {
+        IndexGen.Manifest.Sample(
+            m =>
+            {
+                var bytes = ManifestSerializer.ToArray(m);
+                for (var length = 0; length < bytes.Length; length++)
+                {
+                    Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadObjectManifest(bytes.AsSpan(0, length)));
+                }
+
+                Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadObjectManifest([.. bytes, 0]));
+            },
+            iter: 50);
+    }
+
+    [Fact]
+    public void RandomBytesNeverDecodeIntoAnythingButInvalidData()
+    {
+        Gen.Byte.Array[0, 200].Sample(
+            bytes =>
+            {
+                bytes = [ManifestSerializer.FormatVersion, .. bytes];
+                try
+                {
+                    ManifestSerializer.ReadObjectManifest(bytes);
+                }
+                catch (InvalidDataException)
+                {
+                }
+            },
+            iter: 2000);
+    }
+
+    [Fact]
+    public void LoneSurrogatesAreRejectedWhenEncoding()
+    {
+        Assert.ThrowsAny<ArgumentException>(() => ManifestSerializer.ToArray(new ObjectManifest { Key = "a\uD800", VersionId = "null" }));
+    }
+
+    private static byte[] Encode(Action<IBufferWriter<byte>> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        write(buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+}
