@@ -75,6 +75,48 @@ public sealed partial class RocksDbIndexStore
 
     /// <inheritdoc/>
     /// <remarks>
+    /// The stored version keeps its sequence, so its place in the version order and the latest pointer are
+    /// unchanged; the segments must be the ones already stored (no garbage is queued and none is dropped).
+    /// </remarks>
+    public bool ReplaceManifest(string bucket, ObjectManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        IndexKeys.ValidateBucket(bucket);
+        IndexKeys.ValidateKey(manifest.Key);
+        ThrowIfDisposed();
+        var bucketLock = BucketLock(bucket);
+        bucketLock.EnterReadLock();
+        try
+        {
+            lock (ObjectLock(bucket, manifest.Key))
+            {
+                var existing = FindVersion(bucket, manifest.Key, manifest.VersionId);
+                if (existing is null || existing.IsDeleteMarker)
+                {
+                    return false;
+                }
+
+                if (!existing.Segments.Select(s => s.Segment).SequenceEqual(manifest.Segments.Select(s => s.Segment)))
+                {
+                    throw new ArgumentException("A manifest replacement must keep the version's segments.", nameof(manifest));
+                }
+
+                var stored = manifest with { Sequence = existing.Sequence };
+                var latest = ReadLatest(bucket, manifest.Key);
+                using var batch = new WriteBatch();
+                PutVersion(batch, bucket, stored, latest: latest is not null && latest.Sequence == existing.Sequence);
+                _db.Write(batch, _syncWrite);
+                return true;
+            }
+        }
+        finally
+        {
+            bucketLock.ExitReadLock();
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
     /// Without <paramref name="versionId"/>: unversioned buckets remove the null version; enabled buckets add a delete
     /// marker with a generated version id (<c>v</c> + 16 hex digits of its sequence); suspended buckets add a delete
     /// marker with version id <c>null</c> that replaces the null version. With <paramref name="versionId"/>: removes

@@ -74,12 +74,13 @@ public static class Credentials
     private static void WritePrivate(string path, string content)
     {
         var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, new FileStreamOptions
+        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
         {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temp, fileOptions))
         {
             stream.Write(Encoding.UTF8.GetBytes(content));
             stream.Flush(flushToDisk: true);

@@ -51,10 +51,10 @@ public sealed record StoreLayout(IReadOnlyList<DiskOptions> Disks, string MetaDi
             throw new ArgumentException("The same disk directory is named twice.");
         }
 
-        return new StoreLayout(disks, Path.GetFullPath(meta), Policy(options, disks.Count));
+        return new StoreLayout(disks, Path.GetFullPath(meta), ResolvePolicy(options, disks.Count));
     }
 
-    private static ErasurePolicy Policy(ServerOptions options, int diskCount)
+    private static ErasurePolicy ResolvePolicy(ServerOptions options, int diskCount)
     {
         int k, m;
         if (options.ErasureCode is { } ec)

@@ -59,7 +59,7 @@ public sealed class CrashTests : IDisposable
                             acked[key] = md5;
                         }
                     }
-                    catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException or OperationCanceledException or Amazon.Runtime.AmazonClientException)
+                    catch (Exception e) when (e is Amazon.Runtime.AmazonServiceException or HttpRequestException or IOException or OperationCanceledException or Amazon.Runtime.AmazonClientException)
                     {
                         return;
                     }
