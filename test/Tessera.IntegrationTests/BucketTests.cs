@@ -27,7 +27,7 @@ public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture
 
         var deleted = await _s3.DeleteBucketAsync(name, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.NoContent, deleted.HttpStatusCode);
-        var gone = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.HeadBucketAsync(new HeadBucketRequest { BucketName = name }, TestContext.Current.CancellationToken));
+        var gone = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => _s3.HeadBucketAsync(new HeadBucketRequest { BucketName = name }, TestContext.Current.CancellationToken));
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 
@@ -43,7 +43,7 @@ public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture
     [InlineData("ends-s3alias")]
     public async Task InvalidBucketNamesAreRefused(string name)
     {
-        var e = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.PutBucketAsync(name, TestContext.Current.CancellationToken));
+        var e = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => _s3.PutBucketAsync(name, TestContext.Current.CancellationToken));
         Assert.Equal("InvalidBucketName", e.ErrorCode);
         Assert.Equal(HttpStatusCode.BadRequest, e.StatusCode);
         Assert.False(string.IsNullOrEmpty(e.RequestId));
@@ -54,10 +54,10 @@ public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture
     {
         var name = Names.Bucket();
         await _s3.PutBucketAsync(name, TestContext.Current.CancellationToken);
-        var mine = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.PutBucketAsync(name, TestContext.Current.CancellationToken));
+        var mine = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => _s3.PutBucketAsync(name, TestContext.Current.CancellationToken));
         Assert.Equal("BucketAlreadyOwnedByYou", mine.ErrorCode);
         Assert.Equal(HttpStatusCode.Conflict, mine.StatusCode);
-        var theirs = await Assert.ThrowsAsync<AmazonS3Exception>(() => store.Alice.PutBucketAsync(name, TestContext.Current.CancellationToken));
+        var theirs = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => store.Alice.PutBucketAsync(name, TestContext.Current.CancellationToken));
         Assert.Equal("BucketAlreadyExists", theirs.ErrorCode);
     }
 
@@ -67,7 +67,7 @@ public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture
         var name = Names.Bucket();
         await _s3.PutBucketAsync(name, TestContext.Current.CancellationToken);
         await _s3.PutObjectAsync(new PutObjectRequest { BucketName = name, Key = "k", ContentBody = "x" }, TestContext.Current.CancellationToken);
-        var e = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.DeleteBucketAsync(name, TestContext.Current.CancellationToken));
+        var e = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => _s3.DeleteBucketAsync(name, TestContext.Current.CancellationToken));
         Assert.Equal("BucketNotEmpty", e.ErrorCode);
         Assert.Equal(HttpStatusCode.Conflict, e.StatusCode);
         await _s3.DeleteObjectAsync(name, "k", TestContext.Current.CancellationToken);
@@ -78,12 +78,12 @@ public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture
     public async Task MissingBucketsAreNoSuchBucket()
     {
         var name = Names.Bucket("missing");
-        var e = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = name }, TestContext.Current.CancellationToken));
+        var e = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = name }, TestContext.Current.CancellationToken));
         Assert.Equal("NoSuchBucket", e.ErrorCode);
         Assert.Equal(HttpStatusCode.NotFound, e.StatusCode);
-        var put = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.PutObjectAsync(new PutObjectRequest { BucketName = name, Key = "k", ContentBody = "x" }, TestContext.Current.CancellationToken));
+        var put = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => _s3.PutObjectAsync(new PutObjectRequest { BucketName = name, Key = "k", ContentBody = "x" }, TestContext.Current.CancellationToken));
         Assert.Equal("NoSuchBucket", put.ErrorCode);
-        var delete = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.DeleteBucketAsync(name, TestContext.Current.CancellationToken));
+        var delete = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => _s3.DeleteBucketAsync(name, TestContext.Current.CancellationToken));
         Assert.Equal("NoSuchBucket", delete.ErrorCode);
     }
 
@@ -103,7 +103,7 @@ public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture
             () => alice.DeleteBucketAsync(name, TestContext.Current.CancellationToken),
         })
         {
-            var e = await Assert.ThrowsAsync<AmazonS3Exception>(attempt);
+            var e = await Assert.ThrowsAnyAsync<AmazonS3Exception>(attempt);
             Assert.Equal("AccessDenied", e.ErrorCode);
             Assert.Equal(HttpStatusCode.Forbidden, e.StatusCode);
         }
@@ -118,12 +118,12 @@ public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture
     public async Task WrongSecretUnknownKeyAndAnonymousRequestsAreRefused()
     {
         var wrong = store.CreateClient(StoreFixture.RootKey, "not-the-right-secret-at-all");
-        var e1 = await Assert.ThrowsAsync<AmazonS3Exception>(() => wrong.ListBucketsAsync(TestContext.Current.CancellationToken));
+        var e1 = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => wrong.ListBucketsAsync(TestContext.Current.CancellationToken));
         Assert.Equal("SignatureDoesNotMatch", e1.ErrorCode);
         Assert.Equal(HttpStatusCode.Forbidden, e1.StatusCode);
 
         var unknown = store.CreateClient("NOSUCHACCESSKEY00001", "whatever-secret-value");
-        var e2 = await Assert.ThrowsAsync<AmazonS3Exception>(() => unknown.ListBucketsAsync(TestContext.Current.CancellationToken));
+        var e2 = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => unknown.ListBucketsAsync(TestContext.Current.CancellationToken));
         Assert.Equal("InvalidAccessKeyId", e2.ErrorCode);
 
         using var http = new HttpClient();

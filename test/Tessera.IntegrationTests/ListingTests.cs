@@ -115,9 +115,10 @@ public sealed class ListingTests(StoreFixture store) : IClassFixture<StoreFixtur
         var owned = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, FetchOwner = true, Prefix = "b/" }, Ct);
         Assert.All(owned.S3Objects!, o => Assert.Equal(64, o.Owner?.Id?.Length));
         var encoded = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = "b/", Encoding = EncodingType.Url }, Ct);
-        Assert.Contains("b/x y", encoded.S3Objects!.Select(o => o.Key));
+        // The SDK hands back keys as the server encoded them when the caller asked for url encoding itself.
+        Assert.Contains("b/x%20y", encoded.S3Objects!.Select(o => o.Key));
 
-        var bad = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, ContinuationToken = "!!!not-base64" }, Ct));
+        var bad = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, ContinuationToken = "!!!not-base64" }, Ct));
         Assert.Equal("InvalidArgument", bad.ErrorCode);
     }
 
