@@ -134,4 +134,25 @@ public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture
         Assert.Contains("<RequestId>", body, StringComparison.Ordinal);
         Assert.True(anonymous.Headers.Contains("x-amz-request-id"));
     }
+
+    [Fact]
+    public async Task VirtualHostedStyleAddressingWorks()
+    {
+        using var client = new AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials(StoreFixture.RootKey, StoreFixture.RootSecret), new AmazonS3Config
+        {
+            ServiceURL = $"http://localhost:{store.Server.Endpoint.Port}",
+            ForcePathStyle = false,
+            AuthenticationRegion = "us-east-1",
+            HttpClientFactory = new LoopbackHttpClientFactory(store.Server.Endpoint.Port),
+        });
+        var name = Names.Bucket("vhost");
+        await client.PutBucketAsync(name, TestContext.Current.CancellationToken);
+        await client.PutObjectAsync(new PutObjectRequest { BucketName = name, Key = "dir/file.txt", ContentBody = "virtual" }, TestContext.Current.CancellationToken);
+
+        // The same object through path-style addressing: both styles name the same bucket.
+        using var get = await _s3.GetObjectAsync(name, "dir/file.txt", TestContext.Current.CancellationToken);
+        Assert.Equal("virtual", await new StreamReader(get.ResponseStream).ReadToEndAsync(TestContext.Current.CancellationToken));
+        var listed = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = name, Delimiter = "/" }, TestContext.Current.CancellationToken);
+        Assert.Equal(["dir/"], listed.CommonPrefixes!.ToList());
+    }
 }

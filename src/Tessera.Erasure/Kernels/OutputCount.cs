@@ -37,3 +37,24 @@ internal readonly struct Four : IOutputCount
     /// <inheritdoc/>
     public static int Value => 4;
 }
+
+/// <summary>A compile-time boolean for the kernels (e.g. whether to prefetch), folded away by the JIT like <see cref="IOutputCount"/>.</summary>
+internal interface IFlag
+{
+    /// <summary>The flag's value.</summary>
+    static abstract bool Value { get; }
+}
+
+/// <summary>True.</summary>
+internal readonly struct Yes : IFlag
+{
+    /// <inheritdoc/>
+    public static bool Value => true;
+}
+
+/// <summary>False.</summary>
+internal readonly struct No : IFlag
+{
+    /// <inheritdoc/>
+    public static bool Value => false;
+}

@@ -22,6 +22,30 @@ internal static class S3Routing
         "versioning", "versions", "website",
     ];
 
+    /// <summary>
+    /// The AWS operations <see cref="DispatchAsync"/> serves, with the handler type of each. DocsTests checks that
+    /// docs/reference/s3-compatibility.md marks exactly these as supported and that every handler exists.
+    /// </summary>
+    internal static readonly IReadOnlyDictionary<string, string> Operations = new Dictionary<string, string>
+    {
+        ["ListBuckets"] = nameof(ListBuckets),
+        ["CreateBucket"] = nameof(CreateBucket),
+        ["HeadBucket"] = nameof(HeadBucket),
+        ["DeleteBucket"] = nameof(DeleteBucket),
+        ["GetBucketLocation"] = nameof(GetBucketLocation),
+        ["ListObjects"] = nameof(ListObjects),
+        ["ListObjectsV2"] = nameof(ListObjectsV2),
+        ["DeleteObjects"] = nameof(DeleteObjects),
+        ["PutObject"] = nameof(PutObject),
+        ["GetObject"] = nameof(GetObject),
+        ["HeadObject"] = nameof(GetObject),
+        ["DeleteObject"] = nameof(DeleteObject),
+        ["CopyObject"] = nameof(CopyObject),
+        ["GetObjectTagging"] = nameof(ObjectTagging),
+        ["PutObjectTagging"] = nameof(ObjectTagging),
+        ["DeleteObjectTagging"] = nameof(ObjectTagging),
+    };
+
     /// <summary>Sets <see cref="S3Request.Bucket"/> and <see cref="S3Request.Key"/> from the raw request target and Host.</summary>
     public static void ResolveAddress(S3Request request)
     {

@@ -1,0 +1,107 @@
+using Tessera.Server;
+
+namespace Tessera.Tests.Server;
+
+public sealed class ConfigLoaderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tessera-config-").FullName;
+
+    private static ConfigLoader.Flags NoFlags(string? config = null) =>
+        new([], config, null, null, null, null, null, null, null, null, null, false);
+
+    [Fact]
+    public void DefaultsApplyWhenNothingIsSet()
+    {
+        var options = ConfigLoader.Load(NoFlags(), new Dictionary<string, string>());
+        Assert.Equal("127.0.0.1:9000", options.Address);
+        Assert.Equal("us-east-1", options.Region);
+        Assert.Equal(["localhost"], options.Domains);
+        Assert.Equal(256 * 1024, options.ShardSize);
+    }
+
+    [Fact]
+    public void FlagsBeatEnvironmentWhichBeatsTheFile()
+    {
+        var file = Path.Combine(_dir, "tessera.json");
+        File.WriteAllText(file, """
+            {
+              // comments are allowed
+              "address": "10.0.0.1:1", "region": "file-region", "metaDir": "/file/meta", "ec": "6+3",
+              "disks": ["/d1", {"path": "/d2", "rack": "r2", "weight": 2}],
+            }
+            """);
+        var env = new Dictionary<string, string> { ["TESSERA_ADDRESS"] = "10.0.0.2:2", ["TESSERA_REGION"] = "env-region" };
+        var flags = NoFlags(file) with { Address = "10.0.0.3:3" };
+        var options = ConfigLoader.Load(flags, env);
+        Assert.Equal("10.0.0.3:3", options.Address);
+        Assert.Equal("env-region", options.Region);
+        Assert.Equal("/file/meta", options.MetaDir);
+        Assert.Equal("6+3", options.ErasureCode);
+        Assert.Equal(["/d1", "/d2"], options.Disks.Select(d => d.Path));
+        Assert.Equal("r2", options.Disks[1].Rack);
+        Assert.Equal(2, options.Disks[1].Weight);
+    }
+
+    [Fact]
+    public void SecretsCanComeFromFiles()
+    {
+        var secret = Path.Combine(_dir, "secret");
+        File.WriteAllText(secret, "from-a-file-secret\n");
+        var options = ConfigLoader.Load(NoFlags(), new Dictionary<string, string> { ["TESSERA_ROOT_USER"] = "root", ["TESSERA_ROOT_PASSWORD_FILE"] = secret });
+        Assert.Equal("root", options.RootUser);
+        Assert.Equal("from-a-file-secret", options.RootPassword);
+    }
+
+    [Fact]
+    public void UnknownFileKeysAreRefused()
+    {
+        var file = Path.Combine(_dir, "bad.json");
+        File.WriteAllText(file, """{"adress": "typo"}""");
+        var e = Assert.Throws<InvalidDataException>(() => ConfigLoader.Load(NoFlags(file), new Dictionary<string, string>()));
+        Assert.Contains("adress", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EllipsisExpandsLikeMinio()
+    {
+        Assert.Equal(["/mnt/disk1", "/mnt/disk2", "/mnt/disk3"], DiskPatterns.Expand("/mnt/disk{1...3}"));
+        Assert.Equal(["/n1/d08", "/n1/d09", "/n1/d10", "/n2/d08", "/n2/d09", "/n2/d10"], DiskPatterns.Expand("/n{1...2}/d{08...10}"));
+        Assert.Equal(["/plain"], DiskPatterns.Expand("/plain"));
+    }
+
+    [Fact]
+    public void OneDirectoryIsTheEmbeddedDefaultAndSeveralAreDisks()
+    {
+        var single = StoreLayout.Resolve(new ServerOptions { Disks = [new DiskOptions { Path = Path.Combine(_dir, "data") }] });
+        Assert.Equal(6, single.Disks.Count);
+        Assert.Equal(Path.Combine(_dir, "data", "meta"), single.MetaDir);
+        Assert.Equal((4, 2), (single.Policy.DataShards, single.Policy.ParityShards));
+
+        var four = StoreLayout.Resolve(new ServerOptions { Disks = [new DiskOptions { Path = Path.Combine(_dir, "d{1...4}") }] });
+        Assert.Equal(4, four.Disks.Count);
+        Assert.Equal((3, 1), (four.Policy.DataShards, four.Policy.ParityShards));
+        Assert.Equal(Path.Combine(_dir, "tessera-meta"), four.MetaDir);
+
+        Assert.Throws<ArgumentException>(() => StoreLayout.Resolve(new ServerOptions { Disks = [new DiskOptions { Path = "/x" }], ErasureCode = "4-2" }));
+        Assert.Throws<ArgumentException>(() => StoreLayout.Resolve(new ServerOptions()));
+    }
+
+    [Fact]
+    public void GeneratedRootCredentialsAreKeptAndReused()
+    {
+        var options = new ServerOptions();
+        var (first, _, generated) = Credentials.Load(options, _dir);
+        Assert.True(generated);
+        Assert.Equal(20, first.AccessKey.Length);
+        Assert.Equal(40, first.SecretKey.Length);
+        var (second, _, again) = Credentials.Load(options, _dir);
+        Assert.False(again);
+        Assert.Equal(first, second);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dir, "root-credentials.json")));
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
