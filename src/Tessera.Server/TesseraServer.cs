@@ -30,7 +30,11 @@ public sealed class TesseraServer : IAsyncDisposable
         Endpoint = endpoint;
         GeneratedCredentials = generated;
         Collector = new GarbageCollector(services);
-        _collector = Collector.RunAsync(TimeSpan.FromSeconds(Math.Clamp(services.Options.GarbageGracePeriod.TotalSeconds / 4, 1, 60)), _stopping.Token);
+        var grace = services.Options.GarbageGracePeriod;
+        _collector = Collector.RunAsync(
+            TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds / 4, 1, 60)),
+            TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds, 10, 3600)),
+            _stopping.Token);
     }
 
     /// <summary>The S3 endpoint, e.g. <c>http://127.0.0.1:9000</c>.</summary>

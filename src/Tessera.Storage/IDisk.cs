@@ -21,6 +21,9 @@ public interface IDisk
     /// <summary>Opens a committed fragment; null when it does not exist or its header is unreadable.</summary>
     IFragmentReader? OpenFragment(FragmentId id);
 
+    /// <summary>When a committed fragment was last written (its commit), or null when it does not exist.</summary>
+    DateTimeOffset? LastWriteTime(FragmentId id);
+
     /// <summary>Deletes a committed fragment; false when it was not there.</summary>
     bool DeleteFragment(FragmentId id);
 

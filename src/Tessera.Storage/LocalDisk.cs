@@ -81,6 +81,13 @@ public sealed class LocalDisk : IDisk
     public IFragmentReader? OpenFragment(FragmentId id) => FragmentReader.TryOpen(FragmentPath(id), id);
 
     /// <inheritdoc />
+    public DateTimeOffset? LastWriteTime(FragmentId id)
+    {
+        var info = new FileInfo(FragmentPath(id));
+        return info.Exists ? info.LastWriteTimeUtc : null;
+    }
+
+    /// <inheritdoc />
     public bool DeleteFragment(FragmentId id)
     {
         var path = FragmentPath(id);

@@ -15,14 +15,17 @@ public sealed class CrashTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task AcknowledgedWritesSurviveKillMinus9AndNothingPartialIsVisible()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AcknowledgedWritesSurviveKillMinus9AndNothingPartialIsVisible(bool versioned)
     {
         const int Rounds = 4;
         const int Writers = 6;
         const string Bucket = "crash";
         var data = Path.Combine(_directory, "data");
         var acked = new ConcurrentDictionary<string, string>();      // key -> md5 the server acknowledged
+        var ackedVersions = new ConcurrentDictionary<(string Key, string VersionId), string>(); // versioned: each acked version
         var attempted = new ConcurrentDictionary<string, ConcurrentBag<string>>(); // key -> md5s ever sent
         var random = new Random(2024);
         var port = 0;
@@ -34,9 +37,17 @@ public sealed class CrashTests : IDisposable
             if (round == 0)
             {
                 await s3.PutBucketAsync(Bucket, Ct);
+                if (versioned)
+                {
+                    await s3.PutBucketVersioningAsync(new PutBucketVersioningRequest { BucketName = Bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled } }, Ct);
+                }
             }
 
             await VerifyAsync(s3, Bucket, acked, attempted);
+            if (versioned)
+            {
+                await VerifyVersionsAsync(s3, Bucket, ackedVersions, attempted);
+            }
 
             using var stop = new CancellationTokenSource();
             var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
@@ -57,6 +68,10 @@ public sealed class CrashTests : IDisposable
                         if (put.ETag == $"\"{md5}\"")
                         {
                             acked[key] = md5;
+                            if (versioned)
+                            {
+                                ackedVersions[(key, put.VersionId)] = md5;
+                            }
                         }
                     }
                     catch (Exception e) when (e is Amazon.Runtime.AmazonServiceException or HttpRequestException or IOException or OperationCanceledException or Amazon.Runtime.AmazonClientException)
@@ -76,6 +91,11 @@ public sealed class CrashTests : IDisposable
         {
             using var s3 = last.CreateClient();
             await VerifyAsync(s3, Bucket, acked, attempted);
+            if (versioned)
+            {
+                await VerifyVersionsAsync(s3, Bucket, ackedVersions, attempted);
+                Assert.True(ackedVersions.Count >= acked.Count);
+            }
         }
 
         Assert.True(acked.Count > 20, $"only {acked.Count} PUTs were acknowledged; the test exercised too little");
@@ -119,6 +139,47 @@ public sealed class CrashTests : IDisposable
             await get.ResponseStream.CopyToAsync(hashing, Ct);
             await hashing.FlushFinalBlockAsync(Ct);
             Assert.Equal(etag, Convert.ToHexStringLower(md5.Hash!));
+        }
+    }
+
+    /// <summary>
+    /// Every acknowledged version reads back by its id; every listed version is whole and was sent by a client.
+    /// </summary>
+    private static async Task VerifyVersionsAsync(AmazonS3Client s3, string bucket, ConcurrentDictionary<(string Key, string VersionId), string> acked, ConcurrentDictionary<string, ConcurrentBag<string>> attempted)
+    {
+        var listed = new Dictionary<(string, string), string>();
+        string? keyMarker = null, versionMarker = null;
+        while (true)
+        {
+            var page = await s3.ListVersionsAsync(new ListVersionsRequest { BucketName = bucket, KeyMarker = keyMarker, VersionIdMarker = versionMarker }, Ct);
+            foreach (var v in page.Versions ?? [])
+            {
+                if (v.IsDeleteMarker != true)
+                {
+                    listed[(v.Key, v.VersionId)] = v.ETag.Trim('"');
+                }
+            }
+
+            if (page.IsTruncated != true)
+            {
+                break;
+            }
+
+            (keyMarker, versionMarker) = (page.NextKeyMarker, page.NextVersionIdMarker);
+        }
+
+        foreach (var (version, md5) in acked)
+        {
+            Assert.True(listed.TryGetValue(version, out var etag) && etag == md5, $"acknowledged version {version} is missing or changed after a crash");
+        }
+
+        foreach (var ((key, versionId), etag) in listed)
+        {
+            Assert.True(attempted.TryGetValue(key, out var sent) && sent.Contains(etag), $"{key}@{versionId} holds {etag}, which no client sent");
+            using var get = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key, VersionId = versionId }, Ct);
+            using var buffer = new MemoryStream();
+            await get.ResponseStream.CopyToAsync(buffer, Ct);
+            Assert.Equal(etag, Convert.ToHexStringLower(MD5.HashData(buffer.ToArray())));
         }
     }
 

@@ -1,11 +1,18 @@
 using Tessera.S3.Gateway;
+using Tessera.Storage;
 
 namespace Tessera.S3.DataPath;
 
 /// <summary>
-/// Deletes the fragments of segments the index queued as garbage (replaced or deleted versions) once they are
-/// older than the grace period, so that reads which started on the old manifest can finish. Entries leave the
-/// queue only after their fragments are gone; a crash in between repeats the (idempotent) deletes.
+/// Deletes fragments nothing references any more, after a grace period so that reads which started on an old
+/// manifest can finish:
+/// <list type="bullet">
+/// <item>segments the index queued as garbage (replaced or deleted versions), entry by entry, leaving the queue only
+/// once their fragments are gone (a crash in between repeats the idempotent deletes);</item>
+/// <item>orphans: fragment files on the disks whose segment no manifest references (a PUT that crashed, or failed a
+/// check, after writing fragments and before its commit), found by walking the disks and asking the index.</item>
+/// </list>
+/// A referenced segment is never deleted: the index answers from the same synced keyspace that commits manifests.
 /// </summary>
 public sealed class GarbageCollector
 {
@@ -14,38 +21,101 @@ public sealed class GarbageCollector
     /// <summary>Creates the collector.</summary>
     public GarbageCollector(S3Services services) => _services = services;
 
-    /// <summary>One pass: deletes what is due; returns the number of segments collected.</summary>
-    public int CollectOnce(int max = 1000)
+    /// <summary>What one pass removed.</summary>
+    /// <param name="Segments">Queued garbage segments collected.</param>
+    /// <param name="Fragments">Fragment files deleted for them.</param>
+    /// <param name="Orphans">Unreferenced fragment files deleted by the disk walk.</param>
+    public readonly record struct Report(int Segments, int Fragments, int Orphans);
+
+    /// <summary>
+    /// One pass: collects queued garbage and (when <paramref name="sweepOrphans"/>) orphaned fragments that were
+    /// queued or last written before <paramref name="cutoff"/>.
+    /// </summary>
+    public Report CollectOnce(DateTimeOffset cutoff, bool sweepOrphans)
     {
-        var due = _services.Index.PeekGarbage(_services.Time.GetUtcNow() - _services.Options.GarbageGracePeriod, max);
-        if (due.Count == 0)
-        {
-            return 0;
-        }
-
+        var segments = 0;
         var fragments = 0;
-        foreach (var entry in due)
+        while (true)
         {
-            fragments += SegmentCleanup.Delete(_services.Storage, entry.Segment);
+            var due = _services.Index.PeekGarbage(cutoff, 1000);
+            if (due.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var entry in due)
+            {
+                fragments += SegmentCleanup.Delete(_services.Storage, entry.Segment);
+            }
+
+            _services.Index.RemoveGarbage(due);
+            segments += due.Count;
         }
 
-        _services.Index.RemoveGarbage(due);
-        LogMessages.GarbageCollected(_services.Logger, fragments, due.Count);
-        return due.Count;
+        var orphans = sweepOrphans ? SweepOrphans(cutoff) : 0;
+        if (segments + orphans > 0)
+        {
+            LogMessages.GarbageCollected(_services.Logger, fragments + orphans, segments);
+        }
+
+        return new Report(segments, fragments, orphans);
     }
 
-    /// <summary>Collects every <paramref name="interval"/> until cancelled.</summary>
-    public async Task RunAsync(TimeSpan interval, CancellationToken cancellationToken)
+    private int SweepOrphans(DateTimeOffset cutoff)
     {
+        var deleted = 0;
+        var referenced = new Dictionary<Guid, bool>();
+        foreach (var disk in _services.Storage.Disks)
+        {
+            List<FragmentId> ids;
+            try
+            {
+                ids = disk.ListFragments().ToList();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue; // A missing or failing disk has nothing to sweep; repair deals with it.
+            }
+
+            foreach (var id in ids)
+            {
+                if (!referenced.TryGetValue(id.Segment, out var isReferenced))
+                {
+                    isReferenced = _services.Index.IsSegmentReferenced(id.Segment);
+                    referenced[id.Segment] = isReferenced;
+                }
+
+                // The write time is checked after the reference: a fragment committed after the lookup is young.
+                if (!isReferenced && disk.LastWriteTime(id) is { } written && written < cutoff && disk.DeleteFragment(id))
+                {
+                    deleted++;
+                }
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>
+    /// Collects queued garbage every <paramref name="interval"/> and sweeps orphans every
+    /// <paramref name="sweepInterval"/>, until cancelled.
+    /// </summary>
+    public async Task RunAsync(TimeSpan interval, TimeSpan sweepInterval, CancellationToken cancellationToken)
+    {
+        var nextSweep = _services.Time.GetUtcNow() + sweepInterval;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                while (CollectOnce() > 0 && !cancellationToken.IsCancellationRequested)
+                var now = _services.Time.GetUtcNow();
+                var sweep = now >= nextSweep;
+                CollectOnce(now - _services.Options.GarbageGracePeriod, sweep);
+                if (sweep)
                 {
+                    nextSweep = now + sweepInterval;
                 }
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException)
+            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
             {
                 LogMessages.GarbageCollectionFailed(_services.Logger, e);
             }

@@ -71,6 +71,19 @@ internal sealed class S3Request
         return bucket;
     }
 
+    /// <summary>The version id a new write to <paramref name="bucket"/> gets: a fresh one when versioning is enabled, else <c>null</c>.</summary>
+    public string NewVersionId(BucketInfo bucket) =>
+        bucket.Versioning == VersioningState.Enabled ? Operations.VersionIds.New(Services.Time.GetUtcNow()) : "null";
+
+    /// <summary>Sets x-amz-version-id when the bucket has ever been versioned (S3 omits it for unversioned buckets).</summary>
+    public void SetVersionHeader(BucketInfo bucket, string versionId)
+    {
+        if (bucket.Versioning != VersioningState.Unversioned)
+        {
+            Response.Headers["x-amz-version-id"] = versionId;
+        }
+    }
+
     /// <summary>An S3 error about this request's bucket and key.</summary>
     public S3Exception Error(S3Error error, string? message = null)
     {

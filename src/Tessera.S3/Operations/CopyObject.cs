@@ -38,9 +38,10 @@ internal static class CopyObject
 
         var metadataDirective = Directive(r, "x-amz-metadata-directive");
         var taggingDirective = Directive(r, "x-amz-tagging-directive");
+        var versionId = r.NewVersionId(bucket);
         var manifest = metadataDirective == "REPLACE"
-            ? ObjectHeaders.WithRequestAttributes(new ObjectManifest { Key = r.Key!, VersionId = "null" }, r)
-            : original with { Key = r.Key!, VersionId = "null", StorageClass = r.Header("x-amz-storage-class") ?? original.StorageClass };
+            ? ObjectHeaders.WithRequestAttributes(new ObjectManifest { Key = r.Key!, VersionId = versionId }, r)
+            : original with { Key = r.Key!, VersionId = versionId, StorageClass = r.Header("x-amz-storage-class") ?? original.StorageClass };
         if (sourceBucket == bucket.Name && sourceKey == r.Key && sourceVersion is null
             && metadataDirective == "COPY" && r.Header("x-amz-storage-class") is null)
         {
@@ -61,7 +62,7 @@ internal static class CopyObject
             Checksums.TryParse(original.Checksums[0].Key, out algorithm);
         }
 
-        var (segment, checksum) = await CopyBytesAsync(r, original, algorithm, new SegmentOwner(bucket.Name, r.Key!, "null", 0)).ConfigureAwait(false);
+        var (segment, checksum) = await CopyBytesAsync(r, original, algorithm, new SegmentOwner(bucket.Name, r.Key!, versionId, 0)).ConfigureAwait(false);
         manifest = manifest with
         {
             Size = segment.Size,
@@ -74,15 +75,12 @@ internal static class CopyObject
             IsDeleteMarker = false,
         };
         var stored = PutObject.Commit(r, manifest, default, segment);
-        if (original.VersionId != "null")
+        if (source.Versioning != VersioningState.Unversioned)
         {
             r.Response.Headers["x-amz-copy-source-version-id"] = original.VersionId;
         }
 
-        if (stored.VersionId != "null")
-        {
-            r.Response.Headers["x-amz-version-id"] = stored.VersionId;
-        }
+        r.SetVersionHeader(bucket, stored.VersionId);
 
         await S3Xml.WriteAsync(r.Response, 200, w =>
         {

@@ -8,21 +8,27 @@ internal static class DeleteObject
 {
     public static Task HandleAsync(S3Request r)
     {
-        r.RequireOwnedBucket();
-        var result = r.Services.Index.DeleteObject(r.Bucket!, r.Key!, r.Query("versionId"));
+        var bucket = r.RequireOwnedBucket();
+        var versionId = r.Query("versionId");
+        var result = r.Services.Index.DeleteObject(r.Bucket!, r.Key!, versionId);
         if (result.NoSuchBucket)
         {
             throw r.Error(S3Errors.NoSuchBucket);
         }
 
-        if (result.DeleteMarker is { } marker)
+        if (versionId is not null)
+        {
+            // Deleting one version: echo its id, and say so when that version was a delete marker.
+            r.Response.Headers["x-amz-version-id"] = versionId;
+            if (result.Removed is { IsDeleteMarker: true })
+            {
+                r.Response.Headers["x-amz-delete-marker"] = "true";
+            }
+        }
+        else if (result.DeleteMarker is { } marker)
         {
             r.Response.Headers["x-amz-delete-marker"] = "true";
-            r.Response.Headers["x-amz-version-id"] = marker.VersionId;
-        }
-        else if (result.Removed is { VersionId: not "null" } removed)
-        {
-            r.Response.Headers["x-amz-version-id"] = removed.VersionId;
+            r.SetVersionHeader(bucket, marker.VersionId);
         }
 
         r.Response.StatusCode = 204;

@@ -41,7 +41,8 @@ internal static class DeleteObjects
             }
 
             var result = r.Services.Index.DeleteObject(r.Bucket!, key, versionId);
-            results.Add(result.NoSuchBucket ? (key, versionId, S3Errors.NoSuchBucket, null) : (key, versionId, null, result.DeleteMarker?.VersionId));
+            var marker = result.DeleteMarker?.VersionId ?? (result.Removed is { IsDeleteMarker: true } removed ? removed.VersionId : null);
+            results.Add(result.NoSuchBucket ? (key, versionId, S3Errors.NoSuchBucket, null) : (key, versionId, null, marker));
         }
 
         await S3Xml.WriteAsync(r.Response, 200, w =>

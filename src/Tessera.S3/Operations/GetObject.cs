@@ -25,11 +25,22 @@ internal static class GetObject
 
     public static async Task HandleAsync(S3Request r)
     {
-        r.RequireOwnedBucket();
+        var bucket = r.RequireOwnedBucket();
         var head = HttpMethods.IsHead(r.Request.Method);
         var versionId = r.Query("versionId");
-        var manifest = r.Services.Index.GetObject(r.Bucket!, r.Key!, versionId)
+        var manifest = r.Services.Index.GetObject(r.Bucket!, r.Key!, versionId, includeDeleteMarker: true)
             ?? throw (versionId is null ? r.Error(S3Errors.NoSuchKey) : r.Error(S3Errors.NoSuchVersion));
+        if (manifest.IsDeleteMarker)
+        {
+            // The current version is a delete marker: 404 NoSuchKey; asked for by id: 405, as S3 answers.
+            var error = versionId is null ? r.Error(S3Errors.NoSuchKey) : r.Error(S3Errors.MethodNotAllowed);
+            throw new S3Exception(error.Error, error.Message)
+            {
+                Details = error.Details,
+                Headers = [new("x-amz-delete-marker", "true"), new("x-amz-version-id", manifest.VersionId), new("Last-Modified", manifest.LastModified.ToString("R"))],
+            };
+        }
+
         CheckConditions(r, manifest);
 
         long start = 0, end = manifest.Size - 1;
@@ -62,7 +73,7 @@ internal static class GetObject
         }
 
         var response = r.Response;
-        ObjectHeaders.WriteResponseHeaders(response, manifest);
+        ObjectHeaders.WriteResponseHeaders(response, manifest, bucket.Versioning != VersioningState.Unversioned);
         foreach (var (query, header) in Overrides)
         {
             if (r.Query(query) is { } value)

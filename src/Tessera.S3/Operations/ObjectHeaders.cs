@@ -118,7 +118,7 @@ internal static class ObjectHeaders
     }
 
     /// <summary>Sets the headers of a GET or HEAD response from the manifest (before any response-* override).</summary>
-    public static void WriteResponseHeaders(HttpResponse response, ObjectManifest m)
+    public static void WriteResponseHeaders(HttpResponse response, ObjectManifest m, bool versioned)
     {
         var h = response.Headers;
         h.ETag = "\"" + m.ETag + "\"";
@@ -145,7 +145,7 @@ internal static class ObjectHeaders
             h["x-amz-tagging-count"] = m.Tags.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        if (m.VersionId != "null")
+        if (versioned)
         {
             h["x-amz-version-id"] = m.VersionId;
         }

@@ -17,8 +17,9 @@ internal static class PutObject
         var bucket = r.RequireOwnedBucket();
         var condition = Conditions(r);
         var tags = ObjectHeaders.ParseTaggingHeader(r.Header("x-amz-tagging"));
-        var manifest = ObjectHeaders.WithRequestAttributes(new ObjectManifest { Key = r.Key!, VersionId = "null" }, r);
-        var upload = await ObjectUpload.ReceiveAsync(r, new SegmentOwner(bucket.Name, r.Key!, "null", 0)).ConfigureAwait(false);
+        var versionId = r.NewVersionId(bucket);
+        var manifest = ObjectHeaders.WithRequestAttributes(new ObjectManifest { Key = r.Key!, VersionId = versionId }, r);
+        var upload = await ObjectUpload.ReceiveAsync(r, new SegmentOwner(bucket.Name, r.Key!, versionId, 0)).ConfigureAwait(false);
         manifest = manifest with
         {
             Size = upload.Segment.Size,
@@ -37,11 +38,7 @@ internal static class PutObject
             r.Response.Headers["x-amz-checksum-" + checksum.Key.ToLowerInvariant()] = checksum.Value;
         }
 
-        if (stored.VersionId != "null")
-        {
-            r.Response.Headers["x-amz-version-id"] = stored.VersionId;
-        }
-
+        r.SetVersionHeader(bucket, stored.VersionId);
         r.Response.ContentLength = 0;
     }
 

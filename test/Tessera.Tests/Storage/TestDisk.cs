@@ -19,6 +19,8 @@ internal sealed class TestDisk(string id, DiskLabels labels, double weight = 1) 
 
     public IFragmentReader? OpenFragment(FragmentId id) => throw new NotSupportedException();
 
+    public DateTimeOffset? LastWriteTime(FragmentId id) => throw new NotSupportedException();
+
     public bool DeleteFragment(FragmentId id) => throw new NotSupportedException();
 
     public IEnumerable<FragmentId> ListFragments() => throw new NotSupportedException();
