@@ -56,6 +56,16 @@ public interface IIndexStore : IDisposable
     /// <summary>One page of current objects in UTF-8 binary key order, with <c>delimiter</c> roll-up.</summary>
     ObjectListing ListObjects(string bucket, ListObjectsQuery query);
 
+    /// <summary>
+    /// One page of every version and delete marker (S3 ListObjectVersions): keys in UTF-8 binary order, each key's
+    /// versions newest first, with <c>delimiter</c> roll-up.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// A version-id marker without a key marker, or one that names no version of the key marker (S3 answers both with
+    /// 400 InvalidArgument).
+    /// </exception>
+    VersionListing ListObjectVersions(string bucket, ListVersionsQuery query);
+
     /// <summary>Garbage entries queued before <paramref name="olderThan"/>, oldest first, at most <paramref name="max"/>.</summary>
     IReadOnlyList<GarbageEntry> PeekGarbage(DateTimeOffset olderThan, int max);
 

@@ -61,24 +61,52 @@ public sealed partial class RocksDbIndexStore
         return _db.Get(key.Span, ManifestDecoder);
     }
 
-    /// <summary>The version of a key whose id is <paramref name="versionId"/>, scanning its versions newest first.</summary>
+    /// <summary>The version of a key whose id is <paramref name="versionId"/>, or null.</summary>
     private ObjectManifest? FindVersion(string bucket, string objectKey, string versionId)
+    {
+        using var iterator = _db.NewIterator();
+        return SeekVersion(iterator, bucket, objectKey, versionId) ? ManifestSerializer.ReadObjectManifest(iterator.GetValueSpan()) : null;
+    }
+
+    /// <summary>
+    /// Positions <paramref name="iterator"/> on the version record of <paramref name="objectKey"/> whose id is
+    /// <paramref name="versionId"/>; false when there is none. A generated id (<see cref="GeneratedVersionId"/>)
+    /// names its sequence, so it costs one seek; any other id (the caller's, <c>null</c>) scans the key's versions
+    /// newest first.
+    /// </summary>
+    private static bool SeekVersion(Iterator iterator, string bucket, string objectKey, string versionId)
     {
         var idLength = IndexKeys.Utf8Length(versionId);
         using var id = new KeyBuffer(stackalloc byte[KeyBuffer.StackSize], idLength);
         RecordWriter.StrictUtf8.GetBytes(versionId, id.Span);
-        using var prefix = IndexKeys.VersionPrefix(stackalloc byte[KeyBuffer.StackSize], bucket, objectKey);
-        using var iterator = _db.NewIterator();
-        for (iterator.Seek(prefix.Span); iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix.Span); iterator.Next())
+        if (TryParseGeneratedVersionId(versionId, out var sequence))
         {
-            var value = iterator.GetValueSpan();
-            if (ManifestSerializer.VersionIdEquals(value, id.Span))
+            using var exact = IndexKeys.Version(stackalloc byte[KeyBuffer.StackSize], bucket, objectKey, sequence);
+            iterator.Seek(exact.Span);
+            if (iterator.Valid() && iterator.GetKeySpan().SequenceEqual(exact.Span) && ManifestSerializer.VersionIdEquals(iterator.GetValueSpan(), id.Span))
             {
-                return ManifestSerializer.ReadObjectManifest(value);
+                return true;
             }
         }
 
-        return null;
+        using var prefix = IndexKeys.VersionPrefix(stackalloc byte[KeyBuffer.StackSize], bucket, objectKey);
+        for (iterator.Seek(prefix.Span); iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix.Span); iterator.Next())
+        {
+            if (ManifestSerializer.VersionIdEquals(iterator.GetValueSpan(), id.Span))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Reads the sequence out of an id shaped like a generated one (the caller still checks the record's id).</summary>
+    private static bool TryParseGeneratedVersionId(string versionId, out ulong sequence)
+    {
+        sequence = 0;
+        return versionId.Length == 17 && versionId[0] == 'v'
+            && ulong.TryParse(versionId.AsSpan(1), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out sequence);
     }
 
     /// <summary>The null version of a key: the latest one if it is, otherwise (suspended buckets) found by scanning.</summary>
