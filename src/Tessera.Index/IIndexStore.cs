@@ -37,6 +37,8 @@ public interface IIndexStore : IDisposable
     /// The index assigns <see cref="ObjectManifest.Sequence"/> (the caller's value is ignored) and the version id:
     /// <c>null</c> in unversioned and suspended buckets; in enabled buckets the caller's id, or a generated one when
     /// the caller gives none (empty or <c>null</c>). <see cref="PutObjectResult.Stored"/> is the manifest as stored.
+    /// Every segment belongs to exactly one version: a manifest that lists a segment twice, or one a stored version
+    /// already lists, is refused with <see cref="ArgumentException"/>.
     /// </remarks>
     PutObjectResult PutObject(string bucket, ObjectManifest manifest, WriteCondition condition = default);
 
@@ -65,6 +67,18 @@ public interface IIndexStore : IDisposable
     /// 400 InvalidArgument).
     /// </exception>
     VersionListing ListObjectVersions(string bucket, ListVersionsQuery query);
+
+    /// <summary>
+    /// Whether a stored version's manifest lists <paramref name="segment"/>. Exact: the reference is written and removed
+    /// in the same atomic write as the version record. An unreferenced segment's fragments are garbage once no write
+    /// can still commit them: a PUT writes its fragments before it commits, so only fragments older than the longest
+    /// possible PUT may be collected on this answer.
+    /// </summary>
+    /// <remarks>
+    /// Seam for multipart uploads: uploaded parts will hold references of their own (the reference record carries a
+    /// kind for this) from UploadPart until CompleteMultipartUpload moves them to the version in its commit.
+    /// </remarks>
+    bool IsSegmentReferenced(Guid segment);
 
     /// <summary>Garbage entries queued before <paramref name="olderThan"/>, oldest first, at most <paramref name="max"/>.</summary>
     IReadOnlyList<GarbageEntry> PeekGarbage(DateTimeOffset olderThan, int max);

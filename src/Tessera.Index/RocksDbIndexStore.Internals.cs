@@ -123,7 +123,9 @@ public sealed partial class RocksDbIndexStore
         return iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix);
     }
 
-    /// <summary>Adds a version record and, when <paramref name="latest"/>, the latest pointer copy.</summary>
+    /// <summary>
+    /// Adds a version record, its segments' references and, when <paramref name="latest"/>, the latest pointer copy.
+    /// </summary>
     private static void PutVersion(WriteBatch batch, string bucket, ObjectManifest manifest, bool latest)
     {
         var value = ManifestSerializer.RentScratch();
@@ -138,9 +140,33 @@ public sealed partial class RocksDbIndexStore
             using var latestKey = IndexKeys.Latest(stackalloc byte[KeyBuffer.StackSize], bucket, manifest.Key);
             batch.Put(latestKey.Span, value.WrittenSpan);
         }
+
+        PutSegmentReferences(batch, bucket, manifest);
     }
 
-    /// <summary>Deletes a version record and queues its segments as garbage (one entry each, stamped now).</summary>
+    /// <summary>Adds <c>06 'R' segment</c> → (bucket, key, sequence) for each segment of the version.</summary>
+    private static void PutSegmentReferences(WriteBatch batch, string bucket, ObjectManifest manifest)
+    {
+        if (manifest.Segments.Count == 0)
+        {
+            return;
+        }
+
+        var reference = new SegmentReference(bucket, manifest.Key, manifest.Sequence);
+        var value = ManifestSerializer.RentScratch();
+        ManifestSerializer.Write(value, reference);
+        Span<byte> key = stackalloc byte[IndexKeys.SegmentReferenceKeyLength];
+        foreach (var segment in manifest.Segments)
+        {
+            IndexKeys.SegmentReference(key, segment.Segment);
+            batch.Put(key, value.WrittenSpan);
+        }
+    }
+
+    /// <summary>
+    /// Deletes a version record and its segments' references, and queues the segments as garbage (one entry each,
+    /// stamped now).
+    /// </summary>
     private void RemoveVersion(WriteBatch batch, string bucket, ObjectManifest manifest)
     {
         using (var versionKey = IndexKeys.Version(stackalloc byte[KeyBuffer.StackSize], bucket, manifest.Key, manifest.Sequence))
@@ -155,8 +181,12 @@ public sealed partial class RocksDbIndexStore
 
         var now = _time.GetUtcNow();
         Span<byte> garbageKey = stackalloc byte[IndexKeys.GarbageKeyLength];
+        Span<byte> referenceKey = stackalloc byte[IndexKeys.SegmentReferenceKeyLength];
         foreach (var segment in manifest.Segments)
         {
+            IndexKeys.SegmentReference(referenceKey, segment.Segment);
+            batch.Delete(referenceKey);
+
             var entry = new GarbageEntry(now, NextSequence(), segment);
             IndexKeys.Garbage(garbageKey, now.UtcTicks, entry.Sequence);
             var value = ManifestSerializer.RentScratch();

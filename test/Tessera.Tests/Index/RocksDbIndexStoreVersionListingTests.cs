@@ -75,6 +75,7 @@ public sealed class RocksDbIndexStoreVersionListingTests
                     Assert.Equal(versions.FirstOrDefault()?.Sequence, f.Store.GetObject(bucket, k, includeDeleteMarker: true)?.Sequence);
                 }
 
+                CheckSegmentReferences(f.Store, model.Values.SelectMany(v => v), dropped);
                 var keysWithVersions = model.Where(p => p.Value.Count > 0).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
                 var total = model.Values.Sum(v => v.Count);
                 foreach (var (prefix, delimiter, maxKeys, startKind, startKey, startPick) in queries)
@@ -269,6 +270,14 @@ public sealed class RocksDbIndexStoreVersionListingTests
             versions.Remove(nullVersion);
             dropped.Add(nullVersion);
         }
+    }
+
+    /// <summary>Stored versions reference their segments, dropped ones do not, and nothing queued as garbage is referenced.</summary>
+    private static void CheckSegmentReferences(RocksDbIndexStore store, IEnumerable<ObjectManifest> live, IEnumerable<ObjectManifest> dropped)
+    {
+        Assert.All(live.SelectMany(v => v.Segments), s => Assert.True(store.IsSegmentReferenced(s.Segment)));
+        Assert.All(dropped.SelectMany(v => v.Segments), s => Assert.False(store.IsSegmentReferenced(s.Segment)));
+        Assert.All(store.PeekGarbage(DateTimeOffset.MaxValue, 100_000), g => Assert.False(store.IsSegmentReferenced(g.Segment.Segment)));
     }
 
     /// <summary>Follows the next markers to the end, checking each page's shape; returns the entries in listing order.</summary>
