@@ -37,6 +37,8 @@ public interface IIndexStore : IDisposable
     /// The index assigns <see cref="ObjectManifest.Sequence"/> (the caller's value is ignored) and the version id:
     /// <c>null</c> in unversioned and suspended buckets; in enabled buckets the caller's id, or a generated one when
     /// the caller gives none (empty or <c>null</c>). <see cref="PutObjectResult.Stored"/> is the manifest as stored.
+    /// Every segment belongs to exactly one version: a manifest that lists a segment twice, or one a stored version
+    /// already lists, is refused with <see cref="ArgumentException"/>.
     /// </remarks>
     PutObjectResult PutObject(string bucket, ObjectManifest manifest, WriteCondition condition = default);
 
@@ -55,6 +57,28 @@ public interface IIndexStore : IDisposable
 
     /// <summary>One page of current objects in UTF-8 binary key order, with <c>delimiter</c> roll-up.</summary>
     ObjectListing ListObjects(string bucket, ListObjectsQuery query);
+
+    /// <summary>
+    /// One page of every version and delete marker (S3 ListObjectVersions): keys in UTF-8 binary order, each key's
+    /// versions newest first, with <c>delimiter</c> roll-up.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// A version-id marker without a key marker, or one that names no version of the key marker (S3 answers both with
+    /// 400 InvalidArgument).
+    /// </exception>
+    VersionListing ListObjectVersions(string bucket, ListVersionsQuery query);
+
+    /// <summary>
+    /// Whether a stored version's manifest lists <paramref name="segment"/>. Exact: the reference is written and removed
+    /// in the same atomic write as the version record. An unreferenced segment's fragments are garbage once no write
+    /// can still commit them: a PUT writes its fragments before it commits, so only fragments older than the longest
+    /// possible PUT may be collected on this answer.
+    /// </summary>
+    /// <remarks>
+    /// Seam for multipart uploads: uploaded parts will hold references of their own (the reference record carries a
+    /// kind for this) from UploadPart until CompleteMultipartUpload moves them to the version in its commit.
+    /// </remarks>
+    bool IsSegmentReferenced(Guid segment);
 
     /// <summary>Garbage entries queued before <paramref name="olderThan"/>, oldest first, at most <paramref name="max"/>.</summary>
     IReadOnlyList<GarbageEntry> PeekGarbage(DateTimeOffset olderThan, int max);

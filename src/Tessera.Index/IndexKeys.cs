@@ -11,6 +11,10 @@ namespace Tessera.Index;
 /// <item><c>03 'V' bucket 00 key 00 ~sequence(8, big-endian)</c> → every version's manifest, newest first</item>
 /// <item><c>04 'G' queuedUtcTicks(8, BE) sequence(8, BE)</c> → <see cref="GarbageEntry"/>, oldest first</item>
 /// <item><c>05 'S'</c> → the reserved sequence high-water mark (8, BE)</item>
+/// <item><c>06 'R' segment(16)</c> → <see cref="SegmentReference"/>: the version whose manifest lists the segment.
+/// Written and deleted in the same batch as that version record, so a segment is referenced exactly while a
+/// manifest lists it (fragments of an unreferenced segment are orphans, or belong to a write in flight).</item>
+/// <item><c>07 'M'</c> → the layout version of the database (8, BE; absent = 0, before segment references)</item>
 /// </list>
 /// Bucket names and object keys are UTF-8 and may not contain U+0000: the 00 separator then sorts before every key
 /// byte, so <c>a</c> sorts before <c>a/</c> and <c>a0</c>, which is S3's UTF-8 binary listing order, and
@@ -23,6 +27,9 @@ internal static class IndexKeys
 
     /// <summary>Length of a garbage key.</summary>
     public const int GarbageKeyLength = 2 + 8 + 8;
+
+    /// <summary>Length of a segment-reference key.</summary>
+    public const int SegmentReferenceKeyLength = 2 + 16;
 
     /// <summary>Length of the inverted-sequence suffix of a version key.</summary>
     public const int SequenceSuffixLength = 8;
@@ -41,6 +48,12 @@ internal static class IndexKeys
 
     /// <summary>The sequence high-water-mark key.</summary>
     public static ReadOnlySpan<byte> SequenceKey => [0x05, (byte)'S'];
+
+    /// <summary>Prefix of the segment-reference keyspace.</summary>
+    public static ReadOnlySpan<byte> SegmentReferenceSpace => [0x06, (byte)'R'];
+
+    /// <summary>The layout-version key.</summary>
+    public static ReadOnlySpan<byte> LayoutKey => [0x07, (byte)'M'];
 
     /// <summary>Throws <see cref="ArgumentException"/> for an empty bucket name, one with U+0000, or invalid UTF-16.</summary>
     public static void ValidateBucket(string bucket)
@@ -126,6 +139,13 @@ internal static class IndexKeys
         GarbageSpace.CopyTo(destination);
         BinaryPrimitives.WriteUInt64BigEndian(destination[2..], (ulong)queuedUtcTicks);
         BinaryPrimitives.WriteUInt64BigEndian(destination[10..], sequence);
+    }
+
+    /// <summary>Writes <c>06 'R' segment</c> (the GUID's 16 bytes as <see cref="Guid.TryWriteBytes(Span{byte})"/>) into an 18-byte span.</summary>
+    public static void SegmentReference(Span<byte> destination, Guid segment)
+    {
+        SegmentReferenceSpace.CopyTo(destination);
+        segment.TryWriteBytes(destination[2..]);
     }
 
     /// <summary>The queued time (UTC ticks) of a garbage key.</summary>

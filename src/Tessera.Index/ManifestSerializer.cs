@@ -19,6 +19,8 @@ namespace Tessera.Index;
 /// Disks (count + strings). A standalone SegmentManifest record is version + body.</item>
 /// <item><b>BucketInfo</b>: version, Name, Owner, Created, Region, Versioning (byte).</item>
 /// <item><b>GarbageEntry</b>: version, Queued, Sequence, segment body.</item>
+/// <item><b>SegmentReference</b>: version, kind (byte; 0 = an object version), Bucket, Key, Sequence. Other kinds
+/// are reserved for referrers that are not versions yet (multipart upload parts).</item>
 /// </list>
 /// <para>Decoders require the whole span to be consumed and throw <see cref="InvalidDataException"/> on any
 /// malformed, truncated or unknown-version record. Encoders throw <see cref="ArgumentException"/> for strings
@@ -30,6 +32,8 @@ internal static class ManifestSerializer
     public const byte FormatVersion = 1;
 
     private const byte DeleteMarkerFlag = 0x01;
+
+    private const byte VersionReferenceKind = 0;
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _scratch;
@@ -105,6 +109,33 @@ internal static class ManifestSerializer
         RecordWriter.WriteTimestamp(writer, entry.Queued);
         RecordWriter.WriteVarUInt64(writer, entry.Sequence);
         WriteSegmentBody(writer, entry.Segment);
+    }
+
+    /// <summary>Appends the encoding of a segment reference held by an object version.</summary>
+    public static void Write(IBufferWriter<byte> writer, SegmentReference reference)
+    {
+        RecordWriter.WriteByte(writer, FormatVersion);
+        RecordWriter.WriteByte(writer, VersionReferenceKind);
+        RecordWriter.WriteString(writer, reference.Bucket);
+        RecordWriter.WriteString(writer, reference.Key);
+        RecordWriter.WriteVarUInt64(writer, reference.Sequence);
+    }
+
+    /// <summary>Decodes a segment reference.</summary>
+    public static SegmentReference ReadSegmentReference(ReadOnlySpan<byte> data)
+    {
+        var reader = Open(data);
+        var kind = reader.ReadByte();
+        if (kind != VersionReferenceKind)
+        {
+            throw new InvalidDataException($"Segment reference has unknown kind {kind}.");
+        }
+
+        var bucket = reader.ReadString();
+        var key = reader.ReadString();
+        var sequence = reader.ReadVarUInt64();
+        reader.EnsureEnd();
+        return new SegmentReference(bucket, key, sequence);
     }
 
     /// <summary>Decodes an object manifest.</summary>

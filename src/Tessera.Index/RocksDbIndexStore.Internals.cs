@@ -61,24 +61,52 @@ public sealed partial class RocksDbIndexStore
         return _db.Get(key.Span, ManifestDecoder);
     }
 
-    /// <summary>The version of a key whose id is <paramref name="versionId"/>, scanning its versions newest first.</summary>
+    /// <summary>The version of a key whose id is <paramref name="versionId"/>, or null.</summary>
     private ObjectManifest? FindVersion(string bucket, string objectKey, string versionId)
+    {
+        using var iterator = _db.NewIterator();
+        return SeekVersion(iterator, bucket, objectKey, versionId) ? ManifestSerializer.ReadObjectManifest(iterator.GetValueSpan()) : null;
+    }
+
+    /// <summary>
+    /// Positions <paramref name="iterator"/> on the version record of <paramref name="objectKey"/> whose id is
+    /// <paramref name="versionId"/>; false when there is none. A generated id (<see cref="GeneratedVersionId"/>)
+    /// names its sequence, so it costs one seek; any other id (the caller's, <c>null</c>) scans the key's versions
+    /// newest first.
+    /// </summary>
+    private static bool SeekVersion(Iterator iterator, string bucket, string objectKey, string versionId)
     {
         var idLength = IndexKeys.Utf8Length(versionId);
         using var id = new KeyBuffer(stackalloc byte[KeyBuffer.StackSize], idLength);
         RecordWriter.StrictUtf8.GetBytes(versionId, id.Span);
-        using var prefix = IndexKeys.VersionPrefix(stackalloc byte[KeyBuffer.StackSize], bucket, objectKey);
-        using var iterator = _db.NewIterator();
-        for (iterator.Seek(prefix.Span); iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix.Span); iterator.Next())
+        if (TryParseGeneratedVersionId(versionId, out var sequence))
         {
-            var value = iterator.GetValueSpan();
-            if (ManifestSerializer.VersionIdEquals(value, id.Span))
+            using var exact = IndexKeys.Version(stackalloc byte[KeyBuffer.StackSize], bucket, objectKey, sequence);
+            iterator.Seek(exact.Span);
+            if (iterator.Valid() && iterator.GetKeySpan().SequenceEqual(exact.Span) && ManifestSerializer.VersionIdEquals(iterator.GetValueSpan(), id.Span))
             {
-                return ManifestSerializer.ReadObjectManifest(value);
+                return true;
             }
         }
 
-        return null;
+        using var prefix = IndexKeys.VersionPrefix(stackalloc byte[KeyBuffer.StackSize], bucket, objectKey);
+        for (iterator.Seek(prefix.Span); iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix.Span); iterator.Next())
+        {
+            if (ManifestSerializer.VersionIdEquals(iterator.GetValueSpan(), id.Span))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Reads the sequence out of an id shaped like a generated one (the caller still checks the record's id).</summary>
+    private static bool TryParseGeneratedVersionId(string versionId, out ulong sequence)
+    {
+        sequence = 0;
+        return versionId.Length == 17 && versionId[0] == 'v'
+            && ulong.TryParse(versionId.AsSpan(1), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out sequence);
     }
 
     /// <summary>The null version of a key: the latest one if it is, otherwise (suspended buckets) found by scanning.</summary>
@@ -95,7 +123,9 @@ public sealed partial class RocksDbIndexStore
         return iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix);
     }
 
-    /// <summary>Adds a version record and, when <paramref name="latest"/>, the latest pointer copy.</summary>
+    /// <summary>
+    /// Adds a version record, its segments' references and, when <paramref name="latest"/>, the latest pointer copy.
+    /// </summary>
     private static void PutVersion(WriteBatch batch, string bucket, ObjectManifest manifest, bool latest)
     {
         var value = ManifestSerializer.RentScratch();
@@ -110,9 +140,33 @@ public sealed partial class RocksDbIndexStore
             using var latestKey = IndexKeys.Latest(stackalloc byte[KeyBuffer.StackSize], bucket, manifest.Key);
             batch.Put(latestKey.Span, value.WrittenSpan);
         }
+
+        PutSegmentReferences(batch, bucket, manifest);
     }
 
-    /// <summary>Deletes a version record and queues its segments as garbage (one entry each, stamped now).</summary>
+    /// <summary>Adds <c>06 'R' segment</c> → (bucket, key, sequence) for each segment of the version.</summary>
+    private static void PutSegmentReferences(WriteBatch batch, string bucket, ObjectManifest manifest)
+    {
+        if (manifest.Segments.Count == 0)
+        {
+            return;
+        }
+
+        var reference = new SegmentReference(bucket, manifest.Key, manifest.Sequence);
+        var value = ManifestSerializer.RentScratch();
+        ManifestSerializer.Write(value, reference);
+        Span<byte> key = stackalloc byte[IndexKeys.SegmentReferenceKeyLength];
+        foreach (var segment in manifest.Segments)
+        {
+            IndexKeys.SegmentReference(key, segment.Segment);
+            batch.Put(key, value.WrittenSpan);
+        }
+    }
+
+    /// <summary>
+    /// Deletes a version record and its segments' references, and queues the segments as garbage (one entry each,
+    /// stamped now).
+    /// </summary>
     private void RemoveVersion(WriteBatch batch, string bucket, ObjectManifest manifest)
     {
         using (var versionKey = IndexKeys.Version(stackalloc byte[KeyBuffer.StackSize], bucket, manifest.Key, manifest.Sequence))
@@ -127,8 +181,12 @@ public sealed partial class RocksDbIndexStore
 
         var now = _time.GetUtcNow();
         Span<byte> garbageKey = stackalloc byte[IndexKeys.GarbageKeyLength];
+        Span<byte> referenceKey = stackalloc byte[IndexKeys.SegmentReferenceKeyLength];
         foreach (var segment in manifest.Segments)
         {
+            IndexKeys.SegmentReference(referenceKey, segment.Segment);
+            batch.Delete(referenceKey);
+
             var entry = new GarbageEntry(now, NextSequence(), segment);
             IndexKeys.Garbage(garbageKey, now.UtcTicks, entry.Sequence);
             var value = ManifestSerializer.RentScratch();

@@ -48,6 +48,8 @@ public sealed partial class RocksDbIndexStore
                     return new PutObjectResult(PutObjectStatus.PreconditionFailed);
                 }
 
+                EnsureSegmentsAreNew(manifest);
+
                 var sequence = NextSequence();
                 var versioned = info.Versioning == VersioningState.Enabled;
                 var versionId = !versioned ? NullVersionId

@@ -35,6 +35,7 @@ public sealed partial class RocksDbIndexStore : IIndexStore
 
     private static readonly SpanDeserializer<ObjectManifest> ManifestDecoder = new(static s => ManifestSerializer.ReadObjectManifest(s));
     private static readonly SpanDeserializer<BucketInfo> BucketDecoder = new(static s => ManifestSerializer.ReadBucketInfo(s));
+    private static readonly SpanDeserializer<SegmentReference> SegmentReferenceDecoder = new(static s => ManifestSerializer.ReadSegmentReference(s));
 
     private readonly TimeProvider _time;
     private readonly RocksDbIndexOptions _options;
@@ -113,6 +114,15 @@ public sealed partial class RocksDbIndexStore : IIndexStore
         Span<byte> mark = stackalloc byte[8];
         _lastSequence = _db.GetFixedSizeValue(IndexKeys.SequenceKey, mark) ? BinaryPrimitives.ReadUInt64BigEndian(mark) : 0;
         _reservedSequence = _lastSequence;
+        try
+        {
+            UpgradeLayout();
+        }
+        catch
+        {
+            _db.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The directory the database lives in.</summary>

@@ -54,6 +54,43 @@ public sealed class RocksDbIndexStoreBucketTests
     }
 
     [Fact]
+    public void ABucketStaysNonEmptyUntilItsLastVersionOrDeleteMarkerIsRemoved()
+    {
+        using var f = new StoreFixture();
+        var bucket = f.CreateBucket("v", VersioningState.Enabled);
+        f.Store.PutObject("v", StoreFixture.Manifest("a"));
+        f.Store.DeleteObject("v", "a");
+        f.Store.PutObject("v", StoreFixture.Manifest("b"));
+        f.Store.UpdateBucket(bucket with { Versioning = VersioningState.Suspended });
+        f.Store.DeleteObject("v", "b");
+        f.Store.DeleteObject("v", "c");
+
+        var versions = f.Store.ListObjectVersions("v", new ListVersionsQuery("", null, null, null, 100)).Versions.Select(v => v.Manifest).ToList();
+        Assert.Equal(5, versions.Count);
+        Assert.Equal(3, versions.Count(v => v.IsDeleteMarker));
+        foreach (var version in versions)
+        {
+            Assert.Equal(BucketDeleteResult.NotEmpty, f.Store.DeleteBucket("v"));
+            Assert.NotNull(f.Store.DeleteObject("v", version.Key, version.VersionId).Removed);
+        }
+
+        Assert.Equal(BucketDeleteResult.Deleted, f.Store.DeleteBucket("v"));
+    }
+
+    [Fact]
+    public void AVersionRecordWithoutALatestPointerStillKeepsABucketNonEmpty()
+    {
+        using var f = new StoreFixture();
+        f.CreateBucket("v", VersioningState.Enabled);
+        f.Store.DeleteObject("v", "k");
+        f.Store.Dispose();
+        Assert.Equal(1, RawIndex.DeleteWithPrefix(f.Path, [0x02, (byte)'L']));
+        f.Reopen();
+        Assert.Null(f.Store.GetObject("v", "k", includeDeleteMarker: true));
+        Assert.Equal(BucketDeleteResult.NotEmpty, f.Store.DeleteBucket("v"));
+    }
+
+    [Fact]
     public void ABucketNamePrefixDoesNotSeeTheLongerBucketsObjects()
     {
         using var f = new StoreFixture();

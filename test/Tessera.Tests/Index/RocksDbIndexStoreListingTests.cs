@@ -1,4 +1,3 @@
-using System.Text;
 using CsCheck;
 using Tessera.Index;
 
@@ -153,12 +152,4 @@ public sealed class RocksDbIndexStoreListingTests
             .Distinct(StringComparer.Ordinal)
             .Order(Utf8Order.Instance)
             .ToList();
-
-    private sealed class Utf8Order : IComparer<string>
-    {
-        public static readonly Utf8Order Instance = new();
-
-        public int Compare(string? x, string? y) =>
-            Encoding.UTF8.GetBytes(x!).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(y!));
-    }
 }
