@@ -1,0 +1,35 @@
+using Tessera.Index;
+
+namespace Tessera.Benchmarks.Listing;
+
+/// <summary>An index that holds one bucket and answers every listing with the same prepared page; nothing else.</summary>
+internal sealed class ListingIndexStub(BucketInfo bucket, ObjectListing page) : IIndexStore
+{
+    public BucketInfo? GetBucket(string name) => name == bucket.Name ? bucket : null;
+
+    public ObjectListing ListObjects(string bucketName, ListObjectsQuery query) => page;
+
+    public (BucketCreateResult Result, BucketInfo Bucket) CreateBucket(BucketInfo info) => throw new NotSupportedException();
+
+    public bool UpdateBucket(BucketInfo info) => throw new NotSupportedException();
+
+    public IReadOnlyList<BucketInfo> ListBuckets() => throw new NotSupportedException();
+
+    public BucketDeleteResult DeleteBucket(string name) => throw new NotSupportedException();
+
+    public ObjectManifest? GetObject(string bucketName, string key, string? versionId = null, bool includeDeleteMarker = false) => throw new NotSupportedException();
+
+    public PutObjectResult PutObject(string bucketName, ObjectManifest manifest, WriteCondition condition = default) => throw new NotSupportedException();
+
+    public bool ReplaceManifest(string bucketName, ObjectManifest manifest) => throw new NotSupportedException();
+
+    public DeleteObjectResult DeleteObject(string bucketName, string key, string? versionId = null) => throw new NotSupportedException();
+
+    public IReadOnlyList<GarbageEntry> PeekGarbage(DateTimeOffset olderThan, int max) => throw new NotSupportedException();
+
+    public void RemoveGarbage(IEnumerable<GarbageEntry> entries) => throw new NotSupportedException();
+
+    public void Dispose()
+    {
+    }
+}
