@@ -25,6 +25,10 @@ internal sealed class ListingIndexStub(BucketInfo bucket, ObjectListing page) : 
 
     public DeleteObjectResult DeleteObject(string bucketName, string key, string? versionId = null) => throw new NotSupportedException();
 
+    public VersionListing ListObjectVersions(string bucketName, ListVersionsQuery query) => throw new NotSupportedException();
+
+    public bool IsSegmentReferenced(Guid segment) => throw new NotSupportedException();
+
     public IReadOnlyList<GarbageEntry> PeekGarbage(DateTimeOffset olderThan, int max) => throw new NotSupportedException();
 
     public void RemoveGarbage(IEnumerable<GarbageEntry> entries) => throw new NotSupportedException();
