@@ -49,6 +49,9 @@ head -c 1048577 /dev/urandom >"$tree/docs/deep/er/mib+1.bin"
 head -c 3000000 /dev/urandom >"$tree/photos 2024/big photo.jpg"
 echo "hello from tessera" >"$tree/ünïcødé/grüße.txt"
 head -c 200000 /dev/urandom >"$tree/range.bin"
+# Above every client's multipart threshold (awscli 8 MiB; rclone and s3cmd are told 5 MiB parts below).
+big="$work/big.bin"
+head -c 20000000 /dev/urandom >"$big"
 
 # Plain HTTP on loopback: a CA bundle from the environment only confuses the clients (rclone refuses to start).
 unset AWS_CA_BUNDLE
@@ -63,6 +66,7 @@ check "aws s3 ls (delimiter)" bash -c "aws --endpoint-url $endpoint s3 ls s3://s
 check "aws s3 cp --recursive (down) is identical" bash -c "aws --endpoint-url $endpoint s3 cp --recursive s3://smoke-aws/tree '$work/aws-down' >/dev/null && diff -r '$tree' '$work/aws-down'"
 check "aws s3api get-object --range" bash -c "aws --endpoint-url $endpoint s3api get-object --bucket smoke-aws --key tree/range.bin --range bytes=1000-1999 '$work/aws-range' >/dev/null && cmp '$work/aws-range' <(tail -c +1001 '$tree/range.bin' | head -c 1000)"
 check "aws s3api put/get of a key with a leading slash" bash -c "aws --endpoint-url $endpoint s3api put-object --bucket smoke-aws --key /leading//slash --body '$tree/one-byte' >/dev/null && aws --endpoint-url $endpoint s3api get-object --bucket smoke-aws --key /leading//slash '$work/slash' >/dev/null && cmp '$work/slash' '$tree/one-byte' && aws --endpoint-url $endpoint s3api delete-object --bucket smoke-aws --key /leading//slash"
+check "aws s3 cp multipart (20 MB) round trip" bash -c "aws --endpoint-url $endpoint s3 cp '$big' s3://smoke-aws/big.bin >/dev/null && aws --endpoint-url $endpoint s3api head-object --bucket smoke-aws --key big.bin | grep -q 'ETag.*-[0-9]' && aws --endpoint-url $endpoint s3 cp s3://smoke-aws/big.bin '$work/aws-big' >/dev/null && cmp '$big' '$work/aws-big' && aws --endpoint-url $endpoint s3 rm s3://smoke-aws/big.bin >/dev/null"
 check "aws s3 rm --recursive" awscmd s3 rm --recursive s3://smoke-aws/tree
 check "aws s3 rb" awscmd s3 rb s3://smoke-aws
 
@@ -76,6 +80,7 @@ check "rclone lsf (delimiter)" bash -c "rclone lsf tessera:smoke-rclone/tree | g
 check "rclone check (hashes)" rclone check "$tree" tessera:smoke-rclone/tree
 check "rclone copy (down) is identical" bash -c "rclone copy tessera:smoke-rclone/tree '$work/rclone-down' && diff -r '$tree' '$work/rclone-down'"
 check "rclone cat --offset --count" bash -c "cmp <(rclone cat --offset 5000 --count 777 tessera:smoke-rclone/tree/range.bin) <(tail -c +5001 '$tree/range.bin' | head -c 777)"
+check "rclone multipart (5 MiB chunks) round trip" bash -c "rclone copyto --s3-upload-cutoff 5M --s3-chunk-size 5M '$big' tessera:smoke-rclone/big.bin && rclone copyto tessera:smoke-rclone/big.bin '$work/rclone-big' && cmp '$big' '$work/rclone-big'"
 check "rclone purge" rclone purge tessera:smoke-rclone
 
 echo "== s3cmd $(s3cmd --version 2>&1)"
@@ -95,6 +100,7 @@ check "s3cmd put --recursive" s3 put --recursive "$tree/" s3://smoke-s3cmd/tree/
 check "s3cmd ls (delimiter)" bash -c "s3cmd -c '$work/s3cfg' ls s3://smoke-s3cmd/tree/ | grep -q 'DIR *s3://smoke-s3cmd/tree/photos 2024/'"
 check "s3cmd get --recursive is identical" bash -c "mkdir -p '$work/s3cmd-down' && s3cmd -c '$work/s3cfg' get --recursive s3://smoke-s3cmd/tree/ '$work/s3cmd-down/' >/dev/null && diff -r '$tree' '$work/s3cmd-down'"
 check "s3cmd info" s3 info s3://smoke-s3cmd/tree/range.bin
+check "s3cmd multipart (5 MiB chunks) round trip" bash -c "s3cmd -c '$work/s3cfg' put --multipart-chunk-size-mb=5 '$big' s3://smoke-s3cmd/big.bin >/dev/null && s3cmd -c '$work/s3cfg' get s3://smoke-s3cmd/big.bin '$work/s3cmd-big' >/dev/null && cmp '$big' '$work/s3cmd-big' && s3cmd -c '$work/s3cfg' del s3://smoke-s3cmd/big.bin >/dev/null"
 check "s3cmd del --recursive" s3 del --recursive --force s3://smoke-s3cmd/tree/
 check "s3cmd rb" s3 rb s3://smoke-s3cmd
 

@@ -23,7 +23,8 @@ public static class ConfigLoader
         int? ShardSize,
         string? DomainLevel,
         int? GarbageGraceSeconds,
-        bool Quiet);
+        bool Quiet,
+        long? MinPartSize = null);
 
     /// <summary>Merges the layers; <paramref name="environment"/> maps variable names to values.</summary>
     public static ServerOptions Load(Flags flags, IReadOnlyDictionary<string, string> environment)
@@ -51,6 +52,7 @@ public static class ConfigLoader
         options.ShardSize = flags.ShardSize ?? options.ShardSize;
         options.DomainLevel = flags.DomainLevel ?? options.DomainLevel;
         options.GarbageGraceSeconds = flags.GarbageGraceSeconds ?? options.GarbageGraceSeconds;
+        options.MinPartSize = flags.MinPartSize ?? options.MinPartSize;
         options.Quiet |= flags.Quiet;
         return options;
     }
@@ -82,6 +84,7 @@ public static class ConfigLoader
         o.ShardSize = Int(env, "TESSERA_SHARD_SIZE") ?? o.ShardSize;
         o.DomainLevel = Get(env, "TESSERA_DOMAIN_LEVEL") ?? o.DomainLevel;
         o.GarbageGraceSeconds = Int(env, "TESSERA_GC_GRACE") ?? o.GarbageGraceSeconds;
+        o.MinPartSize = Get(env, "TESSERA_MIN_PART_SIZE") is { } mps ? long.Parse(mps, CultureInfo.InvariantCulture) : o.MinPartSize;
         o.Quiet |= Get(env, "TESSERA_QUIET") is "1" or "true";
     }
 
@@ -105,6 +108,7 @@ public static class ConfigLoader
                 case "domainLevel": o.DomainLevel = v.GetString()!; break;
                 case "gcGraceSeconds": o.GarbageGraceSeconds = v.GetInt32(); break;
                 case "quiet": o.Quiet = v.GetBoolean(); break;
+                case "minPartSize": o.MinPartSize = v.GetInt64(); break;
                 case "disks":
                     o.Disks = v.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String
                         ? new DiskOptions { Path = e.GetString()! }

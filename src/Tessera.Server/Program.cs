@@ -31,9 +31,10 @@ public static class Program
         var domainLevel = new Option<string?>("--domain-level") { Description = "Failure-domain level fragments spread over: disk, node, rack, zone. Env TESSERA_DOMAIN_LEVEL." };
         var gcGrace = new Option<int?>("--gc-grace") { Description = "Seconds before fragments of replaced versions are deleted (default 300). Env TESSERA_GC_GRACE." };
         var quiet = new Option<bool>("--quiet") { Description = "No banner; log warnings only. Env TESSERA_QUIET." };
+        var minPartSize = new Option<long?>("--min-part-size") { Description = "Smallest multipart part but the last, bytes (default 5242880, as S3). Env TESSERA_MIN_PART_SIZE." };
         var command = new Command("server", "Run a store with every role in this process.")
         {
-            disks, config, address, metaDir, region, domain, usersFile, ec, shardSize, domainLevel, gcGrace, quiet,
+            disks, config, address, metaDir, region, domain, usersFile, ec, shardSize, domainLevel, gcGrace, quiet, minPartSize,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -49,7 +50,8 @@ public static class Program
                 parse.GetValue(shardSize),
                 parse.GetValue(domainLevel),
                 parse.GetValue(gcGrace),
-                parse.GetValue(quiet));
+                parse.GetValue(quiet),
+                parse.GetValue(minPartSize));
             TesseraServer server;
             try
             {

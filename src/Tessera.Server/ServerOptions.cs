@@ -46,6 +46,9 @@ public sealed class ServerOptions
     /// <summary><c>--gc-grace</c>, <c>TESSERA_GC_GRACE</c>, <c>gcGraceSeconds</c>: seconds before garbage fragments go. Default 300.</summary>
     public int GarbageGraceSeconds { get; set; } = 300;
 
+    /// <summary><c>--min-part-size</c>, <c>TESSERA_MIN_PART_SIZE</c>, <c>minPartSize</c>: smallest multipart part but the last, bytes. Default 5 MiB (S3's).</summary>
+    public long MinPartSize { get; set; } = 5L * 1024 * 1024;
+
     /// <summary><c>--quiet</c>, <c>TESSERA_QUIET</c>: no banner, warnings-only logging.</summary>
     public bool Quiet { get; set; }
 }

@@ -95,6 +95,7 @@ public sealed class TesseraServer : IAsyncDisposable
                 Region = options.Region,
                 Domains = options.Domains,
                 GarbageGracePeriod = TimeSpan.FromSeconds(options.GarbageGraceSeconds),
+                MinPartSize = options.MinPartSize,
             };
             var services = new S3Services(index, storage, users, s3Options, time, app.Services.GetRequiredService<ILoggerFactory>());
             var gateway = new S3Gateway(services);

@@ -57,8 +57,69 @@ public sealed class MemoryTests : IDisposable
         await sampler;
         Assert.Equal(size, position);
         Assert.Equal(put.ETag!.Trim('"'), Convert.ToHexStringLower(md5.Hash!));
-        TestContext.Current.TestOutputHelper?.WriteLine($"{gib} GiB PUT+GET: server peak RSS {peak / (1024 * 1024)} MiB");
+        Report($"{gib} GiB PUT+GET: server peak RSS {peak / (1024 * 1024)} MiB");
         Assert.True(peak < LimitBytes, $"server resident memory peaked at {peak / (1024 * 1024)} MiB");
+    }
+
+    [Fact]
+    public async Task AParallelMultipartUploadStaysUnder300MiBResident()
+    {
+        var gib = int.TryParse(Environment.GetEnvironmentVariable("TESSERA_BIG_OBJECT_GIB"), out var g) ? g : 1;
+        var size = gib * 1024L * 1024 * 1024;
+        await using var server = await ServerProcess.StartAsync(Path.Combine(_directory, "mp"));
+        using var s3 = server.CreateClient();
+        await s3.PutBucketAsync("big", Ct);
+        long peak = 0;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, server.ResidentBytes());
+                await Task.Delay(50, CancellationToken.None);
+            }
+        }, CancellationToken.None);
+
+        const long PartSize = 16L * 1024 * 1024;
+        var upload = await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = "big", Key = "parts" }, Ct);
+        var count = (int)((size + PartSize - 1) / PartSize);
+        var etags = new string[count];
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, async (i, ct) =>
+        {
+            var length = Math.Min(PartSize, size - (i * PartSize));
+            var body = new PatternStream(size, 11) { Position = i * PartSize };
+            etags[i] = (await s3.UploadPartAsync(new UploadPartRequest { BucketName = "big", Key = "parts", UploadId = upload.UploadId, PartNumber = i + 1, InputStream = new SliceStream(body, length) }, ct)).ETag;
+        });
+        await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = "big", Key = "parts", UploadId = upload.UploadId, PartETags = etags.Select((e, i) => new PartETag(i + 1, e)).ToList() }, Ct);
+
+        using var get = await s3.GetObjectAsync("big", "parts", Ct);
+        var buffer = new byte[1 << 20];
+        long position = 0;
+        int read;
+        while ((read = await get.ResponseStream.ReadAsync(buffer, Ct)) > 0)
+        {
+            for (var i = 0; i < read; i += 4093)
+            {
+                Assert.Equal(PatternStream.At(11, position + i), buffer[i]);
+            }
+
+            position += read;
+        }
+
+        await sampling.CancelAsync();
+        await sampler;
+        Assert.Equal(size, position);
+        Report($"{gib} GiB multipart ({count} parts, 8 in parallel) PUT+GET: server peak RSS {peak / (1024 * 1024)} MiB");
+        Assert.True(peak < LimitBytes, $"server resident memory peaked at {peak / (1024 * 1024)} MiB");
+    }
+
+    /// <summary>Appends a measured figure to the file named by TESSERA_TEST_REPORT, for release notes.</summary>
+    private static void Report(string line)
+    {
+        if (Environment.GetEnvironmentVariable("TESSERA_TEST_REPORT") is { Length: > 0 } path)
+        {
+            File.AppendAllText(path, line + Environment.NewLine);
+        }
     }
 
     public void Dispose()

@@ -9,7 +9,7 @@ namespace Tessera.IntegrationTests;
 /// and a second user, and AWSSDK.S3 clients at their default settings (so uploads use aws-chunked bodies with
 /// trailing checksums).
 /// </summary>
-public sealed class StoreFixture : IAsyncLifetime
+public class StoreFixture : IAsyncLifetime
 {
     public const string RootKey = "TESSERAROOTKEY000001";
     public const string RootSecret = "root-secret-key-for-the-integration-tests";
@@ -31,7 +31,7 @@ public sealed class StoreFixture : IAsyncLifetime
         System.IO.Directory.CreateDirectory(Directory);
         var users = Path.Combine(Directory, "users.json");
         await File.WriteAllTextAsync(users, $$"""[{"accessKey": "{{AliceKey}}", "secretKey": "{{AliceSecret}}", "displayName": "alice"}]""");
-        Server = await TesseraServer.StartAsync(new ServerOptions
+        var options = new ServerOptions
         {
             Address = "127.0.0.1:0",
             Disks = [new DiskOptions { Path = Path.Combine(Directory, "data") }],
@@ -40,9 +40,16 @@ public sealed class StoreFixture : IAsyncLifetime
             UsersFile = users,
             GarbageGraceSeconds = 3600,
             Quiet = true,
-        });
+        };
+        Configure(options);
+        Server = await TesseraServer.StartAsync(options);
         Client = CreateClient(RootKey, RootSecret);
         Alice = CreateClient(AliceKey, AliceSecret);
+    }
+
+    /// <summary>Lets a derived fixture change settings before the server starts.</summary>
+    protected virtual void Configure(ServerOptions options)
+    {
     }
 
     public AmazonS3Client CreateClient(string accessKey, string secretKey)

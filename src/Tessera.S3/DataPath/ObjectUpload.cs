@@ -19,7 +19,10 @@ internal static class ObjectUpload
     /// <summary>The segment written and the verified additional checksum (algorithm name, base64), if any.</summary>
     public sealed record Result(SegmentManifest Segment, KeyValuePair<string, string>? Checksum);
 
-    public static async Task<Result> ReceiveAsync(S3Request r, SegmentOwner owner)
+    /// <param name="r">The request whose body to receive.</param>
+    /// <param name="owner">The object version (or upload part) the segment belongs to.</param>
+    /// <param name="defaultAlgorithm">The checksum to compute when the request names none (a multipart upload's).</param>
+    public static async Task<Result> ReceiveAsync(S3Request r, SegmentOwner owner, ChecksumAlgorithm defaultAlgorithm = ChecksumAlgorithm.None)
     {
         var (body, length, chunked) = OpenBody(r);
         if (length > r.Services.Options.MaxObjectSize)
@@ -29,6 +32,10 @@ internal static class ObjectUpload
 
         var expectedMd5 = ParseContentMd5(r.Header("Content-MD5"));
         var (algorithm, expectedChecksum) = ExpectedChecksum(r);
+        if (algorithm == ChecksumAlgorithm.None)
+        {
+            algorithm = defaultAlgorithm;
+        }
         using var hasher = new ObjectHasher(algorithm, payloadSha256: r.Auth.Mode == PayloadMode.Sha256);
         SegmentManifest segment;
         try

@@ -15,6 +15,9 @@ public sealed class S3Options
     /// <summary>Largest single PUT in bytes (S3: 5 GiB).</summary>
     public long MaxObjectSize { get; set; } = 5L * 1024 * 1024 * 1024;
 
+    /// <summary>Smallest size of every multipart part but the last (S3: 5 MiB; tests lower it).</summary>
+    public long MinPartSize { get; set; } = 5L * 1024 * 1024;
+
     /// <summary>How long fragments of replaced or deleted versions wait before the collector deletes them. Default 5 minutes.</summary>
     public TimeSpan GarbageGracePeriod { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -36,6 +36,13 @@ internal static class S3Routing
         ["GetBucketVersioning"] = nameof(BucketVersioning),
         ["PutBucketVersioning"] = nameof(BucketVersioning),
         ["ListObjectVersions"] = nameof(ListObjectVersions),
+        ["CreateMultipartUpload"] = nameof(CreateMultipartUpload),
+        ["UploadPart"] = nameof(UploadPart),
+        ["UploadPartCopy"] = nameof(UploadPartCopy),
+        ["CompleteMultipartUpload"] = nameof(CompleteMultipartUpload),
+        ["AbortMultipartUpload"] = nameof(AbortMultipartUpload),
+        ["ListParts"] = nameof(ListParts),
+        ["ListMultipartUploads"] = nameof(ListMultipartUploads),
         ["ListObjects"] = nameof(ListObjects),
         ["ListObjectsV2"] = nameof(ListObjectsV2),
         ["DeleteObjects"] = nameof(DeleteObjects),
@@ -125,6 +132,18 @@ internal static class S3Routing
             CheckKey(r);
         }
 
+        if (r.Key is not null && r.HasQuery("uploadId"))
+        {
+            return method switch
+            {
+                _ when HttpMethods.IsPut(method) => r.Header("x-amz-copy-source") is null ? UploadPart.HandleAsync(r) : UploadPartCopy.HandleAsync(r),
+                _ when HttpMethods.IsPost(method) => CompleteMultipartUpload.HandleAsync(r),
+                _ when HttpMethods.IsDelete(method) => AbortMultipartUpload.HandleAsync(r),
+                _ when HttpMethods.IsGet(method) => ListParts.HandleAsync(r),
+                _ => throw new S3Exception(S3Errors.MethodNotAllowed),
+            };
+        }
+
         var sub = SubResource(r);
         return (r.Key, sub) switch
         {
@@ -136,6 +155,8 @@ internal static class S3Routing
             (null, "versioning") when HttpMethods.IsGet(method) => BucketVersioning.GetAsync(r),
             (null, "versioning") when HttpMethods.IsPut(method) => BucketVersioning.PutAsync(r),
             (null, "versions") when HttpMethods.IsGet(method) => ListObjectVersions.HandleAsync(r),
+            (null, "uploads") when HttpMethods.IsGet(method) => ListMultipartUploads.HandleAsync(r),
+            (not null, "uploads") when HttpMethods.IsPost(method) => CreateMultipartUpload.HandleAsync(r),
             (null, "delete") when HttpMethods.IsPost(method) => DeleteObjects.HandleAsync(r),
             (not null, null) when HttpMethods.IsPut(method) =>
                 r.Header("x-amz-copy-source") is null ? PutObject.HandleAsync(r) : CopyObject.HandleAsync(r),

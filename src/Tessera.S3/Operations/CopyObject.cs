@@ -62,7 +62,7 @@ internal static class CopyObject
             Checksums.TryParse(original.Checksums[0].Key, out algorithm);
         }
 
-        var (segment, checksum) = await CopyBytesAsync(r, original, algorithm, new SegmentOwner(bucket.Name, r.Key!, versionId, 0)).ConfigureAwait(false);
+        var (segment, checksum) = await CopyBytesAsync(r, original, 0, original.Size, algorithm, new SegmentOwner(bucket.Name, r.Key!, versionId, 0)).ConfigureAwait(false);
         manifest = manifest with
         {
             Size = segment.Size,
@@ -96,18 +96,18 @@ internal static class CopyObject
         }).ConfigureAwait(false);
     }
 
-    /// <summary>Streams the source object's bytes into a new segment through a bounded pipe.</summary>
-    private static async Task<(SegmentManifest Segment, KeyValuePair<string, string>? Checksum)> CopyBytesAsync(
-        S3Request r, ObjectManifest original, ChecksumAlgorithm algorithm, SegmentOwner owner)
+    /// <summary>Streams bytes [offset, offset + length) of the source object into a new segment through a bounded pipe.</summary>
+    internal static async Task<(SegmentManifest Segment, KeyValuePair<string, string>? Checksum)> CopyBytesAsync(
+        S3Request r, ObjectManifest original, long offset, long length, ChecksumAlgorithm algorithm, SegmentOwner owner)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(r.Aborted);
-        var produce = ProduceAsync(r, original, pipe.Writer, cancel.Token);
+        var produce = ProduceAsync(r, original, offset, length, pipe.Writer, cancel.Token);
         using var hasher = new ObjectHasher(algorithm, payloadSha256: false);
         SegmentManifest segment;
         try
         {
-            segment = await SegmentWriter.WriteAsync(r.Services.Storage, r.Services.Storage.Policy, pipe.Reader.AsStream(), original.Size, hasher, owner, cancel.Token).ConfigureAwait(false);
+            segment = await SegmentWriter.WriteAsync(r.Services.Storage, r.Services.Storage.Policy, pipe.Reader.AsStream(), length, hasher, owner, cancel.Token).ConfigureAwait(false);
         }
         catch
         {
@@ -133,15 +133,25 @@ internal static class CopyObject
         return (segment, checksum);
     }
 
-    private static async Task ProduceAsync(S3Request r, ObjectManifest original, PipeWriter writer, CancellationToken cancellationToken)
+    private static async Task ProduceAsync(S3Request r, ObjectManifest original, long offset, long length, PipeWriter writer, CancellationToken cancellationToken)
     {
         try
         {
             var stream = writer.AsStream(leaveOpen: true);
+            long segmentStart = 0;
+            var end = offset + length;
             foreach (var segment in original.Segments)
             {
-                using var reader = new SegmentReader(r.Services.Storage, segment);
-                await reader.CopyToAsync(stream, 0, segment.Size, cancellationToken).ConfigureAwait(false);
+                var segmentEnd = segmentStart + segment.Size;
+                if (segmentEnd > offset && segmentStart < end)
+                {
+                    var from = Math.Max(offset, segmentStart) - segmentStart;
+                    var to = Math.Min(end, segmentEnd) - segmentStart;
+                    using var reader = new SegmentReader(r.Services.Storage, segment);
+                    await reader.CopyToAsync(stream, from, to - from, cancellationToken).ConfigureAwait(false);
+                }
+
+                segmentStart = segmentEnd;
             }
 
             await writer.CompleteAsync().ConfigureAwait(false);
@@ -154,7 +164,7 @@ internal static class CopyObject
     }
 
     /// <summary>Parses <c>/bucket/key</c> or <c>bucket/key</c>, URL-encoded, with an optional <c>?versionId=</c>.</summary>
-    private static (string Bucket, string Key, string? VersionId) ParseSource(string header)
+    internal static (string Bucket, string Key, string? VersionId) ParseSource(string header)
     {
         string? versionId = null;
         var q = header.IndexOf('?', StringComparison.Ordinal);
@@ -192,7 +202,7 @@ internal static class CopyObject
             : throw new S3Exception(S3Errors.InvalidArgument, $"Unknown {(header.Contains("tagging", StringComparison.Ordinal) ? "tagging" : "metadata")} directive.");
     }
 
-    private static void CheckCopyConditions(S3Request r, ObjectManifest m)
+    internal static void CheckCopyConditions(S3Request r, ObjectManifest m)
     {
         var modified = m.LastModified.ToUnixTimeSeconds();
         var ifMatch = r.Header("x-amz-copy-source-if-match");

@@ -91,7 +91,7 @@ internal static class GetObject
             }
         }
 
-        if (manifest.Segments.Count > 1)
+        if (IsMultipart(manifest))
         {
             response.Headers["x-amz-mp-parts-count"] = manifest.Segments.Count.ToString(CultureInfo.InvariantCulture);
         }
@@ -144,7 +144,7 @@ internal static class GetObject
             throw new S3Exception(S3Errors.InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
         }
 
-        if (manifest.Segments.Count <= 1)
+        if (!IsMultipart(manifest))
         {
             return n == 1 ? (0, manifest.Size - 1) : throw new S3Exception(S3Errors.InvalidPartNumber);
         }
@@ -162,6 +162,9 @@ internal static class GetObject
 
         throw new S3Exception(S3Errors.InvalidPartNumber);
     }
+
+    /// <summary>An object completed from a multipart upload: its segments carry part numbers.</summary>
+    private static bool IsMultipart(ObjectManifest manifest) => manifest.Segments.Count > 0 && manifest.Segments[0].PartNumber > 0;
 
     /// <summary>
     /// RFC 7232 as S3 applies it: If-Match (412) takes precedence over If-Unmodified-Since, If-None-Match (304)

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Tessera.Core.Errors;
+using Tessera.Core.Hashing;
+using Tessera.Index;
+using Tessera.S3.Gateway;
+using Tessera.S3.Xml;
+
+namespace Tessera.S3.Operations;
+
+/// <summary>
+/// CompleteMultipartUpload: <c>POST /bucket/key?uploadId=X</c> with the part list. Checks it as S3 does (ascending
+/// order, every ETag and checksum matching a stored part, every part but the last at least the minimum size),
+/// then commits one manifest that refers to the parts' segments in order: no byte is copied. The ETag is the hex MD5
+/// of the concatenated binary part MD5s followed by <c>-N</c>; a requested checksum is the checksum of the part
+/// checksums, also with <c>-N</c> (S3's composite checksums).
+/// </summary>
+internal static class CompleteMultipartUpload
+{
+    public static async Task HandleAsync(S3Request r)
+    {
+        var bucket = r.RequireOwnedBucket();
+        var uploadId = r.Query("uploadId") ?? "";
+        var upload = r.Services.Index.GetUpload(r.Bucket!, r.Key!, uploadId) ?? throw MultipartRequest.NoSuchUpload(uploadId);
+        var requested = await ParsePartsAsync(r).ConfigureAwait(false);
+
+        var stored = new Dictionary<int, UploadPart>();
+        for (var marker = 0; ;)
+        {
+            var page = r.Services.Index.ListParts(r.Bucket!, r.Key!, uploadId, marker, 1000) ?? throw MultipartRequest.NoSuchUpload(uploadId);
+            foreach (var part in page.Parts)
+            {
+                stored[part.PartNumber] = part;
+            }
+
+            if (!page.IsTruncated)
+            {
+                break;
+            }
+
+            marker = page.NextPartNumberMarker;
+        }
+
+        var algorithm = MultipartRequest.Algorithm(upload);
+        var parts = new List<UploadPart>(requested.Count);
+        for (var i = 0; i < requested.Count; i++)
+        {
+            var (number, etag, checksums) = requested[i];
+            if (i > 0 && number <= requested[i - 1].PartNumber)
+            {
+                throw new S3Exception(S3Errors.InvalidPartOrder);
+            }
+
+            if (!stored.TryGetValue(number, out var part) || part.Segment.ETag != etag.Trim().Trim('"')
+                || checksums.Any(c => !string.Equals(c.Key, part.ChecksumAlgorithm, StringComparison.OrdinalIgnoreCase) || c.Value != part.Checksum))
+            {
+                throw new S3Exception(S3Errors.InvalidPart) { Details = [new("UploadId", uploadId), new("PartNumber", number.ToString(CultureInfo.InvariantCulture)), new("ETag", etag)] };
+            }
+
+            parts.Add(part);
+        }
+
+        for (var i = 0; i < parts.Count - 1; i++)
+        {
+            if (parts[i].Segment.Size < r.Services.Options.MinPartSize)
+            {
+                throw new S3Exception(S3Errors.EntityTooSmall)
+                {
+                    Details =
+                    [
+                        new("ProposedSize", parts[i].Segment.Size.ToString(CultureInfo.InvariantCulture)),
+                        new("MinSizeAllowed", r.Services.Options.MinPartSize.ToString(CultureInfo.InvariantCulture)),
+                        new("PartNumber", parts[i].PartNumber.ToString(CultureInfo.InvariantCulture)),
+                        new("ETag", parts[i].Segment.ETag),
+                    ],
+                };
+            }
+        }
+
+        var checksum = Composite(algorithm, parts);
+        var manifest = upload.Template with
+        {
+            VersionId = r.NewVersionId(bucket),
+            Size = parts.Sum(p => p.Segment.Size),
+            ETag = MultipartETag(parts),
+            LastModified = r.Services.Time.GetUtcNow(),
+            Owner = r.User.AccessKey,
+            Checksums = checksum is { } c ? [c] : [],
+            Segments = parts.Select(p => p.Segment).ToList(),
+        };
+        var result = r.Services.Index.CompleteUpload(r.Bucket!, r.Key!, uploadId, parts.Select(p => p.PartNumber).ToList(), manifest, default);
+        var committed = result.Status switch
+        {
+            CompleteStatus.Completed => result.Stored!,
+            CompleteStatus.NoSuchUpload => throw MultipartRequest.NoSuchUpload(uploadId),
+            CompleteStatus.InvalidPart => throw new S3Exception(S3Errors.InvalidPart),
+            CompleteStatus.PreconditionFailed => throw new S3Exception(S3Errors.PreconditionFailed),
+            _ => throw r.Error(S3Errors.NoSuchBucket),
+        };
+
+        r.SetVersionHeader(bucket, committed.VersionId);
+        await S3Xml.WriteAsync(r.Response, 200, w =>
+        {
+            w.WriteStartElement("CompleteMultipartUploadResult", S3Xml.Namespace);
+            w.WriteElementString("Location", $"{r.Request.Scheme}://{r.Request.Host}/{bucket.Name}/{Uri.EscapeDataString(r.Key!).Replace("%2F", "/", StringComparison.Ordinal)}");
+            w.WriteElementString("Bucket", bucket.Name);
+            w.WriteElementString("Key", r.Key);
+            w.WriteElementString("ETag", "\"" + committed.ETag + "\"");
+            if (checksum is { } cs)
+            {
+                w.WriteElementString("Checksum" + cs.Key, cs.Value);
+                w.WriteElementString("ChecksumType", "COMPOSITE");
+            }
+
+            w.WriteEndElement();
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>hex(MD5(md5(part 1) ‖ … ‖ md5(part N))) + "-N".</summary>
+    internal static string MultipartETag(IReadOnlyList<UploadPart> parts)
+    {
+        var concatenated = new byte[16 * parts.Count];
+        for (var i = 0; i < parts.Count; i++)
+        {
+            Convert.FromHexString(parts[i].Segment.ETag).CopyTo(concatenated, 16 * i);
+        }
+
+        return Convert.ToHexStringLower(MD5.HashData(concatenated)) + "-" + parts.Count.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The checksum of the concatenated binary part checksums, base64, with "-N" (S3's COMPOSITE type).</summary>
+    private static KeyValuePair<string, string>? Composite(ChecksumAlgorithm algorithm, IReadOnlyList<UploadPart> parts)
+    {
+        if (algorithm == ChecksumAlgorithm.None || parts.Any(p => p.Checksum is null))
+        {
+            return null;
+        }
+
+        using var hasher = new ObjectHasher(algorithm, payloadSha256: false);
+        foreach (var part in parts)
+        {
+            hasher.Append(Convert.FromBase64String(part.Checksum!));
+        }
+
+        return new(Checksums.Name(algorithm), Convert.ToBase64String(hasher.GetChecksum()!) + "-" + parts.Count.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static async Task<List<(int PartNumber, string ETag, List<KeyValuePair<string, string>> Checksums)>> ParsePartsAsync(S3Request r)
+    {
+        var root = await S3Xml.ReadBodyAsync(r.Request.Body, 4 * 1024 * 1024, required: true, r.Aborted).ConfigureAwait(false);
+        if (root!.Name.LocalName != "CompleteMultipartUpload")
+        {
+            throw new S3Exception(S3Errors.MalformedXML);
+        }
+
+        var parts = new List<(int, string, List<KeyValuePair<string, string>>)>();
+        foreach (var part in S3Xml.Children(root, "Part"))
+        {
+            var number = S3Xml.ChildValue(part, "PartNumber");
+            var etag = S3Xml.ChildValue(part, "ETag");
+            if (etag is null || !int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > 10000)
+            {
+                throw new S3Exception(S3Errors.MalformedXML);
+            }
+
+            var checksums = part.Elements()
+                .Where(e => e.Name.LocalName.StartsWith("Checksum", StringComparison.Ordinal) && e.Name.LocalName.Length > 8 && e.Name.LocalName != "ChecksumType")
+                .Select(e => new KeyValuePair<string, string>(e.Name.LocalName[8..], e.Value))
+                .ToList();
+            parts.Add((n, etag, checksums));
+        }
+
+        if (parts.Count == 0)
+        {
+            throw new S3Exception(S3Errors.MalformedXML);
+        }
+
+        return parts;
+    }
+}

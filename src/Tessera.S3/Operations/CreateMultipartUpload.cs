@@ -1,0 +1,52 @@
+using Tessera.Core.Errors;
+using Tessera.Core.Hashing;
+using Tessera.Index;
+using Tessera.S3.Gateway;
+using Tessera.S3.Xml;
+
+namespace Tessera.S3.Operations;
+
+/// <summary>
+/// CreateMultipartUpload: <c>POST /bucket/key?uploads</c>. Records the upload with the object's attributes (content
+/// headers, metadata, tags, storage class, checksum algorithm) as a template manifest; parts follow.
+/// </summary>
+internal static class CreateMultipartUpload
+{
+    public static async Task HandleAsync(S3Request r)
+    {
+        var bucket = r.RequireOwnedBucket();
+        var template = ObjectHeaders.WithRequestAttributes(new ObjectManifest { Key = r.Key!, VersionId = "null" }, r);
+        var algorithm = ChecksumAlgorithm.None;
+        if (r.Header("x-amz-checksum-algorithm") is { } declared && !Checksums.TryParse(declared, out algorithm))
+        {
+            throw new S3Exception(S3Errors.InvalidRequest, "Value for x-amz-checksum-algorithm header is invalid.");
+        }
+
+        template = template with
+        {
+            Tags = ObjectHeaders.ParseTaggingHeader(r.Header("x-amz-tagging")),
+            Owner = r.User.AccessKey,
+            Checksums = algorithm == ChecksumAlgorithm.None ? [] : [new(Checksums.Name(algorithm), "")],
+        };
+        var uploadId = VersionIds.New(r.Services.Time.GetUtcNow());
+        var upload = new MultipartUpload(bucket.Name, r.Key!, uploadId, r.Services.Time.GetUtcNow(), r.User.AccessKey, template);
+        if (!r.Services.Index.CreateUpload(upload))
+        {
+            throw r.Error(S3Errors.NoSuchBucket);
+        }
+
+        if (algorithm != ChecksumAlgorithm.None)
+        {
+            r.Response.Headers["x-amz-checksum-algorithm"] = Checksums.Name(algorithm);
+        }
+
+        await S3Xml.WriteAsync(r.Response, 200, w =>
+        {
+            w.WriteStartElement("InitiateMultipartUploadResult", S3Xml.Namespace);
+            w.WriteElementString("Bucket", bucket.Name);
+            w.WriteElementString("Key", r.Key);
+            w.WriteElementString("UploadId", uploadId);
+            w.WriteEndElement();
+        }).ConfigureAwait(false);
+    }
+}

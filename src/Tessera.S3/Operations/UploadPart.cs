@@ -1,0 +1,43 @@
+using Tessera.Core.Errors;
+using Tessera.S3.DataPath;
+using Tessera.S3.Gateway;
+using Tessera.Storage;
+using StoredPart = Tessera.Index.UploadPart;
+
+namespace Tessera.S3.Operations;
+
+/// <summary>
+/// UploadPart: <c>PUT /bucket/key?partNumber=N&amp;uploadId=X</c>. The part becomes its own erasure-coded segment,
+/// verified like a PUT (Content-MD5, x-amz-checksum-*, payload signature); uploading a part number again replaces
+/// it and queues the old segment as garbage.
+/// </summary>
+internal static class UploadPart
+{
+    public static async Task HandleAsync(S3Request r)
+    {
+        var upload = MultipartRequest.RequireUpload(r);
+        var partNumber = MultipartRequest.PartNumber(r);
+        var received = await ObjectUpload.ReceiveAsync(r, new SegmentOwner(upload.Bucket, upload.Key, upload.UploadId, partNumber), MultipartRequest.Algorithm(upload)).ConfigureAwait(false);
+        var part = new StoredPart(partNumber, received.Segment, r.Services.Time.GetUtcNow(), received.Checksum?.Key, received.Checksum?.Value);
+        Store(r, upload.UploadId, part);
+        r.Response.StatusCode = 200;
+        r.Response.Headers.ETag = "\"" + received.Segment.ETag + "\"";
+        if (received.Checksum is { } checksum)
+        {
+            r.Response.Headers["x-amz-checksum-" + checksum.Key.ToLowerInvariant()] = checksum.Value;
+        }
+
+        r.Response.ContentLength = 0;
+    }
+
+    /// <summary>Records a written part, deleting its fragments again when the upload is gone meanwhile.</summary>
+    public static void Store(S3Request r, string uploadId, StoredPart part)
+    {
+        var result = r.Services.Index.PutPart(r.Bucket!, r.Key!, uploadId, part);
+        if (result.Status != Tessera.Index.PutPartStatus.Stored)
+        {
+            SegmentCleanup.Delete(r.Services.Storage, part.Segment);
+            throw MultipartRequest.NoSuchUpload(uploadId);
+        }
+    }
+}
