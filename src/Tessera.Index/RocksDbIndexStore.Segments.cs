@@ -37,12 +37,13 @@ public sealed partial class RocksDbIndexStore
     }
 
     /// <summary>
-    /// Throws <see cref="ArgumentException"/> when a new version lists a segment twice or one that a version already
-    /// references. A segment belongs to exactly one version, so that removing a version never queues as garbage the
-    /// fragments of a segment another version still lists. (A guard against caller bugs: two racing writes of
-    /// different keys that share a new segment are not detected.)
+    /// Throws <see cref="ArgumentException"/> when a new version lists a segment twice or one that a version or a part
+    /// already references, except the segments in <paramref name="ownSegments"/> (the parts of the upload being
+    /// completed). A segment belongs to exactly one version or part, so that removing one never queues as garbage the
+    /// fragments of a segment another still lists. (A guard against caller bugs: two racing writes of different keys
+    /// that share a new segment are not detected.)
     /// </summary>
-    private void EnsureSegmentsAreNew(ObjectManifest manifest)
+    private void EnsureSegmentsAreNew(ObjectManifest manifest, IReadOnlySet<Guid>? ownSegments)
     {
         var seen = manifest.Segments.Count > 1 ? new HashSet<Guid>(manifest.Segments.Count) : null;
         foreach (var segment in manifest.Segments)
@@ -52,9 +53,9 @@ public sealed partial class RocksDbIndexStore
                 throw new ArgumentException($"The manifest lists segment {segment.Segment:N} twice.", nameof(manifest));
             }
 
-            if (HasSegmentReference(segment.Segment))
+            if (ownSegments?.Contains(segment.Segment) != true && HasSegmentReference(segment.Segment))
             {
-                throw new ArgumentException($"Segment {segment.Segment:N} already belongs to another version.", nameof(manifest));
+                throw new ArgumentException($"Segment {segment.Segment:N} already belongs to another version or part.", nameof(manifest));
             }
         }
     }
