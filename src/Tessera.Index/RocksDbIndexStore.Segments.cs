@@ -6,8 +6,15 @@ namespace Tessera.Index;
 /// <content>Segment references: which segments a manifest lists, for collecting orphaned fragments.</content>
 public sealed partial class RocksDbIndexStore
 {
-    /// <summary>The layout version this build writes (<c>07 'M'</c>): 1 = version records come with segment references.</summary>
-    internal const ulong CurrentLayout = 1;
+    /// <summary>
+    /// The layout version this build writes (<c>07 'M'</c>): 1 = version records come with segment references;
+    /// 2 = multipart uploads (<c>08 'U'</c>, <c>09 'P'</c>, <c>0A 'I'</c>, part references), which a build that reads
+    /// only layout 1 would mishandle (it would delete a bucket with open uploads).
+    /// </summary>
+    internal const ulong CurrentLayout = 2;
+
+    /// <summary>The first layout with segment references.</summary>
+    private const ulong SegmentReferenceLayout = 1;
 
     private const int UpgradeBatchRecords = 1024;
 
@@ -64,7 +71,8 @@ public sealed partial class RocksDbIndexStore
     /// Brings a database written by an older build up to <see cref="CurrentLayout"/>. Layout 0 had no segment
     /// references: they are built from the version records in unsynced batches, then the mark is written synced
     /// (syncing the WAL before it); a crash in between redoes the idempotent puts on the next open. A fresh database
-    /// just gets the mark. Throws <see cref="InvalidDataException"/> for a database from a newer build.
+    /// just gets the mark, and so does layout 1 (it has no uploads, which is all layout 2 adds). Throws
+    /// <see cref="InvalidDataException"/> for a database from a newer build.
     /// </summary>
     private void UpgradeLayout()
     {
@@ -84,7 +92,7 @@ public sealed partial class RocksDbIndexStore
         try
         {
             using var iterator = _db.NewIterator();
-            for (iterator.Seek(IndexKeys.VersionSpace); iterator.Valid(); iterator.Next())
+            for (iterator.Seek(IndexKeys.VersionSpace); layout < SegmentReferenceLayout && iterator.Valid(); iterator.Next())
             {
                 var key = iterator.GetKeySpan();
                 if (!key.StartsWith(IndexKeys.VersionSpace))
