@@ -19,7 +19,10 @@ public interface IIndexStore : IDisposable
     /// <summary>Every bucket, sorted by name.</summary>
     IReadOnlyList<BucketInfo> ListBuckets();
 
-    /// <summary>Deletes an empty bucket atomically with the emptiness check.</summary>
+    /// <summary>
+    /// Deletes an empty bucket atomically with the emptiness check: no object, no version or delete marker, and no
+    /// open multipart upload.
+    /// </summary>
     BucketDeleteResult DeleteBucket(string name);
 
     /// <summary>
@@ -75,10 +78,73 @@ public interface IIndexStore : IDisposable
     /// possible PUT may be collected on this answer.
     /// </summary>
     /// <remarks>
-    /// Seam for multipart uploads: uploaded parts will hold references of their own (the reference record carries a
-    /// kind for this) from UploadPart until CompleteMultipartUpload moves them to the version in its commit.
+    /// A stored multipart part references its segment too, from <see cref="PutPart"/> until the part is replaced,
+    /// aborted or left out of the completion (then its segment is queued as garbage in the same write) or completed
+    /// (then the version references it, in the completing write).
     /// </remarks>
     bool IsSegmentReferenced(Guid segment);
+
+    /// <summary>
+    /// Records a new multipart upload (CreateMultipartUpload); false when the bucket does not exist. Synced, atomic
+    /// with the bucket check.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// An invalid key or upload id (empty, U+0000), an id that another upload already has, a template whose key differs
+    /// from the upload's or that has segments or is a delete marker.
+    /// </exception>
+    bool CreateUpload(MultipartUpload upload);
+
+    /// <summary>The open upload with that id for that bucket and key, or null (none, completed, aborted, or another key's).</summary>
+    MultipartUpload? GetUpload(string bucket, string key, string uploadId);
+
+    /// <summary>
+    /// Stores a part of an open upload (UploadPart), replacing any earlier part with the same number, whose segment is
+    /// queued as garbage in the same synced write; the new segment is referenced in it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A part number outside 1..10000.</exception>
+    /// <exception cref="ArgumentException">
+    /// The segment's part number differs from the part's, or the segment is already referenced (by a version or a part).
+    /// </exception>
+    PutPartResult PutPart(string bucket, string key, string uploadId, UploadPart part);
+
+    /// <summary>
+    /// One page of an upload's parts (ListParts), ascending part number, after <paramref name="partNumberMarker"/>;
+    /// null when the upload does not exist.
+    /// </summary>
+    PartListing? ListParts(string bucket, string key, string uploadId, int partNumberMarker, int maxParts);
+
+    /// <summary>
+    /// One page of a bucket's open uploads (ListMultipartUploads): keys in UTF-8 binary order, each key's uploads in
+    /// initiation order, with <c>delimiter</c> roll-up.
+    /// </summary>
+    UploadListing ListUploads(string bucket, ListUploadsQuery query);
+
+    /// <summary>
+    /// Completes an upload (CompleteMultipartUpload) in one synced write: checks the upload exists and each listed part
+    /// is still the stored one, applies <paramref name="condition"/>, commits <paramref name="manifest"/> exactly as
+    /// <see cref="PutObject"/> does, removes the upload and all its parts, and queues as garbage the segments of the
+    /// stored parts not listed.
+    /// </summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="key">The upload's key.</param>
+    /// <param name="uploadId">The upload id.</param>
+    /// <param name="partNumbers">The parts to assemble, ascending (validated by the caller against <see cref="ListParts"/>).</param>
+    /// <param name="manifest">
+    /// The object version: key, version id and attributes from the upload's template, <see cref="ObjectManifest.Segments"/>
+    /// the listed parts' segments in the same order, size, multipart ETag (<c>-N</c>) and checksums.
+    /// </param>
+    /// <param name="condition">If-None-Match / If-Match on the key's current version.</param>
+    /// <exception cref="ArgumentException">
+    /// An empty or unordered part list, one whose length differs from the manifest's segments, or a manifest for
+    /// another key or a delete marker.
+    /// </exception>
+    CompleteResult CompleteUpload(string bucket, string key, string uploadId, IReadOnlyList<int> partNumbers, ObjectManifest manifest, WriteCondition condition = default);
+
+    /// <summary>
+    /// Aborts an upload (AbortMultipartUpload): removes it and its parts and queues their segments as garbage, in one
+    /// synced write.
+    /// </summary>
+    AbortResult AbortUpload(string bucket, string key, string uploadId);
 
     /// <summary>Garbage entries queued before <paramref name="olderThan"/>, oldest first, at most <paramref name="max"/>.</summary>
     IReadOnlyList<GarbageEntry> PeekGarbage(DateTimeOffset olderThan, int max);

@@ -14,7 +14,18 @@ namespace Tessera.Index;
 /// <item><c>06 'R' segment(16)</c> → <see cref="SegmentReference"/>: the version whose manifest lists the segment.
 /// Written and deleted in the same batch as that version record, so a segment is referenced exactly while a
 /// manifest lists it (fragments of an unreferenced segment are orphans, or belong to a write in flight).</item>
-/// <item><c>07 'M'</c> → the layout version of the database (8, BE; absent = 0, before segment references)</item>
+/// <item><c>06 'R' segment(16)</c> also names the multipart part that holds a segment (reference kind 1): from
+/// UploadPart until the part is replaced, aborted, left out of the completion (then queued as garbage) or completed
+/// (then the reference becomes the version's, in the completing batch).</item>
+/// <item><c>07 'M'</c> → the layout version of the database (8, BE; absent = 0, before segment references; 2 = with
+/// multipart uploads)</item>
+/// <item><c>08 'U' bucket 00 key 00 sequence(8, BE)</c> → <see cref="MultipartUpload"/>: the open uploads of a key,
+/// oldest first (the sequence is the index's, taken at CreateUpload, so it orders uploads by initiation), which is
+/// S3's ListMultipartUploads order</item>
+/// <item><c>09 'P' bucket 00 key 00 uploadId 00 partNumber(4, BE)</c> → <see cref="UploadPart"/>: the parts of an
+/// upload in ascending part number</item>
+/// <item><c>0A 'I' uploadId</c> → the upload's sequence (8, BE): finds the <c>08 'U'</c> record of an upload id with
+/// one point read (upload ids are unique in the index)</item>
 /// </list>
 /// Bucket names and object keys are UTF-8 and may not contain U+0000: the 00 separator then sorts before every key
 /// byte, so <c>a</c> sorts before <c>a/</c> and <c>a0</c>, which is S3's UTF-8 binary listing order, and
@@ -31,8 +42,11 @@ internal static class IndexKeys
     /// <summary>Length of a segment-reference key.</summary>
     public const int SegmentReferenceKeyLength = 2 + 16;
 
-    /// <summary>Length of the inverted-sequence suffix of a version key.</summary>
+    /// <summary>Length of the inverted-sequence suffix of a version key (and of the sequence suffix of an upload key).</summary>
     public const int SequenceSuffixLength = 8;
+
+    /// <summary>Length of the part-number suffix of a part key.</summary>
+    public const int PartNumberLength = 4;
 
     /// <summary>Prefix of the bucket keyspace.</summary>
     public static ReadOnlySpan<byte> BucketSpace => [0x01, (byte)'B'];
@@ -55,6 +69,15 @@ internal static class IndexKeys
     /// <summary>The layout-version key.</summary>
     public static ReadOnlySpan<byte> LayoutKey => [0x07, (byte)'M'];
 
+    /// <summary>Prefix of the multipart-upload keyspace.</summary>
+    public static ReadOnlySpan<byte> UploadSpace => [0x08, (byte)'U'];
+
+    /// <summary>Prefix of the upload-part keyspace.</summary>
+    public static ReadOnlySpan<byte> PartSpace => [0x09, (byte)'P'];
+
+    /// <summary>Prefix of the upload-id locator keyspace.</summary>
+    public static ReadOnlySpan<byte> UploadIdSpace => [0x0A, (byte)'I'];
+
     /// <summary>Throws <see cref="ArgumentException"/> for an empty bucket name, one with U+0000, or invalid UTF-16.</summary>
     public static void ValidateBucket(string bucket)
     {
@@ -75,6 +98,12 @@ internal static class IndexKeys
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="uploadId"/> can name an upload: not empty and without U+0000 (it is followed by the 00
+    /// separator in part keys). Ids that cannot are refused by CreateUpload and simply not found by the other calls.
+    /// </summary>
+    public static bool IsValidUploadId(string? uploadId) => !string.IsNullOrEmpty(uploadId) && !uploadId.Contains('\0');
+
     /// <summary>UTF-8 length of a name; throws <see cref="ArgumentException"/> for lone surrogates.</summary>
     public static int Utf8Length(string value) => RecordWriter.StrictUtf8.GetByteCount(value);
 
@@ -87,7 +116,7 @@ internal static class IndexKeys
         return key;
     }
 
-    /// <summary>Builds <c>tag bucket 00</c> for the latest or version keyspace: the prefix of all the bucket's keys there.</summary>
+    /// <summary>Builds <c>tag bucket 00</c> for a per-bucket keyspace (latest, version, upload, part): the prefix of all the bucket's keys there.</summary>
     public static KeyBuffer BucketPrefix(Span<byte> stack, ReadOnlySpan<byte> space, string bucket)
     {
         var bucketLength = Utf8Length(bucket);
@@ -126,6 +155,39 @@ internal static class IndexKeys
         at += RecordWriter.StrictUtf8.GetBytes(objectKey, key.Span[at..]);
         key.Span[at++] = Separator;
         BinaryPrimitives.WriteUInt64BigEndian(key.Span[at..], ~sequence);
+        return key;
+    }
+
+    /// <summary>Builds <c>08 'U' bucket 00 key 00 sequence</c>.</summary>
+    public static KeyBuffer Upload(Span<byte> stack, string bucket, string objectKey, ulong sequence)
+    {
+        var bucketLength = Utf8Length(bucket);
+        var key = new KeyBuffer(stack, 2 + bucketLength + 1 + Utf8Length(objectKey) + 1 + SequenceSuffixLength);
+        var at = WriteHead(key.Span, UploadSpace, bucket, bucketLength);
+        at += RecordWriter.StrictUtf8.GetBytes(objectKey, key.Span[at..]);
+        key.Span[at++] = Separator;
+        BinaryPrimitives.WriteUInt64BigEndian(key.Span[at..], sequence);
+        return key;
+    }
+
+    /// <summary>Builds <c>09 'P' bucket 00 key 00 uploadId 00</c>: the prefix of every part of one upload.</summary>
+    public static KeyBuffer PartPrefix(Span<byte> stack, string bucket, string objectKey, string uploadId) =>
+        PartKey(stack, bucket, objectKey, uploadId, partNumber: null);
+
+    /// <summary>Builds <c>09 'P' bucket 00 key 00 uploadId 00 partNumber</c>.</summary>
+    public static KeyBuffer Part(Span<byte> stack, string bucket, string objectKey, string uploadId, int partNumber) =>
+        PartKey(stack, bucket, objectKey, uploadId, partNumber);
+
+    /// <summary>The part number encoded in the last 4 bytes of a part key.</summary>
+    public static int PartNumberOfPartKey(ReadOnlySpan<byte> partKey) =>
+        BinaryPrimitives.ReadInt32BigEndian(partKey[^PartNumberLength..]);
+
+    /// <summary>Builds <c>0A 'I' uploadId</c>.</summary>
+    public static KeyBuffer UploadId(Span<byte> stack, string uploadId)
+    {
+        var key = new KeyBuffer(stack, 2 + Utf8Length(uploadId));
+        UploadIdSpace.CopyTo(key.Span);
+        RecordWriter.StrictUtf8.GetBytes(uploadId, key.Span[2..]);
         return key;
     }
 
@@ -169,6 +231,24 @@ internal static class IndexKeys
         }
 
         return -1;
+    }
+
+    private static KeyBuffer PartKey(Span<byte> stack, string bucket, string objectKey, string uploadId, int? partNumber)
+    {
+        var bucketLength = Utf8Length(bucket);
+        var length = 2 + bucketLength + 1 + Utf8Length(objectKey) + 1 + Utf8Length(uploadId) + 1 + (partNumber is null ? 0 : PartNumberLength);
+        var key = new KeyBuffer(stack, length);
+        var at = WriteHead(key.Span, PartSpace, bucket, bucketLength);
+        at += RecordWriter.StrictUtf8.GetBytes(objectKey, key.Span[at..]);
+        key.Span[at++] = Separator;
+        at += RecordWriter.StrictUtf8.GetBytes(uploadId, key.Span[at..]);
+        key.Span[at++] = Separator;
+        if (partNumber is { } number)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(key.Span[at..], number);
+        }
+
+        return key;
     }
 
     private static int WriteHead(Span<byte> destination, ReadOnlySpan<byte> space, string bucket, int bucketLength)

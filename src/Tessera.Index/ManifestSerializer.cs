@@ -19,8 +19,11 @@ namespace Tessera.Index;
 /// Disks (count + strings). A standalone SegmentManifest record is version + body.</item>
 /// <item><b>BucketInfo</b>: version, Name, Owner, Created, Region, Versioning (byte).</item>
 /// <item><b>GarbageEntry</b>: version, Queued, Sequence, segment body.</item>
-/// <item><b>SegmentReference</b>: version, kind (byte; 0 = an object version), Bucket, Key, Sequence. Other kinds
-/// are reserved for referrers that are not versions yet (multipart upload parts).</item>
+/// <item><b>SegmentReference</b>: version, kind (byte), Bucket, Key, Sequence; kind 0 = an object version (Sequence is
+/// the version's); kind 1 = a multipart upload part (Sequence is the upload's), followed by UploadId, PartNumber.</item>
+/// <item><b>MultipartUpload</b>: version, UploadId, Bucket, Key, Initiated, Owner, Template (an ObjectManifest body, that
+/// is its encoding without the version byte).</item>
+/// <item><b>UploadPart</b>: version, PartNumber, LastModified, ChecksumAlgorithm?, Checksum?, segment body.</item>
 /// </list>
 /// <para>Decoders require the whole span to be consumed and throw <see cref="InvalidDataException"/> on any
 /// malformed, truncated or unknown-version record. Encoders throw <see cref="ArgumentException"/> for strings
@@ -34,6 +37,8 @@ internal static class ManifestSerializer
     private const byte DeleteMarkerFlag = 0x01;
 
     private const byte VersionReferenceKind = 0;
+
+    private const byte PartReferenceKind = 1;
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _scratch;
@@ -59,29 +64,30 @@ internal static class ManifestSerializer
     public static void Write(IBufferWriter<byte> writer, ObjectManifest manifest)
     {
         RecordWriter.WriteByte(writer, FormatVersion);
-        RecordWriter.WriteByte(writer, manifest.IsDeleteMarker ? DeleteMarkerFlag : (byte)0);
-        RecordWriter.WriteString(writer, manifest.VersionId);
-        RecordWriter.WriteString(writer, manifest.Key);
-        RecordWriter.WriteVarUInt64(writer, manifest.Sequence);
-        RecordWriter.WriteVarInt64(writer, manifest.Size);
-        RecordWriter.WriteString(writer, manifest.ETag);
-        RecordWriter.WriteTimestamp(writer, manifest.LastModified);
-        RecordWriter.WriteString(writer, manifest.Owner);
-        RecordWriter.WriteString(writer, manifest.StorageClass);
-        RecordWriter.WriteNullableString(writer, manifest.ContentType);
-        RecordWriter.WriteNullableString(writer, manifest.ContentEncoding);
-        RecordWriter.WriteNullableString(writer, manifest.ContentDisposition);
-        RecordWriter.WriteNullableString(writer, manifest.ContentLanguage);
-        RecordWriter.WriteNullableString(writer, manifest.CacheControl);
-        RecordWriter.WriteNullableString(writer, manifest.Expires);
-        RecordWriter.WritePairs(writer, manifest.UserMetadata);
-        RecordWriter.WritePairs(writer, manifest.Tags);
-        RecordWriter.WritePairs(writer, manifest.Checksums);
-        RecordWriter.WriteCount(writer, manifest.Segments.Count);
-        for (var i = 0; i < manifest.Segments.Count; i++)
-        {
-            WriteSegmentBody(writer, manifest.Segments[i]);
-        }
+        WriteManifestBody(writer, manifest);
+    }
+
+    /// <summary>Appends the encoding of a multipart upload.</summary>
+    public static void Write(IBufferWriter<byte> writer, MultipartUpload upload)
+    {
+        RecordWriter.WriteByte(writer, FormatVersion);
+        RecordWriter.WriteString(writer, upload.UploadId);
+        RecordWriter.WriteString(writer, upload.Bucket);
+        RecordWriter.WriteString(writer, upload.Key);
+        RecordWriter.WriteTimestamp(writer, upload.Initiated);
+        RecordWriter.WriteString(writer, upload.Owner);
+        WriteManifestBody(writer, upload.Template);
+    }
+
+    /// <summary>Appends the encoding of an upload part.</summary>
+    public static void Write(IBufferWriter<byte> writer, UploadPart part)
+    {
+        RecordWriter.WriteByte(writer, FormatVersion);
+        RecordWriter.WriteVarInt32(writer, part.PartNumber);
+        RecordWriter.WriteTimestamp(writer, part.LastModified);
+        RecordWriter.WriteNullableString(writer, part.ChecksumAlgorithm);
+        RecordWriter.WriteNullableString(writer, part.Checksum);
+        WriteSegmentBody(writer, part.Segment);
     }
 
     /// <summary>Appends the encoding of a standalone segment.</summary>
@@ -111,14 +117,19 @@ internal static class ManifestSerializer
         WriteSegmentBody(writer, entry.Segment);
     }
 
-    /// <summary>Appends the encoding of a segment reference held by an object version.</summary>
+    /// <summary>Appends the encoding of a segment reference held by an object version or an upload part.</summary>
     public static void Write(IBufferWriter<byte> writer, SegmentReference reference)
     {
         RecordWriter.WriteByte(writer, FormatVersion);
-        RecordWriter.WriteByte(writer, VersionReferenceKind);
+        RecordWriter.WriteByte(writer, reference.UploadId is null ? VersionReferenceKind : PartReferenceKind);
         RecordWriter.WriteString(writer, reference.Bucket);
         RecordWriter.WriteString(writer, reference.Key);
         RecordWriter.WriteVarUInt64(writer, reference.Sequence);
+        if (reference.UploadId is not null)
+        {
+            RecordWriter.WriteString(writer, reference.UploadId);
+            RecordWriter.WriteVarInt32(writer, reference.PartNumber);
+        }
     }
 
     /// <summary>Decodes a segment reference.</summary>
@@ -126,7 +137,7 @@ internal static class ManifestSerializer
     {
         var reader = Open(data);
         var kind = reader.ReadByte();
-        if (kind != VersionReferenceKind)
+        if (kind is not (VersionReferenceKind or PartReferenceKind))
         {
             throw new InvalidDataException($"Segment reference has unknown kind {kind}.");
         }
@@ -134,44 +145,52 @@ internal static class ManifestSerializer
         var bucket = reader.ReadString();
         var key = reader.ReadString();
         var sequence = reader.ReadVarUInt64();
+        var reference = kind == VersionReferenceKind
+            ? new SegmentReference(bucket, key, sequence)
+            : new SegmentReference(bucket, key, sequence, reader.ReadString(), reader.ReadVarInt32());
         reader.EnsureEnd();
-        return new SegmentReference(bucket, key, sequence);
+        return reference;
+    }
+
+    /// <summary>Decodes a multipart upload.</summary>
+    public static MultipartUpload ReadMultipartUpload(ReadOnlySpan<byte> data)
+    {
+        var reader = Open(data);
+        var uploadId = reader.ReadString();
+        var bucket = reader.ReadString();
+        var key = reader.ReadString();
+        var initiated = reader.ReadTimestamp();
+        var owner = reader.ReadString();
+        var template = ReadManifestBody(ref reader);
+        reader.EnsureEnd();
+        return new MultipartUpload(bucket, key, uploadId, initiated, owner, template);
+    }
+
+    /// <summary>Decodes an upload part.</summary>
+    public static UploadPart ReadUploadPart(ReadOnlySpan<byte> data)
+    {
+        var reader = Open(data);
+        var partNumber = reader.ReadVarInt32();
+        var lastModified = reader.ReadTimestamp();
+        var algorithm = reader.ReadNullableString();
+        var checksum = reader.ReadNullableString();
+        var segment = ReadSegmentBody(ref reader);
+        reader.EnsureEnd();
+        return new UploadPart(partNumber, segment, lastModified, algorithm, checksum);
+    }
+
+    /// <summary>The upload id of an encoded multipart upload, as UTF-8, without decoding the rest (valid as long as <paramref name="data"/>).</summary>
+    public static ReadOnlySpan<byte> UploadIdOf(ReadOnlySpan<byte> data)
+    {
+        var reader = Open(data);
+        return reader.ReadStringBytes();
     }
 
     /// <summary>Decodes an object manifest.</summary>
     public static ObjectManifest ReadObjectManifest(ReadOnlySpan<byte> data)
     {
         var reader = Open(data);
-        var flags = reader.ReadByte();
-        if ((flags & ~DeleteMarkerFlag) != 0)
-        {
-            throw new InvalidDataException($"Object manifest has unknown flags 0x{flags:x2}.");
-        }
-
-        var versionId = reader.ReadString();
-        var key = reader.ReadString();
-        var manifest = new ObjectManifest
-        {
-            Key = key,
-            VersionId = versionId,
-            IsDeleteMarker = (flags & DeleteMarkerFlag) != 0,
-            Sequence = reader.ReadVarUInt64(),
-            Size = reader.ReadVarInt64(),
-            ETag = reader.ReadString(),
-            LastModified = reader.ReadTimestamp(),
-            Owner = reader.ReadString(),
-            StorageClass = reader.ReadString(),
-            ContentType = reader.ReadNullableString(),
-            ContentEncoding = reader.ReadNullableString(),
-            ContentDisposition = reader.ReadNullableString(),
-            ContentLanguage = reader.ReadNullableString(),
-            CacheControl = reader.ReadNullableString(),
-            Expires = reader.ReadNullableString(),
-            UserMetadata = reader.ReadPairs(),
-            Tags = reader.ReadPairs(),
-            Checksums = reader.ReadPairs(),
-            Segments = ReadSegments(ref reader),
-        };
+        var manifest = ReadManifestBody(ref reader);
         reader.EnsureEnd();
         return manifest;
     }
@@ -247,6 +266,68 @@ internal static class ManifestSerializer
         }
 
         return reader;
+    }
+
+    private static void WriteManifestBody(IBufferWriter<byte> writer, ObjectManifest manifest)
+    {
+        RecordWriter.WriteByte(writer, manifest.IsDeleteMarker ? DeleteMarkerFlag : (byte)0);
+        RecordWriter.WriteString(writer, manifest.VersionId);
+        RecordWriter.WriteString(writer, manifest.Key);
+        RecordWriter.WriteVarUInt64(writer, manifest.Sequence);
+        RecordWriter.WriteVarInt64(writer, manifest.Size);
+        RecordWriter.WriteString(writer, manifest.ETag);
+        RecordWriter.WriteTimestamp(writer, manifest.LastModified);
+        RecordWriter.WriteString(writer, manifest.Owner);
+        RecordWriter.WriteString(writer, manifest.StorageClass);
+        RecordWriter.WriteNullableString(writer, manifest.ContentType);
+        RecordWriter.WriteNullableString(writer, manifest.ContentEncoding);
+        RecordWriter.WriteNullableString(writer, manifest.ContentDisposition);
+        RecordWriter.WriteNullableString(writer, manifest.ContentLanguage);
+        RecordWriter.WriteNullableString(writer, manifest.CacheControl);
+        RecordWriter.WriteNullableString(writer, manifest.Expires);
+        RecordWriter.WritePairs(writer, manifest.UserMetadata);
+        RecordWriter.WritePairs(writer, manifest.Tags);
+        RecordWriter.WritePairs(writer, manifest.Checksums);
+        RecordWriter.WriteCount(writer, manifest.Segments.Count);
+        for (var i = 0; i < manifest.Segments.Count; i++)
+        {
+            WriteSegmentBody(writer, manifest.Segments[i]);
+        }
+    }
+
+    private static ObjectManifest ReadManifestBody(ref RecordReader reader)
+    {
+        var flags = reader.ReadByte();
+        if ((flags & ~DeleteMarkerFlag) != 0)
+        {
+            throw new InvalidDataException($"Object manifest has unknown flags 0x{flags:x2}.");
+        }
+
+        var versionId = reader.ReadString();
+        var key = reader.ReadString();
+        var manifest = new ObjectManifest
+        {
+            Key = key,
+            VersionId = versionId,
+            IsDeleteMarker = (flags & DeleteMarkerFlag) != 0,
+            Sequence = reader.ReadVarUInt64(),
+            Size = reader.ReadVarInt64(),
+            ETag = reader.ReadString(),
+            LastModified = reader.ReadTimestamp(),
+            Owner = reader.ReadString(),
+            StorageClass = reader.ReadString(),
+            ContentType = reader.ReadNullableString(),
+            ContentEncoding = reader.ReadNullableString(),
+            ContentDisposition = reader.ReadNullableString(),
+            ContentLanguage = reader.ReadNullableString(),
+            CacheControl = reader.ReadNullableString(),
+            Expires = reader.ReadNullableString(),
+            UserMetadata = reader.ReadPairs(),
+            Tags = reader.ReadPairs(),
+            Checksums = reader.ReadPairs(),
+            Segments = ReadSegments(ref reader),
+        };
+        return manifest;
     }
 
     private static void WriteSegmentBody(IBufferWriter<byte> writer, SegmentManifest segment)

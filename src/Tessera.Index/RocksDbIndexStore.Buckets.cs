@@ -76,7 +76,10 @@ public sealed partial class RocksDbIndexStore
     }
 
     /// <inheritdoc/>
-    /// <remarks>A bucket is empty when it has no latest pointer and no version (delete markers count, as in S3).</remarks>
+    /// <remarks>
+    /// A bucket is empty when it has no latest pointer, no version (delete markers count, as in S3) and no open
+    /// multipart upload (S3 answers BucketNotEmpty while one exists).
+    /// </remarks>
     public BucketDeleteResult DeleteBucket(string name)
     {
         IndexKeys.ValidateBucket(name);
@@ -92,8 +95,9 @@ public sealed partial class RocksDbIndexStore
 
             using (var latest = IndexKeys.BucketPrefix(stackalloc byte[KeyBuffer.StackSize], IndexKeys.LatestSpace, name))
             using (var versions = IndexKeys.BucketPrefix(stackalloc byte[KeyBuffer.StackSize], IndexKeys.VersionSpace, name))
+            using (var uploads = IndexKeys.BucketPrefix(stackalloc byte[KeyBuffer.StackSize], IndexKeys.UploadSpace, name))
             {
-                if (AnyWithPrefix(latest.Span) || AnyWithPrefix(versions.Span))
+                if (AnyWithPrefix(latest.Span) || AnyWithPrefix(versions.Span) || AnyWithPrefix(uploads.Span))
                 {
                     return BucketDeleteResult.NotEmpty;
                 }

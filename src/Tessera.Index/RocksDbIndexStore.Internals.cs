@@ -174,25 +174,29 @@ public sealed partial class RocksDbIndexStore
             batch.Delete(versionKey.Span);
         }
 
-        if (manifest.Segments.Count == 0)
-        {
-            return;
-        }
-
         var now = _time.GetUtcNow();
-        Span<byte> garbageKey = stackalloc byte[IndexKeys.GarbageKeyLength];
-        Span<byte> referenceKey = stackalloc byte[IndexKeys.SegmentReferenceKeyLength];
         foreach (var segment in manifest.Segments)
         {
-            IndexKeys.SegmentReference(referenceKey, segment.Segment);
-            batch.Delete(referenceKey);
-
-            var entry = new GarbageEntry(now, NextSequence(), segment);
-            IndexKeys.Garbage(garbageKey, now.UtcTicks, entry.Sequence);
-            var value = ManifestSerializer.RentScratch();
-            ManifestSerializer.Write(value, entry);
-            batch.Put(garbageKey, value.WrittenSpan);
+            ReleaseSegment(batch, segment, now);
         }
+    }
+
+    /// <summary>
+    /// Deletes the reference of a segment no longer listed by anything (a removed version, a replaced, aborted or
+    /// unused part) and queues it as garbage (one entry, stamped <paramref name="now"/>).
+    /// </summary>
+    private void ReleaseSegment(WriteBatch batch, SegmentManifest segment, DateTimeOffset now)
+    {
+        Span<byte> referenceKey = stackalloc byte[IndexKeys.SegmentReferenceKeyLength];
+        IndexKeys.SegmentReference(referenceKey, segment.Segment);
+        batch.Delete(referenceKey);
+
+        var entry = new GarbageEntry(now, NextSequence(), segment);
+        Span<byte> garbageKey = stackalloc byte[IndexKeys.GarbageKeyLength];
+        IndexKeys.Garbage(garbageKey, now.UtcTicks, entry.Sequence);
+        var value = ManifestSerializer.RentScratch();
+        ManifestSerializer.Write(value, entry);
+        batch.Put(garbageKey, value.WrittenSpan);
     }
 
     /// <summary>

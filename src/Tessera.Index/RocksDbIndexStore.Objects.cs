@@ -40,34 +40,7 @@ public sealed partial class RocksDbIndexStore
                 return new PutObjectResult(PutObjectStatus.NoSuchBucket);
             }
 
-            lock (ObjectLock(bucket, manifest.Key))
-            {
-                var latest = ReadLatest(bucket, manifest.Key);
-                if (!Holds(condition, latest))
-                {
-                    return new PutObjectResult(PutObjectStatus.PreconditionFailed);
-                }
-
-                EnsureSegmentsAreNew(manifest);
-
-                var sequence = NextSequence();
-                var versioned = info.Versioning == VersioningState.Enabled;
-                var versionId = !versioned ? NullVersionId
-                    : string.IsNullOrEmpty(manifest.VersionId) || manifest.VersionId == NullVersionId ? GeneratedVersionId(sequence)
-                    : manifest.VersionId;
-                var stored = manifest with { Sequence = sequence, VersionId = versionId };
-
-                using var batch = new WriteBatch();
-                var replaced = versioned ? null : FindNullVersion(bucket, manifest.Key, latest);
-                if (replaced is not null)
-                {
-                    RemoveVersion(batch, bucket, replaced);
-                }
-
-                PutVersion(batch, bucket, stored, latest: true);
-                _db.Write(batch, _syncWrite);
-                return new PutObjectResult(PutObjectStatus.Committed, replaced, stored);
-            }
+            return CommitVersion(bucket, info, manifest, condition, ownSegments: null, alsoStage: null);
         }
         finally
         {
@@ -188,6 +161,48 @@ public sealed partial class RocksDbIndexStore
 
         _db.Write(batch, _syncWrite);
         return new DeleteObjectResult(NoSuchBucket: false, Removed: target);
+    }
+
+    /// <summary>
+    /// The commit of a new version, shared by <see cref="PutObject"/> and <c>CompleteUpload</c>; the caller holds
+    /// the bucket's read lock and has read <paramref name="info"/> under it. Under the key's lock: decides
+    /// <paramref name="condition"/>, checks that the segments are new (those in <paramref name="ownSegments"/>, a
+    /// completing upload's own parts, may be referenced already), assigns the sequence and version id, and writes
+    /// in one synced batch the version, the latest pointer, the segment references, the removal of a replaced
+    /// <c>null</c> version (its segments queued as garbage) and whatever <paramref name="alsoStage"/> adds.
+    /// </summary>
+    private PutObjectResult CommitVersion(
+        string bucket, BucketInfo info, ObjectManifest manifest, WriteCondition condition, IReadOnlySet<Guid>? ownSegments, Action<WriteBatch>? alsoStage)
+    {
+        lock (ObjectLock(bucket, manifest.Key))
+        {
+            var latest = ReadLatest(bucket, manifest.Key);
+            if (!Holds(condition, latest))
+            {
+                return new PutObjectResult(PutObjectStatus.PreconditionFailed);
+            }
+
+            EnsureSegmentsAreNew(manifest, ownSegments);
+
+            var sequence = NextSequence();
+            var versioned = info.Versioning == VersioningState.Enabled;
+            var versionId = !versioned ? NullVersionId
+                : string.IsNullOrEmpty(manifest.VersionId) || manifest.VersionId == NullVersionId ? GeneratedVersionId(sequence)
+                : manifest.VersionId;
+            var stored = manifest with { Sequence = sequence, VersionId = versionId };
+
+            using var batch = new WriteBatch();
+            var replaced = versioned ? null : FindNullVersion(bucket, manifest.Key, latest);
+            if (replaced is not null)
+            {
+                RemoveVersion(batch, bucket, replaced);
+            }
+
+            PutVersion(batch, bucket, stored, latest: true);
+            alsoStage?.Invoke(batch);
+            _db.Write(batch, _syncWrite);
+            return new PutObjectResult(PutObjectStatus.Committed, replaced, stored);
+        }
     }
 
     /// <summary>

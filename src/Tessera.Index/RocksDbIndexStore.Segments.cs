@@ -6,8 +6,15 @@ namespace Tessera.Index;
 /// <content>Segment references: which segments a manifest lists, for collecting orphaned fragments.</content>
 public sealed partial class RocksDbIndexStore
 {
-    /// <summary>The layout version this build writes (<c>07 'M'</c>): 1 = version records come with segment references.</summary>
-    internal const ulong CurrentLayout = 1;
+    /// <summary>
+    /// The layout version this build writes (<c>07 'M'</c>): 1 = version records come with segment references;
+    /// 2 = multipart uploads (<c>08 'U'</c>, <c>09 'P'</c>, <c>0A 'I'</c>, part references), which a build that reads
+    /// only layout 1 would mishandle (it would delete a bucket with open uploads).
+    /// </summary>
+    internal const ulong CurrentLayout = 2;
+
+    /// <summary>The first layout with segment references.</summary>
+    private const ulong SegmentReferenceLayout = 1;
 
     private const int UpgradeBatchRecords = 1024;
 
@@ -37,12 +44,13 @@ public sealed partial class RocksDbIndexStore
     }
 
     /// <summary>
-    /// Throws <see cref="ArgumentException"/> when a new version lists a segment twice or one that a version already
-    /// references. A segment belongs to exactly one version, so that removing a version never queues as garbage the
-    /// fragments of a segment another version still lists. (A guard against caller bugs: two racing writes of
-    /// different keys that share a new segment are not detected.)
+    /// Throws <see cref="ArgumentException"/> when a new version lists a segment twice or one that a version or a part
+    /// already references, except the segments in <paramref name="ownSegments"/> (the parts of the upload being
+    /// completed). A segment belongs to exactly one version or part, so that removing one never queues as garbage the
+    /// fragments of a segment another still lists. (A guard against caller bugs: two racing writes of different keys
+    /// that share a new segment are not detected.)
     /// </summary>
-    private void EnsureSegmentsAreNew(ObjectManifest manifest)
+    private void EnsureSegmentsAreNew(ObjectManifest manifest, IReadOnlySet<Guid>? ownSegments)
     {
         var seen = manifest.Segments.Count > 1 ? new HashSet<Guid>(manifest.Segments.Count) : null;
         foreach (var segment in manifest.Segments)
@@ -52,9 +60,9 @@ public sealed partial class RocksDbIndexStore
                 throw new ArgumentException($"The manifest lists segment {segment.Segment:N} twice.", nameof(manifest));
             }
 
-            if (HasSegmentReference(segment.Segment))
+            if (ownSegments?.Contains(segment.Segment) != true && HasSegmentReference(segment.Segment))
             {
-                throw new ArgumentException($"Segment {segment.Segment:N} already belongs to another version.", nameof(manifest));
+                throw new ArgumentException($"Segment {segment.Segment:N} already belongs to another version or part.", nameof(manifest));
             }
         }
     }
@@ -63,7 +71,8 @@ public sealed partial class RocksDbIndexStore
     /// Brings a database written by an older build up to <see cref="CurrentLayout"/>. Layout 0 had no segment
     /// references: they are built from the version records in unsynced batches, then the mark is written synced
     /// (syncing the WAL before it); a crash in between redoes the idempotent puts on the next open. A fresh database
-    /// just gets the mark. Throws <see cref="InvalidDataException"/> for a database from a newer build.
+    /// just gets the mark, and so does layout 1 (it has no uploads, which is all layout 2 adds). Throws
+    /// <see cref="InvalidDataException"/> for a database from a newer build.
     /// </summary>
     private void UpgradeLayout()
     {
@@ -83,7 +92,7 @@ public sealed partial class RocksDbIndexStore
         try
         {
             using var iterator = _db.NewIterator();
-            for (iterator.Seek(IndexKeys.VersionSpace); iterator.Valid(); iterator.Next())
+            for (iterator.Seek(IndexKeys.VersionSpace); layout < SegmentReferenceLayout && iterator.Valid(); iterator.Next())
             {
                 var key = iterator.GetKeySpan();
                 if (!key.StartsWith(IndexKeys.VersionSpace))

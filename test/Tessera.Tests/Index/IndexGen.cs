@@ -75,6 +75,29 @@ public static class IndexGen
     public static readonly Gen<GarbageEntry> Garbage =
         Gen.Select(Gen.DateTimeOffset, Gen.ULong, Segment).Select(t => new GarbageEntry(t.Item1, t.Item2, t.Item3));
 
+    /// <summary>Multipart uploads (the template is any manifest: the serializer does not police its contents).</summary>
+    public static readonly Gen<MultipartUpload> Upload =
+        Gen.Select(Text, Text, Text, Gen.DateTimeOffset, Text, Manifest)
+        .Select(t => new MultipartUpload(t.Item1, t.Item2, t.Item3, t.Item4, t.Item5, t.Item6));
+
+    /// <summary>Upload parts.</summary>
+    public static readonly Gen<UploadPart> Part =
+        Gen.Select(Gen.Int, Segment, Gen.DateTimeOffset, Text.Null(0.5), Text.Null(0.5))
+        .Select(t => new UploadPart(t.Item1, t.Item2, t.Item3, t.Item4, t.Item5));
+
+    /// <summary>Segment references of both kinds.</summary>
+    internal static readonly Gen<SegmentReference> Reference =
+        Gen.Select(Text, Text, Gen.ULong, Text.Null(0.5), Gen.Int)
+        .Select(t => t.Item4 is null ? new SegmentReference(t.Item1, t.Item2, t.Item3) : new SegmentReference(t.Item1, t.Item2, t.Item3, t.Item4, t.Item5));
+
+    /// <summary>Structural equality of uploads, including exact timestamps and offsets.</summary>
+    public static bool Same(MultipartUpload a, MultipartUpload b) =>
+        a with { Template = b.Template } == b && a.Initiated.Offset == b.Initiated.Offset && Same(a.Template, b.Template);
+
+    /// <summary>Structural equality of parts, including exact timestamps and offsets.</summary>
+    public static bool Same(UploadPart a, UploadPart b) =>
+        a with { Segment = b.Segment } == b && a.LastModified.Offset == b.LastModified.Offset && Same(a.Segment, b.Segment);
+
     /// <summary>Structural equality of manifests, including exact timestamps and offsets.</summary>
     public static bool Same(ObjectManifest a, ObjectManifest b) =>
         a with { UserMetadata = NoPairs, Tags = NoPairs, Checksums = NoPairs, Segments = NoSegments }

@@ -30,6 +30,47 @@ public sealed class ManifestSerializerTests
     }
 
     [Fact]
+    public void UploadPartAndReferenceRoundTrip()
+    {
+        IndexGen.Upload.Sample(u => IndexGen.Same(u, ManifestSerializer.ReadMultipartUpload(Encode(w => ManifestSerializer.Write(w, u)))), iter: 500);
+        IndexGen.Upload.Sample(u => ManifestSerializer.UploadIdOf(Encode(w => ManifestSerializer.Write(w, u))).SequenceEqual(Encoding.UTF8.GetBytes(u.UploadId)), iter: 200);
+        IndexGen.Part.Sample(p => IndexGen.Same(p, ManifestSerializer.ReadUploadPart(Encode(w => ManifestSerializer.Write(w, p)))), iter: 500);
+        IndexGen.Reference.Sample(r => r == ManifestSerializer.ReadSegmentReference(Encode(w => ManifestSerializer.Write(w, r))), iter: 500);
+    }
+
+    [Fact]
+    public void UploadAndPartRecordsRejectOtherVersionsTruncationAndPadding()
+    {
+        Gen.Select(IndexGen.Upload, IndexGen.Part).Sample(
+            (u, p) =>
+            {
+                var upload = Encode(w => ManifestSerializer.Write(w, u));
+                var part = Encode(w => ManifestSerializer.Write(w, p));
+                for (var length = 0; length < upload.Length; length++)
+                {
+                    Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadMultipartUpload(upload.AsSpan(0, length)));
+                }
+
+                for (var length = 0; length < part.Length; length++)
+                {
+                    Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadUploadPart(part.AsSpan(0, length)));
+                }
+
+                Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadMultipartUpload([.. upload, 0]));
+                Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadUploadPart([.. part, 0]));
+                upload[0] = part[0] = 2;
+                Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadMultipartUpload(upload));
+                Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadUploadPart(part));
+            },
+            iter: 30);
+
+        // A reference kind this build does not know.
+        var reference = Encode(w => ManifestSerializer.Write(w, new SegmentReference("b", "k", 1, "u", 1)));
+        reference[1] = 2;
+        Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadSegmentReference(reference));
+    }
+
+    [Fact]
     public void HeaderProbesAgreeWithTheFullDecode()
     {
         IndexGen.Manifest.Sample(

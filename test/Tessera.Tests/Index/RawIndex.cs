@@ -28,6 +28,13 @@ public static class RawIndex
         return keys.Count;
     }
 
+    /// <summary>The value of one key, or null.</summary>
+    public static byte[]? Get(string path, byte[] key)
+    {
+        using var db = RocksDb.Open(new DbOptions(), path);
+        return db.Get(key);
+    }
+
     /// <summary>Sets one key.</summary>
     public static void Put(string path, byte[] key, byte[] value)
     {

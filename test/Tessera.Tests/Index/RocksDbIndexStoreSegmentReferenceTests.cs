@@ -122,7 +122,7 @@ public sealed class RocksDbIndexStoreSegmentReferenceTests
     {
         using var f = new StoreFixture();
         f.Store.Dispose();
-        RawIndex.Put(f.Path, [0x07, (byte)'M'], [0, 0, 0, 0, 0, 0, 0, 2]);
+        RawIndex.Put(f.Path, [0x07, (byte)'M'], [0, 0, 0, 0, 0, 0, 0, (byte)(RocksDbIndexStore.CurrentLayout + 1)]);
         Assert.Throws<InvalidDataException>(() => f.Reopen());
     }
 

@@ -1,0 +1,602 @@
+using System.Buffers.Binary;
+using RocksDbSharp;
+
+namespace Tessera.Index;
+
+/// <content>
+/// Multipart uploads: upload records (<c>08 'U'</c>), their parts (<c>09 'P'</c>), the upload-id locator
+/// (<c>0A 'I'</c>) and part segment references. Every write holds the bucket's read lock (so DeleteBucket sees every
+/// upload) and the upload's striped lock (so part writes, completion and abort of one upload are serialized); the
+/// completion also takes the key's lock, through the commit it shares with PutObject. Lock order: bucket, upload, key.
+/// </content>
+public sealed partial class RocksDbIndexStore
+{
+    /// <summary>The highest part number S3 allows.</summary>
+    public const int MaxPartNumber = 10000;
+
+    /// <summary>Number of striped per-upload locks.</summary>
+    internal const int UploadLockStripes = 256;
+
+    private static readonly SpanDeserializer<MultipartUpload> UploadDecoder = new(static s => ManifestSerializer.ReadMultipartUpload(s));
+    private static readonly SpanDeserializer<UploadPart> PartDecoder = new(static s => ManifestSerializer.ReadUploadPart(s));
+
+    private readonly Lock[] _uploadLocks = [.. Enumerable.Range(0, UploadLockStripes).Select(_ => new Lock())];
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The upload gets the next sequence, which places it after every earlier upload of its key in listings: the
+    /// initiation order is the order in which CreateUpload calls commit. One synced batch writes the upload record
+    /// and the id locator.
+    /// </remarks>
+    public bool CreateUpload(MultipartUpload upload)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        ArgumentNullException.ThrowIfNull(upload.Template, nameof(upload));
+        IndexKeys.ValidateBucket(upload.Bucket);
+        IndexKeys.ValidateKey(upload.Key);
+        if (!IndexKeys.IsValidUploadId(upload.UploadId))
+        {
+            throw new ArgumentException("An upload id may not be empty or contain U+0000.", nameof(upload));
+        }
+
+        if (!string.Equals(upload.Template.Key, upload.Key, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("The upload's template must have the upload's key.", nameof(upload));
+        }
+
+        if (upload.Template.Segments.Count != 0 || upload.Template.IsDeleteMarker)
+        {
+            throw new ArgumentException("The upload's template carries attributes only: no segments, not a delete marker.", nameof(upload));
+        }
+
+        ThrowIfDisposed();
+        var bucketLock = BucketLock(upload.Bucket);
+        bucketLock.EnterReadLock();
+        try
+        {
+            if (ReadBucket(upload.Bucket) is null)
+            {
+                return false;
+            }
+
+            lock (UploadLock(upload.UploadId))
+            {
+                if (FindUploadSequence(upload.UploadId) is not null)
+                {
+                    throw new ArgumentException($"Upload id '{upload.UploadId}' is already in use.", nameof(upload));
+                }
+
+                var sequence = NextSequence();
+                using var batch = new WriteBatch();
+                var value = ManifestSerializer.RentScratch();
+                ManifestSerializer.Write(value, upload);
+                using (var uploadKey = IndexKeys.Upload(stackalloc byte[KeyBuffer.StackSize], upload.Bucket, upload.Key, sequence))
+                {
+                    batch.Put(uploadKey.Span, value.WrittenSpan);
+                }
+
+                Span<byte> locator = stackalloc byte[IndexKeys.SequenceSuffixLength];
+                BinaryPrimitives.WriteUInt64BigEndian(locator, sequence);
+                using (var idKey = IndexKeys.UploadId(stackalloc byte[KeyBuffer.StackSize], upload.UploadId))
+                {
+                    batch.Put(idKey.Span, locator);
+                }
+
+                _db.Write(batch, _syncWrite);
+                return true;
+            }
+        }
+        finally
+        {
+            bucketLock.ExitReadLock();
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Two point reads: the id locator, then the upload record under the given bucket and key.</remarks>
+    public MultipartUpload? GetUpload(string bucket, string key, string uploadId)
+    {
+        IndexKeys.ValidateBucket(bucket);
+        IndexKeys.ValidateKey(key);
+        ThrowIfDisposed();
+        return FindUpload(bucket, key, uploadId)?.Upload;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One synced batch: the part record, the new segment's reference (kind part), and for a replaced part the
+    /// release of its segment (reference deleted, garbage queued). An upload id that cannot exist (empty, U+0000) is
+    /// <see cref="PutPartStatus.NoSuchUpload"/>.
+    /// </remarks>
+    public PutPartResult PutPart(string bucket, string key, string uploadId, UploadPart part)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        ArgumentNullException.ThrowIfNull(part.Segment, nameof(part));
+        IndexKeys.ValidateBucket(bucket);
+        IndexKeys.ValidateKey(key);
+        ArgumentOutOfRangeException.ThrowIfLessThan(part.PartNumber, 1, nameof(part));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(part.PartNumber, MaxPartNumber, nameof(part));
+        if (part.Segment.PartNumber != part.PartNumber)
+        {
+            throw new ArgumentException($"The segment of part {part.PartNumber} has part number {part.Segment.PartNumber}.", nameof(part));
+        }
+
+        ThrowIfDisposed();
+        if (!IndexKeys.IsValidUploadId(uploadId))
+        {
+            return new PutPartResult(PutPartStatus.NoSuchUpload);
+        }
+
+        var bucketLock = BucketLock(bucket);
+        bucketLock.EnterReadLock();
+        try
+        {
+            lock (UploadLock(uploadId))
+            {
+                if (FindUpload(bucket, key, uploadId) is not { } found)
+                {
+                    return new PutPartResult(PutPartStatus.NoSuchUpload);
+                }
+
+                if (HasSegmentReference(part.Segment.Segment))
+                {
+                    throw new ArgumentException($"Segment {part.Segment.Segment:N} already belongs to a version or a part.", nameof(part));
+                }
+
+                using var partKey = IndexKeys.Part(stackalloc byte[KeyBuffer.StackSize], bucket, key, uploadId, part.PartNumber);
+                var replaced = _db.Get(partKey.Span, PartDecoder);
+                using var batch = new WriteBatch();
+                if (replaced is not null)
+                {
+                    ReleaseSegment(batch, replaced.Segment, _time.GetUtcNow());
+                }
+
+                var value = ManifestSerializer.RentScratch();
+                ManifestSerializer.Write(value, part);
+                batch.Put(partKey.Span, value.WrittenSpan);
+
+                value = ManifestSerializer.RentScratch();
+                ManifestSerializer.Write(value, new SegmentReference(bucket, key, found.Sequence, uploadId, part.PartNumber));
+                Span<byte> referenceKey = stackalloc byte[IndexKeys.SegmentReferenceKeyLength];
+                IndexKeys.SegmentReference(referenceKey, part.Segment.Segment);
+                batch.Put(referenceKey, value.WrittenSpan);
+
+                _db.Write(batch, _syncWrite);
+                return new PutPartResult(PutPartStatus.Stored, replaced);
+            }
+        }
+        finally
+        {
+            bucketLock.ExitReadLock();
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Reads the upload and its parts from one iterator (a consistent snapshot), seeking straight to the part after
+    /// the marker. <see cref="PartListing.NextPartNumberMarker"/> is the last part listed, or
+    /// <paramref name="partNumberMarker"/> when none was. <paramref name="maxParts"/> 0 returns an empty, untruncated
+    /// page.
+    /// </remarks>
+    public PartListing? ListParts(string bucket, string key, string uploadId, int partNumberMarker, int maxParts)
+    {
+        IndexKeys.ValidateBucket(bucket);
+        IndexKeys.ValidateKey(key);
+        ArgumentOutOfRangeException.ThrowIfNegative(partNumberMarker);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxParts);
+        ThrowIfDisposed();
+        if (!IndexKeys.IsValidUploadId(uploadId) || FindUploadSequence(uploadId) is not { } sequence)
+        {
+            return null;
+        }
+
+        using var iterator = _db.NewIterator();
+        MultipartUpload upload;
+        using (var uploadKey = IndexKeys.Upload(stackalloc byte[KeyBuffer.StackSize], bucket, key, sequence))
+        {
+            iterator.Seek(uploadKey.Span);
+            if (!iterator.Valid() || !iterator.GetKeySpan().SequenceEqual(uploadKey.Span))
+            {
+                return null;
+            }
+
+            upload = ManifestSerializer.ReadMultipartUpload(iterator.GetValueSpan());
+            if (!string.Equals(upload.UploadId, uploadId, StringComparison.Ordinal))
+            {
+                return null;
+            }
+        }
+
+        var parts = new List<UploadPart>();
+        if (maxParts == 0 || partNumberMarker >= MaxPartNumber)
+        {
+            return new PartListing(upload, parts, IsTruncated: false, partNumberMarker);
+        }
+
+        using var prefix = IndexKeys.PartPrefix(stackalloc byte[KeyBuffer.StackSize], bucket, key, uploadId);
+        using (var start = IndexKeys.Part(stackalloc byte[KeyBuffer.StackSize], bucket, key, uploadId, partNumberMarker + 1))
+        {
+            iterator.Seek(start.Span);
+        }
+
+        var truncated = false;
+        for (; iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix.Span); iterator.Next())
+        {
+            if (parts.Count == maxParts)
+            {
+                truncated = true;
+                break;
+            }
+
+            parts.Add(ManifestSerializer.ReadUploadPart(iterator.GetValueSpan()));
+        }
+
+        return new PartListing(upload, parts, truncated, parts.Count == 0 ? partNumberMarker : parts[^1].PartNumber);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// <para>Semantics (Amazon S3's ListMultipartUploads): take the open uploads of the keys that start with the
+    /// prefix, keys in UTF-8 byte order and each key's uploads in initiation order; with a delimiter, a key whose rest
+    /// after the prefix contains it is replaced by the common prefix up to and including its first occurrence, listed
+    /// once. A key marker alone skips every entry whose key or common prefix is not after it (so a marker that is, or
+    /// lies in, a common prefix skips that whole prefix). With an upload-id marker naming an open upload of the key
+    /// marker, the key marker's uploads initiated after that one are kept too; when it names none (completed or
+    /// aborted since the previous page), the key marker's uploads whose id sorts after it (UTF-8 byte order) are kept,
+    /// which is S3's documented rule. An upload-id marker without a key marker is ignored, as in S3. The first
+    /// <c>MaxUploads</c> entries (uploads and common prefixes together) are returned; <c>IsTruncated</c> says whether
+    /// another exists, and only then are the next markers set: the last upload's key and id, or the last common
+    /// prefix and no upload id.</para>
+    /// <para>Validation: empty markers, prefix and delimiter count as absent; a key marker containing U+0000 throws
+    /// <see cref="ArgumentException"/>; a prefix containing U+0000 matches nothing. <c>MaxUploads</c> 0 returns an
+    /// empty, untruncated page. A missing bucket lists as empty: callers check the bucket first.</para>
+    /// <para>Cost: one iterator (a consistent snapshot); an open upload-id marker costs one point read and one seek;
+    /// after a common prefix the iterator seeks past the whole prefix.</para>
+    /// </remarks>
+    public UploadListing ListUploads(string bucket, ListUploadsQuery query)
+    {
+        IndexKeys.ValidateBucket(bucket);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.MaxUploads);
+        var keyMarker = string.IsNullOrEmpty(query.KeyMarker) ? null : query.KeyMarker;
+        var uploadIdMarker = keyMarker is null || string.IsNullOrEmpty(query.UploadIdMarker) ? null : query.UploadIdMarker;
+        if (keyMarker is not null && keyMarker.Contains('\0'))
+        {
+            throw new ArgumentException("A key marker may not contain U+0000.", nameof(query));
+        }
+
+        ThrowIfDisposed();
+        var uploads = new List<MultipartUpload>();
+        var commonPrefixes = new List<string>();
+        var prefix = RecordWriter.StrictUtf8.GetBytes(query.Prefix ?? "");
+        var delimiter = string.IsNullOrEmpty(query.Delimiter) ? null : RecordWriter.StrictUtf8.GetBytes(query.Delimiter);
+        if (query.MaxUploads == 0 || prefix.AsSpan().Contains(IndexKeys.Separator))
+        {
+            return new UploadListing(uploads, commonPrefixes, IsTruncated: false, NextKeyMarker: null, NextUploadIdMarker: null);
+        }
+
+        // scan = 08 'U' bucket 00 prefix: every record of the listing starts with it; object keys start at headLength
+        // and end before the 00 sequence suffix.
+        using var head = IndexKeys.BucketPrefix(stackalloc byte[KeyBuffer.StackSize], IndexKeys.UploadSpace, bucket);
+        var headLength = head.Span.Length;
+        var scan = new byte[headLength + prefix.Length];
+        head.Span.CopyTo(scan);
+        prefix.CopyTo(scan, headLength);
+
+        var marker = keyMarker is null ? null : RecordWriter.StrictUtf8.GetBytes(keyMarker);
+        ulong? markerSequence = null;
+        byte[]? afterUploadId = null;
+        if (uploadIdMarker is not null)
+        {
+            if (FindUpload(bucket, keyMarker!, uploadIdMarker) is { } found)
+            {
+                markerSequence = found.Sequence;
+            }
+            else
+            {
+                afterUploadId = RecordWriter.StrictUtf8.GetBytes(uploadIdMarker);
+            }
+        }
+
+        var seek = UploadStartKey(scan, headLength, prefix, delimiter, marker, markerSequence, afterUploadId is not null);
+        if (seek is null)
+        {
+            return new UploadListing(uploads, commonPrefixes, IsTruncated: false, NextKeyMarker: null, NextUploadIdMarker: null);
+        }
+
+        string? nextKey = null;
+        string? nextUploadId = null;
+        var truncated = false;
+        using var iterator = _db.NewIterator();
+        iterator.Seek(seek);
+        while (iterator.Valid())
+        {
+            var key = iterator.GetKeySpan();
+            if (!key.StartsWith(scan))
+            {
+                break;
+            }
+
+            if (key.Length < headLength + 1 + IndexKeys.SequenceSuffixLength)
+            {
+                throw new InvalidDataException("An upload key is too short.");
+            }
+
+            var objectKey = key[headLength..^(1 + IndexKeys.SequenceSuffixLength)];
+            if (afterUploadId is not null && objectKey.SequenceEqual(marker!)
+                && ManifestSerializer.UploadIdOf(iterator.GetValueSpan()).SequenceCompareTo(afterUploadId) <= 0)
+            {
+                // The key marker's uploads up to the (gone) upload-id marker, by id.
+                iterator.Next();
+                continue;
+            }
+
+            var rolled = delimiter is null ? -1 : objectKey[prefix.Length..].IndexOf(delimiter);
+            if (uploads.Count + commonPrefixes.Count == query.MaxUploads)
+            {
+                truncated = true;
+                break;
+            }
+
+            if (rolled < 0)
+            {
+                var upload = ManifestSerializer.ReadMultipartUpload(iterator.GetValueSpan());
+                uploads.Add(upload);
+                (nextKey, nextUploadId) = (upload.Key, upload.UploadId);
+                iterator.Next();
+                continue;
+            }
+
+            var commonLength = prefix.Length + rolled + delimiter!.Length;
+            nextKey = RecordWriter.StrictUtf8.GetString(objectKey[..commonLength]);
+            nextUploadId = null;
+            commonPrefixes.Add(nextKey);
+
+            // Skip every upload of every key under the common prefix (copy first: the key span dies on Seek).
+            var folder = key[..(headLength + commonLength)].ToArray();
+            var folderEnd = IndexKeys.Successor(folder);
+            if (folderEnd < 0)
+            {
+                break;
+            }
+
+            iterator.Seek(folder.AsSpan(0, folderEnd));
+        }
+
+        return truncated
+            ? new UploadListing(uploads, commonPrefixes, IsTruncated: true, nextKey, nextUploadId)
+            : new UploadListing(uploads, commonPrefixes, IsTruncated: false, NextKeyMarker: null, NextUploadIdMarker: null);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Under the bucket's read lock and the upload's lock: the upload and every listed part (same segment id as the
+    /// manifest's segment at its position) are checked, then the version is committed by the same code as
+    /// <see cref="PutObject"/> (condition, versioning, latest pointer, replaced <c>null</c> version, segment
+    /// references: the listed parts' references become the version's), and the same synced batch deletes the upload
+    /// record, its locator and every part record, and releases the segments of the parts not listed (references
+    /// deleted, garbage queued). An upload id that cannot exist (empty, U+0000) is
+    /// <see cref="CompleteStatus.NoSuchUpload"/>.
+    /// </remarks>
+    public CompleteResult CompleteUpload(
+        string bucket, string key, string uploadId, IReadOnlyList<int> partNumbers, ObjectManifest manifest, WriteCondition condition = default)
+    {
+        ArgumentNullException.ThrowIfNull(partNumbers);
+        ArgumentNullException.ThrowIfNull(manifest);
+        IndexKeys.ValidateBucket(bucket);
+        IndexKeys.ValidateKey(key);
+        if (!string.Equals(manifest.Key, key, StringComparison.Ordinal) || manifest.IsDeleteMarker)
+        {
+            throw new ArgumentException("The manifest must be an object version of the upload's key.", nameof(manifest));
+        }
+
+        if (partNumbers.Count == 0 || partNumbers.Count != manifest.Segments.Count)
+        {
+            throw new ArgumentException("The part list must be non-empty and match the manifest's segments one to one.", nameof(partNumbers));
+        }
+
+        for (var i = 1; i < partNumbers.Count; i++)
+        {
+            if (partNumbers[i] <= partNumbers[i - 1])
+            {
+                throw new ArgumentException("The part numbers must be strictly ascending.", nameof(partNumbers));
+            }
+        }
+
+        ThrowIfDisposed();
+        if (!IndexKeys.IsValidUploadId(uploadId))
+        {
+            return new CompleteResult(CompleteStatus.NoSuchUpload);
+        }
+
+        var bucketLock = BucketLock(bucket);
+        bucketLock.EnterReadLock();
+        try
+        {
+            lock (UploadLock(uploadId))
+            {
+                // An open upload implies its bucket: DeleteBucket refuses a bucket with uploads.
+                if (FindUpload(bucket, key, uploadId) is not { } found || ReadBucket(bucket) is not { } info)
+                {
+                    return new CompleteResult(CompleteStatus.NoSuchUpload);
+                }
+
+                var parts = ReadParts(bucket, key, uploadId);
+                var byNumber = parts.ToDictionary(p => p.PartNumber);
+                var listed = new HashSet<Guid>(partNumbers.Count);
+                for (var i = 0; i < partNumbers.Count; i++)
+                {
+                    if (!byNumber.TryGetValue(partNumbers[i], out var stored) || stored.Segment.Segment != manifest.Segments[i].Segment)
+                    {
+                        return new CompleteResult(CompleteStatus.InvalidPart, InvalidPartNumber: partNumbers[i]);
+                    }
+
+                    listed.Add(stored.Segment.Segment);
+                }
+
+                var unused = parts.Where(p => !listed.Contains(p.Segment.Segment)).ToList();
+                var put = CommitVersion(bucket, info, manifest, condition, listed, batch => RemoveUpload(batch, found.Upload, found.Sequence, parts, unused));
+                return put.Status == PutObjectStatus.Committed
+                    ? new CompleteResult(CompleteStatus.Completed, put.Stored, put.Replaced)
+                    : new CompleteResult(CompleteStatus.PreconditionFailed);
+            }
+        }
+        finally
+        {
+            bucketLock.ExitReadLock();
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One synced batch deletes the upload record, its locator and every part record, and releases every part's
+    /// segment (reference deleted, garbage queued). An upload id that cannot exist (empty, U+0000) is
+    /// <see cref="AbortResult.NoSuchUpload"/>.
+    /// </remarks>
+    public AbortResult AbortUpload(string bucket, string key, string uploadId)
+    {
+        IndexKeys.ValidateBucket(bucket);
+        IndexKeys.ValidateKey(key);
+        ThrowIfDisposed();
+        if (!IndexKeys.IsValidUploadId(uploadId))
+        {
+            return AbortResult.NoSuchUpload;
+        }
+
+        var bucketLock = BucketLock(bucket);
+        bucketLock.EnterReadLock();
+        try
+        {
+            lock (UploadLock(uploadId))
+            {
+                if (FindUpload(bucket, key, uploadId) is not { } found)
+                {
+                    return AbortResult.NoSuchUpload;
+                }
+
+                var parts = ReadParts(bucket, key, uploadId);
+                using var batch = new WriteBatch();
+                RemoveUpload(batch, found.Upload, found.Sequence, parts, parts);
+                _db.Write(batch, _syncWrite);
+                return AbortResult.Aborted;
+            }
+        }
+        finally
+        {
+            bucketLock.ExitReadLock();
+        }
+    }
+
+    private Lock UploadLock(string uploadId) =>
+        _uploadLocks[(uint)StringComparer.Ordinal.GetHashCode(uploadId) % UploadLockStripes];
+
+    /// <summary>The sequence the locator <c>0A 'I' uploadId</c> holds, or null.</summary>
+    private ulong? FindUploadSequence(string uploadId)
+    {
+        using var idKey = IndexKeys.UploadId(stackalloc byte[KeyBuffer.StackSize], uploadId);
+        Span<byte> value = stackalloc byte[IndexKeys.SequenceSuffixLength];
+        return _db.GetFixedSizeValue(idKey.Span, value) ? BinaryPrimitives.ReadUInt64BigEndian(value) : null;
+    }
+
+    /// <summary>
+    /// The open upload named <paramref name="uploadId"/> if it belongs to <paramref name="bucket"/> and
+    /// <paramref name="key"/>, with its sequence; null otherwise (also for ids that cannot exist).
+    /// </summary>
+    private (MultipartUpload Upload, ulong Sequence)? FindUpload(string bucket, string key, string uploadId)
+    {
+        if (!IndexKeys.IsValidUploadId(uploadId) || FindUploadSequence(uploadId) is not { } sequence)
+        {
+            return null;
+        }
+
+        using var uploadKey = IndexKeys.Upload(stackalloc byte[KeyBuffer.StackSize], bucket, key, sequence);
+        var upload = _db.Get(uploadKey.Span, UploadDecoder);
+        return upload is not null && string.Equals(upload.UploadId, uploadId, StringComparison.Ordinal) ? (upload, sequence) : null;
+    }
+
+    /// <summary>Every stored part of an upload, ascending part number.</summary>
+    private List<UploadPart> ReadParts(string bucket, string key, string uploadId)
+    {
+        var parts = new List<UploadPart>();
+        using var prefix = IndexKeys.PartPrefix(stackalloc byte[KeyBuffer.StackSize], bucket, key, uploadId);
+        using var iterator = _db.NewIterator();
+        for (iterator.Seek(prefix.Span); iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix.Span); iterator.Next())
+        {
+            parts.Add(ManifestSerializer.ReadUploadPart(iterator.GetValueSpan()));
+        }
+
+        return parts;
+    }
+
+    /// <summary>
+    /// Adds the deletion of an upload record, its locator and the records of <paramref name="parts"/> (all of the
+    /// upload's), and releases the segments of <paramref name="release"/> (reference deleted, garbage queued).
+    /// </summary>
+    private void RemoveUpload(WriteBatch batch, MultipartUpload upload, ulong sequence, List<UploadPart> parts, List<UploadPart> release)
+    {
+        using (var uploadKey = IndexKeys.Upload(stackalloc byte[KeyBuffer.StackSize], upload.Bucket, upload.Key, sequence))
+        {
+            batch.Delete(uploadKey.Span);
+        }
+
+        using (var idKey = IndexKeys.UploadId(stackalloc byte[KeyBuffer.StackSize], upload.UploadId))
+        {
+            batch.Delete(idKey.Span);
+        }
+
+        using var partKey = IndexKeys.Part(stackalloc byte[KeyBuffer.StackSize], upload.Bucket, upload.Key, upload.UploadId, 0);
+        foreach (var part in parts)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(partKey.Span[^IndexKeys.PartNumberLength..], part.PartNumber);
+            batch.Delete(partKey.Span);
+        }
+
+        var now = _time.GetUtcNow();
+        foreach (var part in release)
+        {
+            ReleaseSegment(batch, part.Segment, now);
+        }
+    }
+
+    /// <summary>
+    /// The first key to seek to, or null when nothing can follow. It is the scan prefix, or, when the marker is
+    /// later, the smallest record after it: with an open upload-id marker <c>marker 00 sequence 00</c> (right after
+    /// that record); with a gone one <c>marker 00</c> (the marker key's uploads, filtered by id while listing);
+    /// otherwise <c>marker 01</c> (after every upload of the marker key, since keys contain no 00); and when the
+    /// marker lies in a common prefix, that prefix's successor, since the prefix's entry is not after the marker.
+    /// </summary>
+    private static byte[]? UploadStartKey(byte[] scan, int headLength, byte[] prefix, byte[]? delimiter, byte[]? marker, ulong? markerSequence, bool filterMarkerKey)
+    {
+        if (marker is null)
+        {
+            return scan;
+        }
+
+        var candidate = new byte[headLength + marker.Length + 1 + IndexKeys.SequenceSuffixLength + 1];
+        scan.AsSpan(0, headLength).CopyTo(candidate);
+        marker.CopyTo(candidate, headLength);
+        int length;
+        var inFolder = delimiter is null || !marker.AsSpan().StartsWith(prefix) ? -1 : marker.AsSpan(prefix.Length).IndexOf(delimiter);
+        if (inFolder >= 0)
+        {
+            length = IndexKeys.Successor(candidate.AsSpan(0, headLength + prefix.Length + inFolder + delimiter!.Length));
+            if (length < 0)
+            {
+                return null;
+            }
+        }
+        else if (markerSequence is { } sequence)
+        {
+            candidate[headLength + marker.Length] = IndexKeys.Separator;
+            BinaryPrimitives.WriteUInt64BigEndian(candidate.AsSpan(headLength + marker.Length + 1), sequence);
+            candidate[^1] = IndexKeys.Separator;
+            length = candidate.Length;
+        }
+        else
+        {
+            candidate[headLength + marker.Length] = filterMarkerKey ? IndexKeys.Separator : (byte)(IndexKeys.Separator + 1);
+            length = headLength + marker.Length + 1;
+        }
+
+        return candidate.AsSpan(0, length).SequenceCompareTo(scan) <= 0 ? scan : candidate[..length];
+    }
+}
