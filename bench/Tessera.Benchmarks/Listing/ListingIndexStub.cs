@@ -29,6 +29,20 @@ internal sealed class ListingIndexStub(BucketInfo bucket, ObjectListing page) : 
 
     public bool IsSegmentReferenced(Guid segment) => throw new NotSupportedException();
 
+    public bool CreateUpload(MultipartUpload upload) => throw new NotSupportedException();
+
+    public MultipartUpload? GetUpload(string bucketName, string key, string uploadId) => throw new NotSupportedException();
+
+    public PutPartResult PutPart(string bucketName, string key, string uploadId, UploadPart part) => throw new NotSupportedException();
+
+    public PartListing? ListParts(string bucketName, string key, string uploadId, int partNumberMarker, int maxParts) => throw new NotSupportedException();
+
+    public UploadListing ListUploads(string bucketName, ListUploadsQuery query) => throw new NotSupportedException();
+
+    public CompleteResult CompleteUpload(string bucketName, string key, string uploadId, IReadOnlyList<int> partNumbers, ObjectManifest manifest, WriteCondition condition = default) => throw new NotSupportedException();
+
+    public AbortResult AbortUpload(string bucketName, string key, string uploadId) => throw new NotSupportedException();
+
     public IReadOnlyList<GarbageEntry> PeekGarbage(DateTimeOffset olderThan, int max) => throw new NotSupportedException();
 
     public void RemoveGarbage(IEnumerable<GarbageEntry> entries) => throw new NotSupportedException();

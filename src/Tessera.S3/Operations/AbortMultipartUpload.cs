@@ -9,7 +9,7 @@ internal static class AbortMultipartUpload
     {
         r.RequireOwnedBucket();
         var uploadId = r.Query("uploadId") ?? "";
-        if (r.Services.Index.AbortUpload(r.Bucket!, r.Key!, uploadId).Status != Tessera.Index.AbortStatus.Aborted)
+        if (r.Services.Index.AbortUpload(r.Bucket!, r.Key!, uploadId) != Tessera.Index.AbortResult.Aborted)
         {
             throw MultipartRequest.NoSuchUpload(uploadId);
         }

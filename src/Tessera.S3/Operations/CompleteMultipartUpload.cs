@@ -5,6 +5,7 @@ using Tessera.Core.Hashing;
 using Tessera.Index;
 using Tessera.S3.Gateway;
 using Tessera.S3.Xml;
+using StoredPart = Tessera.Index.UploadPart;
 
 namespace Tessera.S3.Operations;
 
@@ -24,7 +25,7 @@ internal static class CompleteMultipartUpload
         var upload = r.Services.Index.GetUpload(r.Bucket!, r.Key!, uploadId) ?? throw MultipartRequest.NoSuchUpload(uploadId);
         var requested = await ParsePartsAsync(r).ConfigureAwait(false);
 
-        var stored = new Dictionary<int, UploadPart>();
+        var stored = new Dictionary<int, StoredPart>();
         for (var marker = 0; ;)
         {
             var page = r.Services.Index.ListParts(r.Bucket!, r.Key!, uploadId, marker, 1000) ?? throw MultipartRequest.NoSuchUpload(uploadId);
@@ -42,7 +43,7 @@ internal static class CompleteMultipartUpload
         }
 
         var algorithm = MultipartRequest.Algorithm(upload);
-        var parts = new List<UploadPart>(requested.Count);
+        var parts = new List<StoredPart>(requested.Count);
         for (var i = 0; i < requested.Count; i++)
         {
             var (number, etag, checksums) = requested[i];
@@ -117,7 +118,7 @@ internal static class CompleteMultipartUpload
     }
 
     /// <summary>hex(MD5(md5(part 1) ‖ … ‖ md5(part N))) + "-N".</summary>
-    internal static string MultipartETag(IReadOnlyList<UploadPart> parts)
+    internal static string MultipartETag(List<StoredPart> parts)
     {
         var concatenated = new byte[16 * parts.Count];
         for (var i = 0; i < parts.Count; i++)
@@ -129,7 +130,7 @@ internal static class CompleteMultipartUpload
     }
 
     /// <summary>The checksum of the concatenated binary part checksums, base64, with "-N" (S3's COMPOSITE type).</summary>
-    private static KeyValuePair<string, string>? Composite(ChecksumAlgorithm algorithm, IReadOnlyList<UploadPart> parts)
+    private static KeyValuePair<string, string>? Composite(ChecksumAlgorithm algorithm, List<StoredPart> parts)
     {
         if (algorithm == ChecksumAlgorithm.None || parts.Any(p => p.Checksum is null))
         {

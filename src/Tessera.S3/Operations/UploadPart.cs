@@ -1,4 +1,3 @@
-using Tessera.Core.Errors;
 using Tessera.S3.DataPath;
 using Tessera.S3.Gateway;
 using Tessera.Storage;
