@@ -34,7 +34,10 @@ public sealed class MemoryTests : IDisposable
             }
         }, CancellationToken.None);
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = "big", Key = "object", InputStream = new PatternStream(size, 7) }, Ct);
+        var putSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
         using var get = await s3.GetObjectAsync("big", "object", Ct);
         Assert.Equal(size, get.ContentLength);
         using var md5 = MD5.Create();
@@ -57,7 +60,8 @@ public sealed class MemoryTests : IDisposable
         await sampler;
         Assert.Equal(size, position);
         Assert.Equal(put.ETag!.Trim('"'), Convert.ToHexStringLower(md5.Hash!));
-        Report($"{gib} GiB PUT+GET: server peak RSS {peak / (1024 * 1024)} MiB");
+        var getSeconds = clock.Elapsed.TotalSeconds;
+        Report($"{gib} GiB single PUT {size / putSeconds / (1 << 20):F0} MiB/s, GET {size / getSeconds / (1 << 20):F0} MiB/s: server peak RSS {peak / (1024 * 1024)} MiB");
         Assert.True(peak < LimitBytes, $"server resident memory peaked at {peak / (1024 * 1024)} MiB");
     }
 
@@ -81,6 +85,7 @@ public sealed class MemoryTests : IDisposable
         }, CancellationToken.None);
 
         const long PartSize = 16L * 1024 * 1024;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var upload = await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = "big", Key = "parts" }, Ct);
         var count = (int)((size + PartSize - 1) / PartSize);
         var etags = new string[count];
@@ -92,6 +97,8 @@ public sealed class MemoryTests : IDisposable
         });
         await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = "big", Key = "parts", UploadId = upload.UploadId, PartETags = etags.Select((e, i) => new PartETag(i + 1, e)).ToList() }, Ct);
 
+        var putSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
         using var get = await s3.GetObjectAsync("big", "parts", Ct);
         var buffer = new byte[1 << 20];
         long position = 0;
@@ -109,7 +116,8 @@ public sealed class MemoryTests : IDisposable
         await sampling.CancelAsync();
         await sampler;
         Assert.Equal(size, position);
-        Report($"{gib} GiB multipart ({count} parts, 8 in parallel) PUT+GET: server peak RSS {peak / (1024 * 1024)} MiB");
+        var getSeconds = clock.Elapsed.TotalSeconds;
+        Report($"{gib} GiB multipart ({count} parts of 16 MiB, 8 in parallel) upload {size / putSeconds / (1 << 20):F0} MiB/s, GET {size / getSeconds / (1 << 20):F0} MiB/s: server peak RSS {peak / (1024 * 1024)} MiB");
         Assert.True(peak < LimitBytes, $"server resident memory peaked at {peak / (1024 * 1024)} MiB");
     }
 

@@ -40,19 +40,14 @@ public unsafe class ErasureBenchmarks
 
     public static IEnumerable<string> Codes => ["4+2", "6+3", "8+4", "10+4", "12+4", "17+3"];
 
+    /// <summary>ISA-L (when installed) and every supported path; TESSERA_BENCH_IMPLS=IsaL,Gfni512 narrows a quick run.</summary>
     public static IEnumerable<string> Implementations
     {
         get
         {
-            if (IsaL.IsAvailable())
-            {
-                yield return "IsaL";
-            }
-
-            foreach (var path in CodecPaths.Supported.Reverse())
-            {
-                yield return path.ToString();
-            }
+            var only = Environment.GetEnvironmentVariable("TESSERA_BENCH_IMPLS")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var all = (IsaL.IsAvailable() ? new[] { "IsaL" } : []).Concat(CodecPaths.Supported.Reverse().Select(p => p.ToString()));
+            return only is { Length: > 0 } ? all.Where(only.Contains) : all;
         }
     }
 
