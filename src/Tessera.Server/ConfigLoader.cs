@@ -24,7 +24,8 @@ public static class ConfigLoader
         string? DomainLevel,
         int? GarbageGraceSeconds,
         bool Quiet,
-        long? MinPartSize = null);
+        long? MinPartSize = null,
+        IReadOnlyList<string>? StorageClasses = null);
 
     /// <summary>Merges the layers; <paramref name="environment"/> maps variable names to values.</summary>
     public static ServerOptions Load(Flags flags, IReadOnlyDictionary<string, string> environment)
@@ -53,6 +54,10 @@ public static class ConfigLoader
         options.DomainLevel = flags.DomainLevel ?? options.DomainLevel;
         options.GarbageGraceSeconds = flags.GarbageGraceSeconds ?? options.GarbageGraceSeconds;
         options.MinPartSize = flags.MinPartSize ?? options.MinPartSize;
+        foreach (var (name, code) in ParseClasses(flags.StorageClasses ?? []))
+        {
+            options.StorageClasses[name] = code;
+        }
         options.Quiet |= flags.Quiet;
         return options;
     }
@@ -84,6 +89,11 @@ public static class ConfigLoader
         o.ShardSize = Int(env, "TESSERA_SHARD_SIZE") ?? o.ShardSize;
         o.DomainLevel = Get(env, "TESSERA_DOMAIN_LEVEL") ?? o.DomainLevel;
         o.GarbageGraceSeconds = Int(env, "TESSERA_GC_GRACE") ?? o.GarbageGraceSeconds;
+        foreach (var (name, code) in ParseClasses((Get(env, "TESSERA_STORAGE_CLASSES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            o.StorageClasses[name] = code;
+        }
+
         o.MinPartSize = Get(env, "TESSERA_MIN_PART_SIZE") is { } mps ? long.Parse(mps, CultureInfo.InvariantCulture) : o.MinPartSize;
         o.Quiet |= Get(env, "TESSERA_QUIET") is "1" or "true";
     }
@@ -109,6 +119,13 @@ public static class ConfigLoader
                 case "gcGraceSeconds": o.GarbageGraceSeconds = v.GetInt32(); break;
                 case "quiet": o.Quiet = v.GetBoolean(); break;
                 case "minPartSize": o.MinPartSize = v.GetInt64(); break;
+                case "storageClasses":
+                    foreach (var entry in v.EnumerateObject())
+                    {
+                        o.StorageClasses[entry.Name] = entry.Value.GetString()!;
+                    }
+
+                    break;
                 case "disks":
                     o.Disks = v.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String
                         ? new DiskOptions { Path = e.GetString()! }
@@ -117,6 +134,20 @@ public static class ConfigLoader
                 default:
                     throw new InvalidDataException($"{path}: unknown configuration key '{property.Name}'.");
             }
+        }
+    }
+
+    private static IEnumerable<(string Name, string Code)> ParseClasses(IEnumerable<string> entries)
+    {
+        foreach (var entry in entries)
+        {
+            var eq = entry.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new ArgumentException($"Storage class '{entry}': expected CLASS=k+m, e.g. REDUCED_REDUNDANCY=4+1.");
+            }
+
+            yield return (entry[..eq].Trim(), entry[(eq + 1)..].Trim());
         }
     }
 

@@ -31,10 +31,11 @@ public static class Program
         var domainLevel = new Option<string?>("--domain-level") { Description = "Failure-domain level fragments spread over: disk, node, rack, zone. Env TESSERA_DOMAIN_LEVEL." };
         var gcGrace = new Option<int?>("--gc-grace") { Description = "Seconds before fragments of replaced versions are deleted (default 300). Env TESSERA_GC_GRACE." };
         var quiet = new Option<bool>("--quiet") { Description = "No banner; log warnings only. Env TESSERA_QUIET." };
+        var storageClass = new Option<string[]?>("--storage-class") { Description = "Erasure code of a storage class, CLASS=k+m (repeatable), e.g. REDUCED_REDUNDANCY=4+1. Env TESSERA_STORAGE_CLASSES." };
         var minPartSize = new Option<long?>("--min-part-size") { Description = "Smallest multipart part but the last, bytes (default 5242880, as S3). Env TESSERA_MIN_PART_SIZE." };
         var command = new Command("server", "Run a store with every role in this process.")
         {
-            disks, config, address, metaDir, region, domain, usersFile, ec, shardSize, domainLevel, gcGrace, quiet, minPartSize,
+            disks, config, address, metaDir, region, domain, usersFile, ec, shardSize, domainLevel, gcGrace, quiet, minPartSize, storageClass,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -51,7 +52,8 @@ public static class Program
                 parse.GetValue(domainLevel),
                 parse.GetValue(gcGrace),
                 parse.GetValue(quiet),
-                parse.GetValue(minPartSize));
+                parse.GetValue(minPartSize),
+                parse.GetValue(storageClass));
             TesseraServer server;
             try
             {
@@ -88,7 +90,7 @@ public static class Program
               Region:     {server.Services.Options.Region}
               AccessKey:  {server.Root.AccessKey}
               SecretKey:  {server.Root.SecretKey}{(server.GeneratedCredentials ? "   (generated; kept in the metadata directory)" : "")}
-              Erasure:    RS({p.DataShards},{p.ParityShards}), {p.ShardSize / 1024} KiB shards, spread over '{p.DomainLevel}' domains
+              Erasure:    RS({p.DataShards},{p.ParityShards}), {p.ShardSize / 1024} KiB shards, spread over '{p.DomainLevel}' domains{string.Concat(layout.ClassPolicies.Select(c => $"; {c.Key}: RS({c.Value.DataShards},{c.Value.ParityShards})"))}
               Disks:      {string.Join(", ", layout.Disks.Select(d => d.Path))}
               Metadata:   {layout.MetaDir}
 

@@ -37,6 +37,12 @@ public sealed class ServerOptions
     /// <summary><c>--ec</c>, <c>TESSERA_EC</c>, <c>ec</c>: the erasure code as <c>k+m</c>. Default 4+2 (fewer disks: fitted to them).</summary>
     public string? ErasureCode { get; set; }
 
+    /// <summary>
+    /// <c>--storage-class CLASS=k+m</c> (repeatable), <c>TESSERA_STORAGE_CLASSES</c> (<c>CLASS=k+m,…</c>),
+    /// <c>storageClasses</c> (object): the erasure code of particular S3 storage classes; others use <c>ec</c>.
+    /// </summary>
+    public Dictionary<string, string> StorageClasses { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary><c>--shard-size</c>, <c>TESSERA_SHARD_SIZE</c>, <c>shardSize</c>: bytes per shard of a stripe. Default 262144.</summary>
     public int ShardSize { get; set; } = 256 * 1024;
 

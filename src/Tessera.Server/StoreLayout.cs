@@ -9,7 +9,7 @@ namespace Tessera.Server;
 /// (or a <c>{a...b}</c> pattern) are the disks themselves; the index then goes to <c>--meta-dir</c>, or to a
 /// <c>tessera-meta</c> directory beside the first disk.
 /// </summary>
-public sealed record StoreLayout(IReadOnlyList<DiskOptions> Disks, string MetaDir, ErasurePolicy Policy)
+public sealed record StoreLayout(IReadOnlyList<DiskOptions> Disks, string MetaDir, ErasurePolicy Policy, IReadOnlyDictionary<string, ErasurePolicy> ClassPolicies)
 {
     /// <summary>Disks the embedded default creates in a single data directory.</summary>
     public const int DefaultDiskCount = 6;
@@ -51,7 +51,23 @@ public sealed record StoreLayout(IReadOnlyList<DiskOptions> Disks, string MetaDi
             throw new ArgumentException("The same disk directory is named twice.");
         }
 
-        return new StoreLayout(disks, Path.GetFullPath(meta), ResolvePolicy(options, disks.Count));
+        var policy = ResolvePolicy(options, disks.Count);
+        var classes = options.StorageClasses.ToDictionary(
+            c => c.Key,
+            c => ParseCode(c.Value, $"storage class {c.Key}") is var (k, m) ? policy with { DataShards = k, ParityShards = m } : policy,
+            StringComparer.Ordinal);
+        return new StoreLayout(disks, Path.GetFullPath(meta), policy, classes);
+    }
+
+    private static (int K, int M) ParseCode(string code, string what)
+    {
+        var parts = code.Split('+');
+        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out var k) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var m) || k < 1 || m < 1)
+        {
+            throw new ArgumentException($"{what} '{code}': expected k+m, e.g. 4+2.");
+        }
+
+        return (k, m);
     }
 
     private static ErasurePolicy ResolvePolicy(ServerOptions options, int diskCount)
@@ -59,11 +75,7 @@ public sealed record StoreLayout(IReadOnlyList<DiskOptions> Disks, string MetaDi
         int k, m;
         if (options.ErasureCode is { } ec)
         {
-            var parts = ec.Split('+');
-            if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out k) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out m) || k < 1 || m < 1)
-            {
-                throw new ArgumentException($"--ec '{ec}': expected k+m, e.g. 4+2.");
-            }
+            (k, m) = ParseCode(ec, "--ec");
         }
         else if (diskCount >= 6)
         {

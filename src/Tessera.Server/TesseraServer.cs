@@ -68,7 +68,7 @@ public sealed class TesseraServer : IAsyncDisposable
             var labels = new DiskLabels(d.Zone ?? id, d.Rack ?? id, d.Node ?? Environment.MachineName);
             return (IDisk)new LocalDisk(id, d.Path, labels, d.Weight);
         }).ToList();
-        var storage = new ErasureSet(disks, layout.Policy);
+        var storage = new ErasureSet(disks, layout.Policy, layout.ClassPolicies);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.AddSimpleConsole(o =>

@@ -12,15 +12,35 @@ public sealed class ErasureSet
     private readonly Dictionary<string, IDisk> _byId;
     private readonly ConcurrentDictionary<(int K, int M), ReedSolomon> _codecs = new();
 
-    /// <summary>Creates the set; validates that <paramref name="policy"/> can be placed on <paramref name="disks"/>.</summary>
-    public ErasureSet(IReadOnlyList<IDisk> disks, ErasurePolicy policy)
+    private readonly IReadOnlyDictionary<string, ErasurePolicy> _classes;
+
+    /// <summary>
+    /// Creates the set; validates that <paramref name="policy"/> and every storage class policy can be placed on
+    /// <paramref name="disks"/> (a policy the topology cannot satisfy is refused here, at start).
+    /// </summary>
+    /// <param name="disks">The disks.</param>
+    /// <param name="policy">The default policy (STANDARD and every class without its own).</param>
+    /// <param name="classes">Policies by S3 storage class name, e.g. REDUCED_REDUNDANCY → RS(4,1).</param>
+    public ErasureSet(IReadOnlyList<IDisk> disks, ErasurePolicy policy, IReadOnlyDictionary<string, ErasurePolicy>? classes = null)
     {
         Disks = disks;
         Policy = policy;
+        _classes = classes ?? new Dictionary<string, ErasurePolicy>();
         _byId = disks.ToDictionary(d => d.Id, StringComparer.Ordinal);
-        Placement.Validate(disks, policy.DataShards, policy.ParityShards, policy.DomainLevel);
+        foreach (var p in _classes.Values.Prepend(policy))
+        {
+            Placement.Validate(disks, p.DataShards, p.ParityShards, p.DomainLevel);
+        }
+
         Placement = new Placement(disks);
     }
+
+    /// <summary>Policies configured for particular storage classes.</summary>
+    public IReadOnlyDictionary<string, ErasurePolicy> ClassPolicies => _classes;
+
+    /// <summary>The policy new segments of <paramref name="storageClass"/> are written with.</summary>
+    public ErasurePolicy PolicyFor(string? storageClass) =>
+        storageClass is not null && _classes.TryGetValue(storageClass, out var policy) ? policy : Policy;
 
     /// <summary>Every disk.</summary>
     public IReadOnlyList<IDisk> Disks { get; }

@@ -21,8 +21,9 @@ internal static class ObjectUpload
 
     /// <param name="r">The request whose body to receive.</param>
     /// <param name="owner">The object version (or upload part) the segment belongs to.</param>
+    /// <param name="storageClass">The object's storage class, which picks the erasure policy.</param>
     /// <param name="defaultAlgorithm">The checksum to compute when the request names none (a multipart upload's).</param>
-    public static async Task<Result> ReceiveAsync(S3Request r, SegmentOwner owner, ChecksumAlgorithm defaultAlgorithm = ChecksumAlgorithm.None)
+    public static async Task<Result> ReceiveAsync(S3Request r, SegmentOwner owner, string storageClass, ChecksumAlgorithm defaultAlgorithm = ChecksumAlgorithm.None)
     {
         var (body, length, chunked) = OpenBody(r);
         if (length > r.Services.Options.MaxObjectSize)
@@ -40,7 +41,7 @@ internal static class ObjectUpload
         SegmentManifest segment;
         try
         {
-            segment = await SegmentWriter.WriteAsync(r.Services.Storage, r.Services.Storage.Policy, body, length, hasher, owner, r.Aborted).ConfigureAwait(false);
+            segment = await SegmentWriter.WriteAsync(r.Services.Storage, r.Services.Storage.PolicyFor(storageClass), body, length, hasher, owner, r.Aborted).ConfigureAwait(false);
         }
         catch (EndOfStreamException)
         {

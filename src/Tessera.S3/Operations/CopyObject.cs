@@ -62,7 +62,7 @@ internal static class CopyObject
             Checksums.TryParse(original.Checksums[0].Key, out algorithm);
         }
 
-        var (segment, checksum) = await CopyBytesAsync(r, original, 0, original.Size, algorithm, new SegmentOwner(bucket.Name, r.Key!, versionId, 0)).ConfigureAwait(false);
+        var (segment, checksum) = await CopyBytesAsync(r, original, 0, original.Size, algorithm, new SegmentOwner(bucket.Name, r.Key!, versionId, 0), manifest.StorageClass).ConfigureAwait(false);
         manifest = manifest with
         {
             Size = segment.Size,
@@ -98,7 +98,7 @@ internal static class CopyObject
 
     /// <summary>Streams bytes [offset, offset + length) of the source object into a new segment through a bounded pipe.</summary>
     internal static async Task<(SegmentManifest Segment, KeyValuePair<string, string>? Checksum)> CopyBytesAsync(
-        S3Request r, ObjectManifest original, long offset, long length, ChecksumAlgorithm algorithm, SegmentOwner owner)
+        S3Request r, ObjectManifest original, long offset, long length, ChecksumAlgorithm algorithm, SegmentOwner owner, string storageClass)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(r.Aborted);
@@ -107,7 +107,7 @@ internal static class CopyObject
         SegmentManifest segment;
         try
         {
-            segment = await SegmentWriter.WriteAsync(r.Services.Storage, r.Services.Storage.Policy, pipe.Reader.AsStream(), length, hasher, owner, cancel.Token).ConfigureAwait(false);
+            segment = await SegmentWriter.WriteAsync(r.Services.Storage, r.Services.Storage.PolicyFor(storageClass), pipe.Reader.AsStream(), length, hasher, owner, cancel.Token).ConfigureAwait(false);
         }
         catch
         {

@@ -19,7 +19,7 @@ internal static class PutObject
         var tags = ObjectHeaders.ParseTaggingHeader(r.Header("x-amz-tagging"));
         var versionId = r.NewVersionId(bucket);
         var manifest = ObjectHeaders.WithRequestAttributes(new ObjectManifest { Key = r.Key!, VersionId = versionId }, r);
-        var upload = await ObjectUpload.ReceiveAsync(r, new SegmentOwner(bucket.Name, r.Key!, versionId, 0)).ConfigureAwait(false);
+        var upload = await ObjectUpload.ReceiveAsync(r, new SegmentOwner(bucket.Name, r.Key!, versionId, 0), manifest.StorageClass).ConfigureAwait(false);
         manifest = manifest with
         {
             Size = upload.Segment.Size,

@@ -16,7 +16,7 @@ internal static class UploadPart
     {
         var upload = MultipartRequest.RequireUpload(r);
         var partNumber = MultipartRequest.PartNumber(r);
-        var received = await ObjectUpload.ReceiveAsync(r, new SegmentOwner(upload.Bucket, upload.Key, upload.UploadId, partNumber), MultipartRequest.Algorithm(upload)).ConfigureAwait(false);
+        var received = await ObjectUpload.ReceiveAsync(r, new SegmentOwner(upload.Bucket, upload.Key, upload.UploadId, partNumber), upload.Template.StorageClass, MultipartRequest.Algorithm(upload)).ConfigureAwait(false);
         var part = new StoredPart(partNumber, received.Segment, r.Services.Time.GetUtcNow(), received.Checksum?.Key, received.Checksum?.Value);
         Store(r, upload.UploadId, part);
         r.Response.StatusCode = 200;

@@ -33,7 +33,7 @@ internal static class UploadPartCopy
         }
 
         var (segment, checksum) = await CopyObject.CopyBytesAsync(
-            r, original, offset, length, MultipartRequest.Algorithm(upload), new SegmentOwner(upload.Bucket, upload.Key, upload.UploadId, partNumber)).ConfigureAwait(false);
+            r, original, offset, length, MultipartRequest.Algorithm(upload), new SegmentOwner(upload.Bucket, upload.Key, upload.UploadId, partNumber), upload.Template.StorageClass).ConfigureAwait(false);
         var now = r.Services.Time.GetUtcNow();
         UploadPart.Store(r, upload.UploadId, new StoredPart(partNumber, segment, now, checksum?.Key, checksum?.Value));
         if (source.Versioning != Tessera.Index.VersioningState.Unversioned)

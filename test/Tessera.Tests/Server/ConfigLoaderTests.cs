@@ -43,6 +43,24 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void StorageClassPoliciesComeFromEveryLayer()
+    {
+        var file = Path.Combine(_dir, "classes.json");
+        File.WriteAllText(file, """{"storageClasses": {"STANDARD_IA": "8+2", "GLACIER": "10+4"}}""");
+        var env = new Dictionary<string, string> { ["TESSERA_STORAGE_CLASSES"] = "GLACIER=6+3, REDUCED_REDUNDANCY=4+1" };
+        var options = ConfigLoader.Load(NoFlags(file) with { StorageClasses = ["REDUCED_REDUNDANCY=5+1"] }, env);
+        Assert.Equal("8+2", options.StorageClasses["STANDARD_IA"]);
+        Assert.Equal("6+3", options.StorageClasses["GLACIER"]);
+        Assert.Equal("5+1", options.StorageClasses["REDUCED_REDUNDANCY"]);
+
+        options.Disks = [new DiskOptions { Path = Path.Combine(_dir, "d{1...14}") }];
+        var layout = StoreLayout.Resolve(options);
+        Assert.Equal((8, 2), (layout.ClassPolicies["STANDARD_IA"].DataShards, layout.ClassPolicies["STANDARD_IA"].ParityShards));
+        Assert.Equal(layout.Policy.ShardSize, layout.ClassPolicies["GLACIER"].ShardSize);
+        Assert.Throws<ArgumentException>(() => ConfigLoader.Load(NoFlags() with { StorageClasses = ["NOEQUALS"] }, new Dictionary<string, string>()));
+    }
+
+    [Fact]
     public void SecretsCanComeFromFiles()
     {
         var secret = Path.Combine(_dir, "secret");
