@@ -35,7 +35,7 @@ internal static class S3Xml
     /// <summary>Renders a document with <paramref name="write"/> into the response, with its length and content type.</summary>
     public static async Task WriteAsync(HttpResponse response, int status, Action<XmlWriter> write)
     {
-        using var buffer = new MemoryStream();
+        using var buffer = new PooledBufferStream();
         using (var writer = XmlWriter.Create(buffer, WriterSettings))
         {
             writer.WriteStartDocument();
@@ -46,8 +46,7 @@ internal static class S3Xml
         response.StatusCode = status;
         response.ContentType = "application/xml";
         response.ContentLength = buffer.Length;
-        buffer.Position = 0;
-        await buffer.CopyToAsync(response.Body, response.HttpContext.RequestAborted).ConfigureAwait(false);
+        await response.Body.WriteAsync(buffer.Written, response.HttpContext.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>Writes <c>&lt;name&gt;value&lt;/name&gt;</c>.</summary>
