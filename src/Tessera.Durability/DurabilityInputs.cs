@@ -40,6 +40,9 @@ public sealed record DurabilityInputs
     /// <summary>Time from a failure until repair starts (detection, timeouts, operator).</summary>
     public TimeSpan DetectionDelay { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>A fixed mean time to repair, overriding detection delay + rebuild time when set.</summary>
+    public TimeSpan? RepairTime { get; init; }
+
     /// <summary>Stripes stored (S); null means a full cluster of 256 KiB shards.</summary>
     public double? Stripes { get; init; }
 
@@ -79,8 +82,8 @@ public sealed record DurabilityInputs
     /// <summary>Bytes to rebuild for one failed disk.</summary>
     public double BytesToRebuild => DiskCapacityBytes * FillRatio;
 
-    /// <summary>Mean time to repair one disk, hours: detection delay + bytes to rebuild / repair bandwidth.</summary>
-    public double MttrHours => DetectionDelay.TotalHours + (BytesToRebuild / RepairBandwidthBytesPerSecond / 3600);
+    /// <summary>Mean time to repair one disk, hours: detection delay + bytes to rebuild / repair bandwidth (or <see cref="RepairTime"/>).</summary>
+    public double MttrHours => RepairTime?.TotalHours ?? (DetectionDelay.TotalHours + (BytesToRebuild / RepairBandwidthBytesPerSecond / 3600));
 
     /// <summary>Repair rate per year: μ = 1 / MTTR.</summary>
     public double MuPerYear => HoursPerYear / MttrHours;
@@ -119,6 +122,11 @@ public sealed record DurabilityInputs
         if (FillRatio is < 0 or > 1 || DiskCapacityBytes <= 0 || RepairBandwidthBytesPerSecond <= 0)
         {
             throw new ArgumentException("Need a positive disk size and repair bandwidth and a fill ratio in [0, 1].");
+        }
+
+        if (MttrHours <= 0)
+        {
+            throw new ArgumentException("The repair time must be positive.");
         }
 
         if (StripeCount < 1 || BatchDisks < 0 || BatchDisks > Disks || BatchMultiplier <= 0)
