@@ -52,7 +52,7 @@ public sealed record DurabilityInputs
     /// <summary>Whole-rack failures per rack per year (simulator only).</summary>
     public double RackFailuresPerYear { get; init; }
 
-    /// <summary>How long a failed rack stays down; its disks come back with their data.</summary>
+    /// <summary>How long a failed rack's fragments stay lost: a rack failure is destructive (fire, flood, a bad controller), its disks' data are rebuilt within this time.</summary>
     public TimeSpan RackRepairTime { get; init; } = TimeSpan.FromHours(24);
 
     /// <summary>Disks of a bad batch, chosen at random (simulator only).</summary>
@@ -67,7 +67,7 @@ public sealed record DurabilityInputs
     /// <summary>Fraction of a rack's disks a power event takes out.</summary>
     public double PowerEventFraction { get; init; } = 0.5;
 
-    /// <summary>How long disks taken out by a power event stay down.</summary>
+    /// <summary>How long disks taken out by a power event stay down; the simulator counts their fragments as missing meanwhile (a pessimistic bound: data that come back were unavailable, not lost).</summary>
     public TimeSpan PowerOutage { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>Fragments per stripe (n = k + m).</summary>

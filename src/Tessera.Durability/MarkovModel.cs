@@ -132,6 +132,32 @@ public sealed class MarkovModel
     /// <summary>P(at least one of <paramref name="count"/> independent events of probability p) = 1 − (1 − p)^count, computed stably.</summary>
     public static double AnyOf(double p, double count) => p >= 1 ? 1 : -Stable.ExpM1(count * Stable.Log1P(-p));
 
+    /// <summary>
+    /// The Poisson "window" calculation (as in Backblaze's 2018 durability post): cut the year into windows of one
+    /// repair time T; in a window the n disks fail as a Poisson variable of mean n·λ·T; data are lost when more than m
+    /// fail in the same window. Returns 1 − (1 − P(Poisson ≥ m + 1))^(1/T).
+    /// </summary>
+    public static double PoissonWindowLossProbability(int width, int parity, double lambdaPerYear, double windowYears)
+    {
+        var mean = width * lambdaPerYear * windowYears;
+
+        // P(X >= m + 1) summed from the tail so that it stays accurate when it is tiny.
+        var term = Math.Exp(-mean);
+        for (var i = 1; i <= parity + 1; i++)
+        {
+            term *= mean / i;
+        }
+
+        var tail = 0.0;
+        for (var i = parity + 1; term > 0 && term > tail * 1e-17; i++)
+        {
+            tail += term;
+            term *= mean / (i + 1);
+        }
+
+        return AnyOf(Math.Min(1, tail), 1 / windowYears);
+    }
+
     /// <summary>Nines of a loss probability: −log10(p) (infinity for p = 0).</summary>
     public static double Nines(double p) => p <= 0 ? double.PositiveInfinity : -Math.Log10(p);
 }

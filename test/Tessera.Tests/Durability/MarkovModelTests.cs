@@ -82,4 +82,15 @@ public sealed class MarkovModelTests
         Assert.Equal(8766 / inputs.MttrHours, inputs.MuPerYear, 1e-9);
         Assert.Equal(6, (inputs with { RepairTime = TimeSpan.FromHours(6) }).MttrHours, 1e-12);
     }
+
+    [Fact]
+    public void PoissonWindowMatchesItsLeadingTerm()
+    {
+        // 17+3, AFR 0.41%, 6.5-day windows: P(window) ≈ (nλT)^4/4!, times 1/T windows a year.
+        var lambda = -Math.Log(1 - 0.0041);
+        var window = 156 / DurabilityInputs.HoursPerYear;
+        var mean = 20 * lambda * window;
+        var expected = Math.Pow(mean, 4) / 24 * Math.Exp(-mean) / window;
+        Assert.Equal(expected, MarkovModel.PoissonWindowLossProbability(20, 3, lambda, window), expected * 0.01);
+    }
 }
