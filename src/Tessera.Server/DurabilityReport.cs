@@ -28,6 +28,8 @@ internal static class DurabilityReport
         Row(output, "Stripe MTTDL, one-step repair", $"{Y(analysis.Stripe.MttdlYears)}  (approximation μ^m/(λ^(m+1)·n!/(n−m−1)!): {Y(analysis.Stripe.ApproximateMttdlYears)})");
         Row(output, "Stripe MTTDL, parallel repair", Y(analysis.StripeParallel.MttdlYears));
         Row(output, "P(a stripe lost in a year)", Prob(analysis.Stripe.AnnualLossProbability));
+        Row(output, "P(stripe), Poisson windows", Prob(MarkovModel.PoissonWindowLossProbability(x.Width, x.ParityShards, x.LambdaPerYear, x.MttrHours / DurabilityInputs.HoursPerYear))
+            + "  (more than m failures in one repair-time window)");
         Row(output, "P(any of S stripes), naive", Prob(analysis.StripesLossProbability) + "  (stripes treated as independent)");
         Row(output, "Cluster MTTDL (m+1 of D down)", $"{Y(analysis.Cluster.MttdlYears)}, coverage {G(analysis.Coverage)}");
         Row(output, "P(cluster loses data in a year)", Prob(analysis.ClusterLossProbability));
