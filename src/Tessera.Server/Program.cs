@@ -80,7 +80,8 @@ public static class Program
         return command;
     }
 
-    private static Command DurabilityCommand()
+    /// <summary>The <c>durability</c> subcommand: the Markov model and the simulator for a code and topology.</summary>
+    internal static Command DurabilityCommand()
     {
         var ec = new Option<string>("--ec") { Description = "Erasure code k+m.", DefaultValueFactory = _ => "4+2" };
         var disks = new Option<int?>("--disks") { Description = "Disks in the cluster (default k+m)." };
@@ -146,12 +147,12 @@ public static class Program
                     PowerOutage = Units.ParseDuration(parse.GetValue(powerOutage)!),
                 };
                 inputs.Validate();
-                DurabilityReport.Write(Console.Out, inputs, parse.GetValue(years), parse.GetValue(seed), !parse.GetValue(noSim));
+                DurabilityReport.Write(parse.InvocationConfiguration.Output, inputs, parse.GetValue(years), parse.GetValue(seed), !parse.GetValue(noSim));
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or FormatException)
             {
-                Console.Error.WriteLine("tessera: " + e.Message);
+                parse.InvocationConfiguration.Error.WriteLine("tessera: " + e.Message);
                 return 2;
             }
         });

@@ -61,4 +61,30 @@ public sealed class UnitsTests
         Assert.Contains("nines", text, StringComparison.Ordinal);
         Assert.Contains("With correlated events", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void CommandParsesItsOptionsAndPrintsTheReport()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var config = new System.CommandLine.InvocationConfiguration { Output = output, Error = error };
+        var code = Program.DurabilityCommand()
+            .Parse(["--ec", "8+4", "--disks", "144", "--racks", "12", "--disk-size", "18TiB", "--fill", "0.5", "--repair-bandwidth", "200MB/s", "--detect", "30m", "--objects", "1e6", "--object-size", "64MiB", "--no-sim"])
+            .Invoke(config);
+        Assert.Equal(0, code);
+        var text = output.ToString();
+        Assert.Contains("RS(8,4)", text, StringComparison.Ordinal);
+        Assert.Contains("at most 1 fragments of a stripe per rack", text, StringComparison.Ordinal);
+        Assert.Contains("Stripes                            3.2E+07", text, StringComparison.Ordinal); // 10^6 × 64 MiB / (8 × 256 KiB)
+        Assert.DoesNotContain("Monte Carlo", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CommandRejectsBadUnits()
+    {
+        var error = new StringWriter();
+        var config = new System.CommandLine.InvocationConfiguration { Output = new StringWriter(), Error = error };
+        Assert.Equal(2, Program.DurabilityCommand().Parse(["--detect", "soon"]).Invoke(config));
+        Assert.Contains("soon", error.ToString(), StringComparison.Ordinal);
+    }
 }
