@@ -91,6 +91,9 @@ public sealed record DurabilityInputs
     /// <summary>The stripe count: <see cref="Stripes"/>, or the stripes that fill every disk to the fill ratio.</summary>
     public double StripeCount => Stripes ?? Math.Max(1, Math.Floor(Disks * BytesToRebuild / (Width * ShardSizeBytes)));
 
+    /// <summary>Disks in rack r: disk d is in rack ⌊d·R/D⌋.</summary>
+    public int RackSize(int rack) => (int)((((long)(rack + 1) * Disks) + Racks - 1) / Racks) - (int)((((long)rack * Disks) + Racks - 1) / Racks);
+
     /// <summary>Throws <see cref="ArgumentException"/> when the inputs cannot describe a cluster.</summary>
     public void Validate()
     {
@@ -109,7 +112,7 @@ public sealed record DurabilityInputs
             throw new ArgumentException("Need 1 <= racks <= disks.");
         }
 
-        if (PerRackLimit < 1 || (long)PerRackLimit * Racks < Width || PerRackLimit * (long)((Disks + Racks - 1) / Racks) < 1)
+        if (PerRackLimit < 1 || Enumerable.Range(0, Racks).Sum(r => Math.Min(PerRackLimit, RackSize(r))) < Width)
         {
             throw new ArgumentException($"At most {PerRackLimit} fragments per rack over {Racks} racks cannot place {Width} fragments.");
         }

@@ -21,4 +21,25 @@ public sealed class PlacementCounterTests
         Assert.Equal(3, counter.Count([3], 3), 1e-9);
         Assert.Equal(3 + (3 * 3), counter.Count([3], 2), 1e-9); // + C(3,2)·C(3,2)
     }
+
+    [Theory]
+    [InlineData(144, 12)]
+    [InlineData(7, 6)]
+    [InlineData(10, 3)]
+    public void RackSizesMatchTheCounter(int disks, int racks)
+    {
+        var inputs = new DurabilityInputs { DataShards = 1, ParityShards = 0, Disks = disks, Racks = racks };
+        var counter = new PlacementCounter(disks, racks, 1, 1);
+        for (var r = 0; r < racks; r++)
+        {
+            Assert.Equal(counter.RackSize(r), inputs.RackSize(r));
+        }
+    }
+
+    [Fact]
+    public void ImpossiblePlacementIsRejected()
+    {
+        new DurabilityInputs { Disks = 7, Racks = 6, MaxPerRack = 1 }.Validate();
+        Assert.Throws<ArgumentException>(() => new DurabilityInputs { Disks = 6, Racks = 3, MaxPerRack = 1 }.Validate());
+    }
 }
