@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tessera.Durability;
 
 namespace Tessera.Server;
 
@@ -10,6 +11,7 @@ public static class Program
     {
         var root = new RootCommand("Tessera: an S3-compatible, erasure-coded object store.");
         root.Subcommands.Add(ServerCommand());
+        root.Subcommands.Add(DurabilityCommand());
         return root.Parse(args).InvokeAsync();
     }
 
@@ -76,6 +78,85 @@ public static class Program
             }
 
             return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The <c>durability</c> subcommand: the Markov model and the simulator for a code and topology.</summary>
+    internal static Command DurabilityCommand()
+    {
+        var ec = new Option<string>("--ec") { Description = "Erasure code k+m.", DefaultValueFactory = _ => "4+2" };
+        var disks = new Option<int?>("--disks") { Description = "Disks in the cluster (default k+m)." };
+        var racks = new Option<int>("--racks") { Description = "Racks (failure domains) the disks are spread over.", DefaultValueFactory = _ => 1 };
+        var perRack = new Option<int?>("--per-rack") { Description = "At most this many fragments of a stripe per rack (default ceil((k+m)/racks))." };
+        var afr = new Option<double>("--afr") { Description = "Annual failure rate of a disk.", DefaultValueFactory = _ => 0.02 };
+        var diskSize = new Option<string>("--disk-size") { Description = "Disk capacity: 20TB, 18TiB, 960GB.", DefaultValueFactory = _ => "20TB" };
+        var fill = new Option<double>("--fill") { Description = "Fraction of each disk in use.", DefaultValueFactory = _ => 0.7 };
+        var bandwidth = new Option<string>("--repair-bandwidth") { Description = "Rebuild bandwidth for one failed disk: 100MB/s.", DefaultValueFactory = _ => "100MB/s" };
+        var detect = new Option<string>("--detect") { Description = "Time until a failure is noticed and repair starts: 1h, 30m, 2d.", DefaultValueFactory = _ => "1h" };
+        var mttr = new Option<string?>("--mttr") { Description = "A fixed repair time, overriding --detect and the rebuild time: 6h, 6.5d." };
+        var stripes = new Option<double?>("--stripes") { Description = "Stripes stored (default: enough to fill the disks)." };
+        var objects = new Option<double?>("--objects") { Description = "Objects stored (with --object-size, instead of --stripes)." };
+        var objectSize = new Option<string>("--object-size") { Description = "Size of one object.", DefaultValueFactory = _ => "1MiB" };
+        var shardSize = new Option<string>("--shard-size") { Description = "Bytes per shard of a stripe.", DefaultValueFactory = _ => "256KiB" };
+        var years = new Option<long>("--years") { Description = "Years to simulate.", DefaultValueFactory = _ => 1_000_000 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the simulation.", DefaultValueFactory = _ => 1 };
+        var rackAfr = new Option<double>("--rack-afr") { Description = "Whole-rack failures per rack per year." };
+        var rackRepair = new Option<string>("--rack-repair") { Description = "How long a failed rack stays down.", DefaultValueFactory = _ => "24h" };
+        var batchDisks = new Option<int>("--batch-disks") { Description = "Disks in a bad batch (chosen at random)." };
+        var batchMultiplier = new Option<double>("--batch-multiplier") { Description = "AFR multiplier of the bad batch.", DefaultValueFactory = _ => 1 };
+        var power = new Option<double>("--power-events") { Description = "Power events per year (each takes out part of one rack)." };
+        var powerFraction = new Option<double>("--power-fraction") { Description = "Fraction of a rack's disks a power event takes out.", DefaultValueFactory = _ => 0.5 };
+        var powerOutage = new Option<string>("--power-outage") { Description = "How long a power event lasts.", DefaultValueFactory = _ => "1h" };
+        var noSim = new Option<bool>("--no-sim") { Description = "Skip the Monte Carlo simulation." };
+        var command = new Command("durability", "Compute the durability of a code and topology: Markov model and Monte Carlo simulation.")
+        {
+            ec, disks, racks, perRack, afr, diskSize, fill, bandwidth, detect, mttr, stripes, objects, objectSize, shardSize,
+            years, seed, rackAfr, rackRepair, batchDisks, batchMultiplier, power, powerFraction, powerOutage, noSim,
+        };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var (k, m) = Units.ParseCode(parse.GetValue(ec)!);
+                var rackCount = parse.GetValue(racks);
+                var shard = Units.ParseSize(parse.GetValue(shardSize)!);
+                var objectCount = parse.GetValue(objects);
+                var stripeCount = parse.GetValue(stripes)
+                    ?? (objectCount is { } n ? n * Math.Max(1, Math.Ceiling(Units.ParseSize(parse.GetValue(objectSize)!) / (k * shard))) : null);
+                var mttrText = parse.GetValue(mttr);
+                var inputs = new DurabilityInputs
+                {
+                    DataShards = k,
+                    ParityShards = m,
+                    Disks = parse.GetValue(disks) ?? (k + m),
+                    Racks = rackCount,
+                    MaxPerRack = parse.GetValue(perRack) ?? ((k + m + rackCount - 1) / Math.Max(1, rackCount)),
+                    Afr = parse.GetValue(afr),
+                    DiskCapacityBytes = Units.ParseSize(parse.GetValue(diskSize)!),
+                    FillRatio = parse.GetValue(fill),
+                    RepairBandwidthBytesPerSecond = Units.ParseBandwidth(parse.GetValue(bandwidth)!),
+                    DetectionDelay = Units.ParseDuration(parse.GetValue(detect)!),
+                    RepairTime = mttrText is null ? null : Units.ParseDuration(mttrText),
+                    Stripes = stripeCount,
+                    ShardSizeBytes = shard,
+                    RackFailuresPerYear = parse.GetValue(rackAfr),
+                    RackRepairTime = Units.ParseDuration(parse.GetValue(rackRepair)!),
+                    BatchDisks = parse.GetValue(batchDisks),
+                    BatchMultiplier = parse.GetValue(batchMultiplier),
+                    PowerEventsPerYear = parse.GetValue(power),
+                    PowerEventFraction = parse.GetValue(powerFraction),
+                    PowerOutage = Units.ParseDuration(parse.GetValue(powerOutage)!),
+                };
+                inputs.Validate();
+                DurabilityReport.Write(parse.InvocationConfiguration.Output, inputs, parse.GetValue(years), parse.GetValue(seed), !parse.GetValue(noSim));
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                parse.InvocationConfiguration.Error.WriteLine("tessera: " + e.Message);
+                return 2;
+            }
         });
         return command;
     }
