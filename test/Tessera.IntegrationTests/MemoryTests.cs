@@ -23,16 +23,7 @@ public sealed class MemoryTests : IDisposable
         using var s3 = server.CreateClient();
         await s3.PutBucketAsync("big", Ct);
 
-        long peak = 0;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                peak = Math.Max(peak, server.ResidentBytes());
-                await Task.Delay(50, CancellationToken.None);
-            }
-        }, CancellationToken.None);
+        var sampler = new RssSampler(server);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = "big", Key = "object", InputStream = new PatternStream(size, 7) }, Ct);
@@ -56,8 +47,8 @@ public sealed class MemoryTests : IDisposable
         }
 
         md5.TransformFinalBlock([], 0, 0);
-        await sampling.CancelAsync();
-        await sampler;
+        await sampler.DisposeAsync();
+        var peak = sampler.Peak;
         Assert.Equal(size, position);
         Assert.Equal(put.ETag!.Trim('"'), Convert.ToHexStringLower(md5.Hash!));
         var getSeconds = clock.Elapsed.TotalSeconds;
@@ -73,16 +64,7 @@ public sealed class MemoryTests : IDisposable
         await using var server = await ServerProcess.StartAsync(Path.Combine(_directory, "mp"));
         using var s3 = server.CreateClient();
         await s3.PutBucketAsync("big", Ct);
-        long peak = 0;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                peak = Math.Max(peak, server.ResidentBytes());
-                await Task.Delay(50, CancellationToken.None);
-            }
-        }, CancellationToken.None);
+        var sampler = new RssSampler(server);
 
         const long PartSize = 16L * 1024 * 1024;
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -113,8 +95,8 @@ public sealed class MemoryTests : IDisposable
             position += read;
         }
 
-        await sampling.CancelAsync();
-        await sampler;
+        await sampler.DisposeAsync();
+        var peak = sampler.Peak;
         Assert.Equal(size, position);
         var getSeconds = clock.Elapsed.TotalSeconds;
         Report($"{gib} GiB multipart ({count} parts of 16 MiB, 8 in parallel) upload {size / putSeconds / (1 << 20):F0} MiB/s, GET {size / getSeconds / (1 << 20):F0} MiB/s: server peak RSS {peak / (1024 * 1024)} MiB");

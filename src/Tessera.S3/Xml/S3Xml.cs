@@ -18,6 +18,7 @@ internal static class S3Xml
         Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         Indent = false,
         Async = false,
+        OmitXmlDeclaration = true,
     };
 
     private static readonly XmlReaderSettings ReaderSettings = new()
@@ -36,11 +37,12 @@ internal static class S3Xml
     public static async Task WriteAsync(HttpResponse response, int status, Action<XmlWriter> write)
     {
         using var buffer = new PooledBufferStream();
+
+        // S3 spells the encoding in upper case; XmlWriter would write the encoding's web name, "utf-8".
+        buffer.Write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"u8);
         using (var writer = XmlWriter.Create(buffer, WriterSettings))
         {
-            writer.WriteStartDocument();
             write(writer);
-            writer.WriteEndDocument();
         }
 
         response.StatusCode = status;
