@@ -351,15 +351,11 @@ public sealed partial class RocksDbIndexStore
             nextUploadId = null;
             commonPrefixes.Add(nextKey);
 
-            // Skip every upload of every key under the common prefix (copy first: the key span dies on Seek).
-            var folder = key[..(headLength + commonLength)].ToArray();
-            var folderEnd = IndexKeys.Successor(folder);
-            if (folderEnd < 0)
+            // Skip every upload of every key under the common prefix.
+            if (!SeekPastFolder(iterator, key, headLength, commonLength))
             {
                 break;
             }
-
-            iterator.Seek(folder.AsSpan(0, folderEnd));
         }
 
         return truncated

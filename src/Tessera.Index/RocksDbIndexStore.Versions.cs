@@ -124,15 +124,11 @@ public sealed partial class RocksDbIndexStore
             nextVersionId = null;
             commonPrefixes.Add(nextKey);
 
-            // Skip every version of every key under the common prefix (copy first: the key span dies on Seek).
-            var folder = key[..(headLength + commonLength)].ToArray();
-            var folderEnd = IndexKeys.Successor(folder);
-            if (folderEnd < 0)
+            // Skip every version of every key under the common prefix.
+            if (!SeekPastFolder(iterator, key, headLength, commonLength))
             {
                 break;
             }
-
-            iterator.Seek(folder.AsSpan(0, folderEnd));
         }
 
         return truncated
