@@ -85,6 +85,13 @@ public interface IIndexStore : IDisposable
     bool IsSegmentReferenced(Guid segment);
 
     /// <summary>
+    /// Every segment referenced by a stored version (its manifest) or a stored multipart part, each once, streamed
+    /// from one consistent view of the index (for the scrubber): nothing is materialized, so it runs in constant
+    /// memory whatever the store holds. Segments queued as garbage are not referenced and do not appear.
+    /// </summary>
+    IEnumerable<SegmentManifest> ReferencedSegments();
+
+    /// <summary>
     /// Records a new multipart upload (CreateMultipartUpload); false when the bucket does not exist. Synced, atomic
     /// with the bucket check.
     /// </summary>

@@ -26,6 +26,42 @@ public sealed partial class RocksDbIndexStore
         return HasSegmentReference(segment);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Walks the version keyspace (<c>03 'V'</c>), then the part keyspace (<c>09 'P'</c>), on one RocksDB snapshot, so
+    /// a completion that moves a part's segment to its version during the walk cannot make it appear twice (or not
+    /// at all): every segment belongs to exactly one version or part. Lazy; dispose the enumerator to release the
+    /// snapshot early.
+    /// </remarks>
+    public IEnumerable<SegmentManifest> ReferencedSegments()
+    {
+        ThrowIfDisposed();
+        return Walk();
+
+        IEnumerable<SegmentManifest> Walk()
+        {
+            using var snapshot = _db.CreateSnapshot();
+            var readOptions = new ReadOptions().SetSnapshot(snapshot);
+            using (var versions = _db.NewIterator(null, readOptions))
+            {
+                for (versions.Seek(IndexKeys.VersionSpace); versions.Valid() && versions.GetKeySpan().StartsWith(IndexKeys.VersionSpace); versions.Next())
+                {
+                    var manifest = ManifestSerializer.ReadObjectManifest(versions.GetValueSpan());
+                    foreach (var segment in manifest.Segments)
+                    {
+                        yield return segment;
+                    }
+                }
+            }
+
+            using var parts = _db.NewIterator(null, readOptions);
+            for (parts.Seek(IndexKeys.PartSpace); parts.Valid() && parts.GetKeySpan().StartsWith(IndexKeys.PartSpace); parts.Next())
+            {
+                yield return ManifestSerializer.ReadUploadPart(parts.GetValueSpan()).Segment;
+            }
+        }
+    }
+
     /// <summary>The version that references <paramref name="segment"/>, or null (tests, diagnostics).</summary>
     internal SegmentReference? FindSegmentReference(Guid segment)
     {

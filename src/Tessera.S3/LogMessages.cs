@@ -19,4 +19,13 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Garbage collector pass failed")]
     public static partial void GarbageCollectionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Scrub checked {Fragments} fragments of {Segments} segments ({Bytes} bytes verified) in {Seconds:F1} s: {Missing} missing, {Corrupt} corrupt ({CorruptBlocks} blocks), {Orphans} orphans, {FailedDisks} failed disks")]
+    public static partial void ScrubCompleted(ILogger logger, long fragments, long segments, long bytes, double seconds, long missing, long corrupt, long corruptBlocks, long orphans, int failedDisks);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Scrub found damage: {Missing} missing and {Corrupt} corrupt fragments ({CorruptBlocks} blocks), {FailedDisks} failed disks ({Disks})")]
+    public static partial void ScrubFoundDamage(ILogger logger, long missing, long corrupt, long corruptBlocks, int failedDisks, string disks);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Scrub pass failed")]
+    public static partial void ScrubFailed(ILogger logger, Exception exception);
 }

@@ -25,7 +25,9 @@ public static class ConfigLoader
         int? GarbageGraceSeconds,
         bool Quiet,
         long? MinPartSize = null,
-        IReadOnlyList<string>? StorageClasses = null);
+        IReadOnlyList<string>? StorageClasses = null,
+        long? ScrubRate = null,
+        int? ScrubInterval = null);
 
     /// <summary>Merges the layers; <paramref name="environment"/> maps variable names to values.</summary>
     public static ServerOptions Load(Flags flags, IReadOnlyDictionary<string, string> environment)
@@ -54,6 +56,8 @@ public static class ConfigLoader
         options.DomainLevel = flags.DomainLevel ?? options.DomainLevel;
         options.GarbageGraceSeconds = flags.GarbageGraceSeconds ?? options.GarbageGraceSeconds;
         options.MinPartSize = flags.MinPartSize ?? options.MinPartSize;
+        options.ScrubRate = flags.ScrubRate ?? options.ScrubRate;
+        options.ScrubInterval = flags.ScrubInterval ?? options.ScrubInterval;
         foreach (var (name, code) in ParseClasses(flags.StorageClasses ?? []))
         {
             options.StorageClasses[name] = code;
@@ -95,6 +99,8 @@ public static class ConfigLoader
         }
 
         o.MinPartSize = Get(env, "TESSERA_MIN_PART_SIZE") is { } mps ? long.Parse(mps, CultureInfo.InvariantCulture) : o.MinPartSize;
+        o.ScrubRate = Get(env, "TESSERA_SCRUB_RATE") is { } rate ? long.Parse(rate, CultureInfo.InvariantCulture) : o.ScrubRate;
+        o.ScrubInterval = Int(env, "TESSERA_SCRUB_INTERVAL") ?? o.ScrubInterval;
         o.Quiet |= Get(env, "TESSERA_QUIET") is "1" or "true";
     }
 
@@ -119,6 +125,8 @@ public static class ConfigLoader
                 case "gcGraceSeconds": o.GarbageGraceSeconds = v.GetInt32(); break;
                 case "quiet": o.Quiet = v.GetBoolean(); break;
                 case "minPartSize": o.MinPartSize = v.GetInt64(); break;
+                case "scrubRate": o.ScrubRate = v.GetInt64(); break;
+                case "scrubInterval": o.ScrubInterval = v.GetInt32(); break;
                 case "storageClasses":
                     foreach (var entry in v.EnumerateObject())
                     {

@@ -35,9 +35,12 @@ public static class Program
         var quiet = new Option<bool>("--quiet") { Description = "No banner; log warnings only. Env TESSERA_QUIET." };
         var storageClass = new Option<string[]?>("--storage-class") { Description = "Erasure code of a storage class, CLASS=k+m (repeatable), e.g. REDUCED_REDUNDANCY=4+1. Env TESSERA_STORAGE_CLASSES." };
         var minPartSize = new Option<long?>("--min-part-size") { Description = "Smallest multipart part but the last, bytes (default 5242880, as S3). Env TESSERA_MIN_PART_SIZE." };
+        var scrubRate = new Option<long?>("--scrub-rate") { Description = "Bytes per second the background scrubber reads at most, 0 = unlimited (default 52428800). Env TESSERA_SCRUB_RATE." };
+        var scrubInterval = new Option<int?>("--scrub-interval") { Description = "Seconds between scrub passes, 0 = off (default 86400). Env TESSERA_SCRUB_INTERVAL." };
         var command = new Command("server", "Run a store with every role in this process.")
         {
             disks, config, address, metaDir, region, domain, usersFile, ec, shardSize, domainLevel, gcGrace, quiet, minPartSize, storageClass,
+            scrubRate, scrubInterval,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -55,7 +58,9 @@ public static class Program
                 parse.GetValue(gcGrace),
                 parse.GetValue(quiet),
                 parse.GetValue(minPartSize),
-                parse.GetValue(storageClass));
+                parse.GetValue(storageClass),
+                parse.GetValue(scrubRate),
+                parse.GetValue(scrubInterval));
             TesseraServer server;
             try
             {

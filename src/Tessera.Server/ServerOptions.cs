@@ -55,6 +55,18 @@ public sealed class ServerOptions
     /// <summary><c>--min-part-size</c>, <c>TESSERA_MIN_PART_SIZE</c>, <c>minPartSize</c>: smallest multipart part but the last, bytes. Default 5 MiB (S3's).</summary>
     public long MinPartSize { get; set; } = 5L * 1024 * 1024;
 
+    /// <summary>
+    /// <c>--scrub-rate</c>, <c>TESSERA_SCRUB_RATE</c>, <c>scrubRate</c>: bytes per second the background scrubber reads
+    /// at most; 0 = unlimited. Default 50 MiB/s.
+    /// </summary>
+    public long ScrubRate { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>
+    /// <c>--scrub-interval</c>, <c>TESSERA_SCRUB_INTERVAL</c>, <c>scrubInterval</c>: seconds between scrub passes; 0 = no
+    /// background scrub. Default 86400 (daily).
+    /// </summary>
+    public int ScrubInterval { get; set; } = 86400;
+
     /// <summary><c>--quiet</c>, <c>TESSERA_QUIET</c>: no banner, warnings-only logging.</summary>
     public bool Quiet { get; set; }
 }

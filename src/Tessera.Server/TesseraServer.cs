@@ -11,7 +11,7 @@ namespace Tessera.Server;
 
 /// <summary>
 /// One running store with every role in the process: the index (RocksDB in the metadata directory), the storage
-/// (the local disks), the S3 gateway on Kestrel, and the background garbage collector. Tests start it on port 0.
+/// (the local disks), the S3 gateway on Kestrel, the background garbage collector and scrubber. Tests start it on port 0.
 /// </summary>
 public sealed class TesseraServer : IAsyncDisposable
 {
@@ -19,8 +19,9 @@ public sealed class TesseraServer : IAsyncDisposable
     private readonly IIndexStore _index;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _collector;
+    private readonly Task _scrubber;
 
-    private TesseraServer(WebApplication app, IIndexStore index, S3Services services, StoreLayout layout, S3User root, Uri endpoint, bool generated)
+    private TesseraServer(WebApplication app, IIndexStore index, S3Services services, StoreLayout layout, S3User root, Uri endpoint, bool generated, ServerOptions options)
     {
         _app = app;
         _index = index;
@@ -35,6 +36,10 @@ public sealed class TesseraServer : IAsyncDisposable
             TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds / 4, 1, 60)),
             TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds, 10, 3600)),
             _stopping.Token);
+        Scrubber = new Scrubber(services);
+        _scrubber = options.ScrubInterval > 0
+            ? Scrubber.RunAsync(options.ScrubRate, TimeSpan.FromSeconds(options.ScrubInterval), _stopping.Token)
+            : Task.CompletedTask;
     }
 
     /// <summary>The S3 endpoint, e.g. <c>http://127.0.0.1:9000</c>.</summary>
@@ -55,10 +60,22 @@ public sealed class TesseraServer : IAsyncDisposable
     /// <summary>The garbage collector (tests drive it directly).</summary>
     public GarbageCollector Collector { get; }
 
+    /// <summary>The scrubber (tests drive it directly with <see cref="Scrubber.ScrubOnceAsync"/>).</summary>
+    public Scrubber Scrubber { get; }
+
+    /// <summary>The report of the last completed scrub pass, or null before the first.</summary>
+    public ScrubReport? LastScrub => Scrubber.LastReport;
+
     /// <summary>Builds and starts a store from resolved options.</summary>
+    /// <exception cref="ArgumentException">A negative scrub rate or interval.</exception>
     public static async Task<TesseraServer> StartAsync(ServerOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         time ??= TimeProvider.System;
+        if (options.ScrubRate < 0 || options.ScrubInterval < 0)
+        {
+            throw new ArgumentException($"--scrub-rate ({options.ScrubRate}) and --scrub-interval ({options.ScrubInterval}) may not be negative.");
+        }
+
         var layout = StoreLayout.Resolve(options);
         Directory.CreateDirectory(layout.MetaDir);
         var (root, users, generated) = Credentials.Load(options, layout.MetaDir);
@@ -102,7 +119,7 @@ public sealed class TesseraServer : IAsyncDisposable
             app.Run(context => Health.TryHandle(context) ? Task.CompletedTask : gateway.HandleAsync(context));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new TesseraServer(app, index, services, layout, root, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), generated);
+            return new TesseraServer(app, index, services, layout, root, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), generated, options);
         }
         catch
         {
@@ -120,6 +137,7 @@ public sealed class TesseraServer : IAsyncDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _collector.ConfigureAwait(false);
+        await _scrubber.ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _index.Dispose();

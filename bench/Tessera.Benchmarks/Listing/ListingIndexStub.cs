@@ -29,6 +29,8 @@ internal sealed class ListingIndexStub(BucketInfo bucket, ObjectListing page) : 
 
     public bool IsSegmentReferenced(Guid segment) => throw new NotSupportedException();
 
+    public IEnumerable<SegmentManifest> ReferencedSegments() => throw new NotSupportedException();
+
     public bool CreateUpload(MultipartUpload upload) => throw new NotSupportedException();
 
     public MultipartUpload? GetUpload(string bucketName, string key, string uploadId) => throw new NotSupportedException();

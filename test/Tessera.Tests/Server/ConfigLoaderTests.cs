@@ -43,6 +43,25 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void ScrubSettingsComeFromEveryLayer()
+    {
+        var defaults = ConfigLoader.Load(NoFlags(), new Dictionary<string, string>());
+        Assert.Equal((50L * 1024 * 1024, 86400), (defaults.ScrubRate, defaults.ScrubInterval));
+
+        var file = Path.Combine(_dir, "scrub.json");
+        File.WriteAllText(file, """{"scrubRate": 1000, "scrubInterval": 60}""");
+        var fromFile = ConfigLoader.Load(NoFlags(file), new Dictionary<string, string>());
+        Assert.Equal((1000L, 60), (fromFile.ScrubRate, fromFile.ScrubInterval));
+
+        var env = new Dictionary<string, string> { ["TESSERA_SCRUB_RATE"] = "0", ["TESSERA_SCRUB_INTERVAL"] = "3600" };
+        var fromEnv = ConfigLoader.Load(NoFlags(file), env);
+        Assert.Equal((0L, 3600), (fromEnv.ScrubRate, fromEnv.ScrubInterval));
+
+        var fromFlags = ConfigLoader.Load(NoFlags(file) with { ScrubRate = 5_000_000_000, ScrubInterval = 0 }, env);
+        Assert.Equal((5_000_000_000L, 0), (fromFlags.ScrubRate, fromFlags.ScrubInterval));
+    }
+
+    [Fact]
     public void StorageClassPoliciesComeFromEveryLayer()
     {
         var file = Path.Combine(_dir, "classes.json");

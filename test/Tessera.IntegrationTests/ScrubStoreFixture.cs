@@ -1,0 +1,13 @@
+using Tessera.Server;
+
+namespace Tessera.IntegrationTests;
+
+/// <summary>A store with 4 KiB shards (so small objects span many stripes) and 1-byte minimum parts, for scrub tests.</summary>
+public sealed class ScrubStoreFixture : StoreFixture
+{
+    protected override void Configure(ServerOptions options)
+    {
+        options.ShardSize = 4096;
+        options.MinPartSize = 1;
+    }
+}
