@@ -15,7 +15,7 @@ namespace Tessera.Erasure.Kernels;
 /// Non-temporal stores were tried and lose (the encoder becomes DRAM-bound). The remainder after the last full
 /// vector is recomputed as one vector ending at <c>end</c>, overlapping bytes already written with the same values.
 /// </summary>
-internal static unsafe class Gfni512Kernel
+internal static unsafe partial class Gfni512Kernel
 {
     private const int W = 64;
 
@@ -40,6 +40,19 @@ internal static unsafe class Gfni512Kernel
     private static void Run<TPrefetch>(int group, ulong* matrices, int columns, byte** inputs, byte** outputs, int start, int end)
         where TPrefetch : struct, IFlag
     {
+        if (!TPrefetch.Value && columns < 8)
+        {
+            switch (group)
+            {
+                case 1: RunSmall<One>(matrices, columns, inputs, outputs, start, end); break;
+                case 2: RunSmall<Two>(matrices, columns, inputs, outputs, start, end); break;
+                case 3: RunSmall<Three>(matrices, columns, inputs, outputs, start, end); break;
+                default: RunSmall<Four>(matrices, columns, inputs, outputs, start, end); break;
+            }
+
+            return;
+        }
+
         switch (group)
         {
             case 1: Dot<One, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
@@ -57,11 +70,9 @@ internal static unsafe class Gfni512Kernel
     {
         var n = TCount.Value;
         var p = start;
-        // Few inputs in L2 (k < 8): the one-vector loop below is faster, because each matrix is used once per step
-        // and the JIT folds its broadcast into the affine instruction ({1to8}) instead of spending a uop on a
-        // register broadcast (measured RS(6,3) 64 KiB: 78 → 96 GB/s). With more inputs, or streaming from L3, the
-        // two-vector, two-input step wins (RS(8,4) 64 KiB: 71 → 78; RS(17,3): 63 → 96).
-        for (; (TPrefetch.Value || columns >= 8) && p + (2 * W) <= end; p += 2 * W)
+        // With eight inputs or more, or streaming from L3, the two-vector, two-input step (fewer than eight inputs
+        // in L2 go to the unrolled Small kernel instead).
+        for (; p + (2 * W) <= end; p += 2 * W)
         {
             Vector512<byte> a0 = default, a1 = default, a2 = default, a3 = default;
             Vector512<byte> b0 = default, b1 = default, b2 = default, b3 = default;

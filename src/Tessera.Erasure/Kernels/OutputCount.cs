@@ -58,3 +58,24 @@ internal readonly struct No : IFlag
     /// <inheritdoc/>
     public static bool Value => false;
 }
+
+/// <summary>Five inputs per pass (column counts reuse the output-count structs up to four).</summary>
+internal readonly struct Five : IOutputCount
+{
+    /// <inheritdoc/>
+    public static int Value => 5;
+}
+
+/// <summary>Six inputs per pass.</summary>
+internal readonly struct Six : IOutputCount
+{
+    /// <inheritdoc/>
+    public static int Value => 6;
+}
+
+/// <summary>Seven inputs per pass.</summary>
+internal readonly struct Seven : IOutputCount
+{
+    /// <inheritdoc/>
+    public static int Value => 7;
+}
