@@ -40,14 +40,14 @@ internal static unsafe partial class Gfni512Kernel
     private static void Run<TPrefetch>(int group, ulong* matrices, int columns, byte** inputs, byte** outputs, int start, int end)
         where TPrefetch : struct, IFlag
     {
-        if (!TPrefetch.Value && columns < 8)
+        if (columns <= 8)
         {
             switch (group)
             {
-                case 1: RunSmall<One>(matrices, columns, inputs, outputs, start, end); break;
-                case 2: RunSmall<Two>(matrices, columns, inputs, outputs, start, end); break;
-                case 3: RunSmall<Three>(matrices, columns, inputs, outputs, start, end); break;
-                default: RunSmall<Four>(matrices, columns, inputs, outputs, start, end); break;
+                case 1: RunSmall<One, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
+                case 2: RunSmall<Two, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
+                case 3: RunSmall<Three, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
+                default: RunSmall<Four, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
             }
 
             return;

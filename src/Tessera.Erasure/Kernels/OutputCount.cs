@@ -79,3 +79,10 @@ internal readonly struct Seven : IOutputCount
     /// <inheritdoc/>
     public static int Value => 7;
 }
+
+/// <summary>Eight inputs per pass.</summary>
+internal readonly struct Eight : IOutputCount
+{
+    /// <inheritdoc/>
+    public static int Value => 8;
+}
