@@ -62,10 +62,41 @@ internal static unsafe partial class Gfni512Kernel
 
             if (TPrefetch.Value)
             {
+                // Unrolled like the loads: the pointers are already in registers.
                 Sse.Prefetch0(i0 + p + SmallPrefetch);
-                for (var c = 1; c < k; c++)
+                if (k > 1)
                 {
-                    Sse.Prefetch0(inputs[c] + p + SmallPrefetch);
+                    Sse.Prefetch0(i1 + p + SmallPrefetch);
+                }
+
+                if (k > 2)
+                {
+                    Sse.Prefetch0(i2 + p + SmallPrefetch);
+                }
+
+                if (k > 3)
+                {
+                    Sse.Prefetch0(i3 + p + SmallPrefetch);
+                }
+
+                if (k > 4)
+                {
+                    Sse.Prefetch0(i4 + p + SmallPrefetch);
+                }
+
+                if (k > 5)
+                {
+                    Sse.Prefetch0(i5 + p + SmallPrefetch);
+                }
+
+                if (k > 6)
+                {
+                    Sse.Prefetch0(i6 + p + SmallPrefetch);
+                }
+
+                if (k > 7)
+                {
+                    Sse.Prefetch0(i7 + p + SmallPrefetch);
                 }
             }
 
