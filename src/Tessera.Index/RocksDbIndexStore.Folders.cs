@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using RocksDbSharp;
 
 namespace Tessera.Index;
@@ -21,5 +22,49 @@ public sealed partial class RocksDbIndexStore
 
         iterator.Seek(folder.AsSpan(0, folderEnd));
         return true;
+    }
+
+    /// <summary>
+    /// The first key a marker-paginated listing (versions, uploads) seeks to, or null when nothing can follow. It is
+    /// the scan prefix, or, when the marker is later, the smallest record after it: with a sequence
+    /// <c>marker 00 encodedSequence 00</c> (right after that record); without one, <c>marker 00</c> when the marker
+    /// key's own records must still be listed (<paramref name="includeMarkerKey"/>), else <c>marker 01</c> (after
+    /// every record of the marker key, since keys contain no 00); and when the marker lies in a common prefix, that
+    /// prefix's successor, since the prefix's entry is not after the marker.
+    /// </summary>
+    private static byte[]? MarkerStartKey(byte[] scan, int headLength, byte[] prefix, byte[]? delimiter, byte[]? marker, ulong? encodedSequence, bool includeMarkerKey)
+    {
+        if (marker is null)
+        {
+            return scan;
+        }
+
+        var candidate = new byte[headLength + marker.Length + 1 + IndexKeys.SequenceSuffixLength + 1];
+        scan.AsSpan(0, headLength).CopyTo(candidate);
+        marker.CopyTo(candidate, headLength);
+        int length;
+        var inFolder = delimiter is null || !marker.AsSpan().StartsWith(prefix) ? -1 : marker.AsSpan(prefix.Length).IndexOf(delimiter);
+        if (inFolder >= 0)
+        {
+            length = IndexKeys.Successor(candidate.AsSpan(0, headLength + prefix.Length + inFolder + delimiter!.Length));
+            if (length < 0)
+            {
+                return null;
+            }
+        }
+        else if (encodedSequence is { } sequence)
+        {
+            candidate[headLength + marker.Length] = IndexKeys.Separator;
+            BinaryPrimitives.WriteUInt64BigEndian(candidate.AsSpan(headLength + marker.Length + 1), sequence);
+            candidate[^1] = IndexKeys.Separator;
+            length = candidate.Length;
+        }
+        else
+        {
+            candidate[headLength + marker.Length] = includeMarkerKey ? IndexKeys.Separator : (byte)(IndexKeys.Separator + 1);
+            length = headLength + marker.Length + 1;
+        }
+
+        return candidate.AsSpan(0, length).SequenceCompareTo(scan) <= 0 ? scan : candidate[..length];
     }
 }

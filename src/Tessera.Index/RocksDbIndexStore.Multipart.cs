@@ -554,45 +554,10 @@ public sealed partial class RocksDbIndexStore
     }
 
     /// <summary>
-    /// The first key to seek to, or null when nothing can follow. It is the scan prefix, or, when the marker is
-    /// later, the smallest record after it: with an open upload-id marker <c>marker 00 sequence 00</c> (right after
-    /// that record); with a gone one <c>marker 00</c> (the marker key's uploads, filtered by id while listing);
-    /// otherwise <c>marker 01</c> (after every upload of the marker key, since keys contain no 00); and when the
-    /// marker lies in a common prefix, that prefix's successor, since the prefix's entry is not after the marker.
+    /// The first key to seek to: right after an open upload-id marker's record (<c>marker 00 sequence 00</c>); with a
+    /// gone one, the marker key's uploads (filtered by id while listing); otherwise after every upload of the marker
+    /// key; see <see cref="MarkerStartKey"/>.
     /// </summary>
-    private static byte[]? UploadStartKey(byte[] scan, int headLength, byte[] prefix, byte[]? delimiter, byte[]? marker, ulong? markerSequence, bool filterMarkerKey)
-    {
-        if (marker is null)
-        {
-            return scan;
-        }
-
-        var candidate = new byte[headLength + marker.Length + 1 + IndexKeys.SequenceSuffixLength + 1];
-        scan.AsSpan(0, headLength).CopyTo(candidate);
-        marker.CopyTo(candidate, headLength);
-        int length;
-        var inFolder = delimiter is null || !marker.AsSpan().StartsWith(prefix) ? -1 : marker.AsSpan(prefix.Length).IndexOf(delimiter);
-        if (inFolder >= 0)
-        {
-            length = IndexKeys.Successor(candidate.AsSpan(0, headLength + prefix.Length + inFolder + delimiter!.Length));
-            if (length < 0)
-            {
-                return null;
-            }
-        }
-        else if (markerSequence is { } sequence)
-        {
-            candidate[headLength + marker.Length] = IndexKeys.Separator;
-            BinaryPrimitives.WriteUInt64BigEndian(candidate.AsSpan(headLength + marker.Length + 1), sequence);
-            candidate[^1] = IndexKeys.Separator;
-            length = candidate.Length;
-        }
-        else
-        {
-            candidate[headLength + marker.Length] = filterMarkerKey ? IndexKeys.Separator : (byte)(IndexKeys.Separator + 1);
-            length = headLength + marker.Length + 1;
-        }
-
-        return candidate.AsSpan(0, length).SequenceCompareTo(scan) <= 0 ? scan : candidate[..length];
-    }
+    private static byte[]? UploadStartKey(byte[] scan, int headLength, byte[] prefix, byte[]? delimiter, byte[]? marker, ulong? markerSequence, bool filterMarkerKey) =>
+        MarkerStartKey(scan, headLength, prefix, delimiter, marker, markerSequence, includeMarkerKey: filterMarkerKey);
 }

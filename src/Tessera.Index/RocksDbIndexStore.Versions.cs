@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 
 namespace Tessera.Index;
 
@@ -137,44 +136,9 @@ public sealed partial class RocksDbIndexStore
     }
 
     /// <summary>
-    /// The first key to seek to, or null when nothing can follow. It is the scan prefix, or, when the marker is
-    /// later, the smallest record after it: with a version marker <c>marker 00 ~sequence 00</c> (right after that
-    /// record), otherwise <c>marker 01</c> (after every record of the marker key, since keys contain no 00); and when
-    /// the marker lies in a common prefix, that prefix's successor, since the prefix's entry is not after the marker.
+    /// The first key to seek to: right after the version marker's record (<c>marker 00 ~sequence 00</c>), or after
+    /// every record of the marker key; see <see cref="MarkerStartKey"/>.
     /// </summary>
-    private static byte[]? VersionStartKey(byte[] scan, int headLength, byte[] prefix, byte[]? delimiter, byte[]? marker, ulong? markerSequence)
-    {
-        if (marker is null)
-        {
-            return scan;
-        }
-
-        var candidate = new byte[headLength + marker.Length + 1 + IndexKeys.SequenceSuffixLength + 1];
-        scan.AsSpan(0, headLength).CopyTo(candidate);
-        marker.CopyTo(candidate, headLength);
-        int length;
-        var inFolder = delimiter is null || !marker.AsSpan().StartsWith(prefix) ? -1 : marker.AsSpan(prefix.Length).IndexOf(delimiter);
-        if (inFolder >= 0)
-        {
-            length = IndexKeys.Successor(candidate.AsSpan(0, headLength + prefix.Length + inFolder + delimiter!.Length));
-            if (length < 0)
-            {
-                return null;
-            }
-        }
-        else if (markerSequence is { } sequence)
-        {
-            candidate[headLength + marker.Length] = IndexKeys.Separator;
-            BinaryPrimitives.WriteUInt64BigEndian(candidate.AsSpan(headLength + marker.Length + 1), ~sequence);
-            candidate[^1] = IndexKeys.Separator;
-            length = candidate.Length;
-        }
-        else
-        {
-            candidate[headLength + marker.Length] = IndexKeys.Separator + 1;
-            length = headLength + marker.Length + 1;
-        }
-
-        return candidate.AsSpan(0, length).SequenceCompareTo(scan) <= 0 ? scan : candidate[..length];
-    }
+    private static byte[]? VersionStartKey(byte[] scan, int headLength, byte[] prefix, byte[]? delimiter, byte[]? marker, ulong? markerSequence) =>
+        MarkerStartKey(scan, headLength, prefix, delimiter, marker, markerSequence is { } s ? ~s : null, includeMarkerKey: false);
 }
