@@ -91,6 +91,19 @@ public interface IIndexStore : IDisposable
     /// </summary>
     IEnumerable<SegmentManifest> ReferencedSegments();
 
+    /// <summary>The segment as the index records it (its disks included), or null when nothing references it.</summary>
+    SegmentManifest? GetSegment(Guid segment);
+
+    /// <summary>The version or open upload part that holds <paramref name="segment"/>, or null.</summary>
+    SegmentOwnerInfo? FindSegmentOwner(Guid segment);
+
+    /// <summary>
+    /// Moves fragments of a segment: replaces its disk list (one disk id per shard index) wherever the segment is
+    /// recorded, atomically and synced, if it is still <paramref name="expected"/>. False when the segment is no longer
+    /// referenced or its disks changed meanwhile (a compare-and-set: repair commits new locations with it).
+    /// </summary>
+    bool ReplaceSegmentDisks(Guid segment, IReadOnlyList<string> expected, IReadOnlyList<string> replacement);
+
     /// <summary>
     /// Records a new multipart upload (CreateMultipartUpload); false when the bucket does not exist. Synced, atomic
     /// with the bucket check.

@@ -419,6 +419,7 @@ public sealed partial class RocksDbIndexStore
                 var parts = ReadParts(bucket, key, uploadId);
                 var byNumber = parts.ToDictionary(p => p.PartNumber);
                 var listed = new HashSet<Guid>(partNumbers.Count);
+                var segments = new SegmentManifest[partNumbers.Count];
                 for (var i = 0; i < partNumbers.Count; i++)
                 {
                     if (!byNumber.TryGetValue(partNumbers[i], out var stored) || stored.Segment.Segment != manifest.Segments[i].Segment)
@@ -426,8 +427,12 @@ public sealed partial class RocksDbIndexStore
                         return new CompleteResult(CompleteStatus.InvalidPart, InvalidPartNumber: partNumbers[i]);
                     }
 
+                    // The stored part's disks win: repair may have moved a fragment since the caller read the part.
+                    segments[i] = manifest.Segments[i] with { Disks = stored.Segment.Disks };
                     listed.Add(stored.Segment.Segment);
                 }
+
+                manifest = manifest with { Segments = segments };
 
                 var unused = parts.Where(p => !listed.Contains(p.Segment.Segment)).ToList();
                 var put = CommitVersion(bucket, info, manifest, condition, listed, batch => RemoveUpload(batch, found.Upload, found.Sequence, parts, unused));

@@ -28,4 +28,19 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Scrub pass failed")]
     public static partial void ScrubFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "Repaired segment {Segment}: {Rebuilt} fragments rebuilt, {Moved} moved to other disks, {Blocked} without a disk that keeps placement")]
+    public static partial void SegmentRepaired(ILogger logger, Guid segment, int rebuilt, int moved, int blocked);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Error, Message = "Segment {Segment} has {Readable} readable fragments of the {Needed} needed: it cannot be rebuilt now")]
+    public static partial void RepairUnrecoverable(ILogger logger, Guid segment, int readable, int needed);
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "Repair of segment {Segment} failed; it will be retried")]
+    public static partial void RepairFailed(ILogger logger, Exception exception, Guid segment);
+
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "Disk {Disk} is {State} ({Probe}); {Segments} segments queued for repair")]
+    public static partial void DiskStateChanged(ILogger logger, string disk, string state, string probe, int segments);
+
+    [LoggerMessage(EventId = 1024, Level = LogLevel.Warning, Message = "Disk monitor pass failed")]
+    public static partial void DiskMonitorFailed(ILogger logger, Exception exception);
 }

@@ -7,4 +7,7 @@ namespace Tessera.Server;
 [JsonSerializable(typeof(DiskOptions))]
 [JsonSerializable(typeof(UserEntry))]
 [JsonSerializable(typeof(List<UserEntry>))]
+[JsonSerializable(typeof(TopologyFile))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(System.Text.Json.JsonElement))]
 internal sealed partial class ConfigJson : JsonSerializerContext;

@@ -27,7 +27,9 @@ public static class ConfigLoader
         long? MinPartSize = null,
         IReadOnlyList<string>? StorageClasses = null,
         long? ScrubRate = null,
-        int? ScrubInterval = null);
+        int? ScrubInterval = null,
+        long? RepairBandwidth = null,
+        int? DiskCheckInterval = null);
 
     /// <summary>Merges the layers; <paramref name="environment"/> maps variable names to values.</summary>
     public static ServerOptions Load(Flags flags, IReadOnlyDictionary<string, string> environment)
@@ -58,6 +60,8 @@ public static class ConfigLoader
         options.MinPartSize = flags.MinPartSize ?? options.MinPartSize;
         options.ScrubRate = flags.ScrubRate ?? options.ScrubRate;
         options.ScrubInterval = flags.ScrubInterval ?? options.ScrubInterval;
+        options.RepairBandwidth = flags.RepairBandwidth ?? options.RepairBandwidth;
+        options.DiskCheckInterval = flags.DiskCheckInterval ?? options.DiskCheckInterval;
         foreach (var (name, code) in ParseClasses(flags.StorageClasses ?? []))
         {
             options.StorageClasses[name] = code;
@@ -101,6 +105,8 @@ public static class ConfigLoader
         o.MinPartSize = Get(env, "TESSERA_MIN_PART_SIZE") is { } mps ? long.Parse(mps, CultureInfo.InvariantCulture) : o.MinPartSize;
         o.ScrubRate = Get(env, "TESSERA_SCRUB_RATE") is { } rate ? long.Parse(rate, CultureInfo.InvariantCulture) : o.ScrubRate;
         o.ScrubInterval = Int(env, "TESSERA_SCRUB_INTERVAL") ?? o.ScrubInterval;
+        o.RepairBandwidth = Get(env, "TESSERA_REPAIR_BANDWIDTH") is { } repair ? long.Parse(repair, CultureInfo.InvariantCulture) : o.RepairBandwidth;
+        o.DiskCheckInterval = Int(env, "TESSERA_DISK_CHECK_INTERVAL") ?? o.DiskCheckInterval;
         o.Quiet |= Get(env, "TESSERA_QUIET") is "1" or "true";
     }
 
@@ -127,6 +133,8 @@ public static class ConfigLoader
                 case "minPartSize": o.MinPartSize = v.GetInt64(); break;
                 case "scrubRate": o.ScrubRate = v.GetInt64(); break;
                 case "scrubInterval": o.ScrubInterval = v.GetInt32(); break;
+                case "repairBandwidth": o.RepairBandwidth = v.GetInt64(); break;
+                case "diskCheckInterval": o.DiskCheckInterval = v.GetInt32(); break;
                 case "storageClasses":
                     foreach (var entry in v.EnumerateObject())
                     {

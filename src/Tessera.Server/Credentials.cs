@@ -15,6 +15,19 @@ public static class Credentials
     private const string KeyAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     private const string SecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+    /// <summary>The root keys a store generated in <paramref name="metaDir"/>, or null when there are none (for the admin CLI).</summary>
+    public static (string AccessKey, string SecretKey)? ReadGenerated(string metaDir)
+    {
+        var path = Path.Combine(metaDir, RootFile);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var root = JsonSerializer.Deserialize(File.ReadAllText(path), ConfigJson.Default.UserEntry);
+        return root is null ? null : (root.AccessKey, root.SecretKey);
+    }
+
     /// <summary>Loads (or creates) the root user and reads the users file.</summary>
     public static (S3User Root, UserDirectory Users, bool Generated) Load(ServerOptions options, string metaDir)
     {

@@ -12,6 +12,7 @@ public static class Program
         var root = new RootCommand("Tessera: an S3-compatible, erasure-coded object store.");
         root.Subcommands.Add(ServerCommand());
         root.Subcommands.Add(DurabilityCommand());
+        root.Subcommands.Add(AdminCommand.Create());
         return root.Parse(args).InvokeAsync();
     }
 
@@ -37,10 +38,12 @@ public static class Program
         var minPartSize = new Option<long?>("--min-part-size") { Description = "Smallest multipart part but the last, bytes (default 5242880, as S3). Env TESSERA_MIN_PART_SIZE." };
         var scrubRate = new Option<long?>("--scrub-rate") { Description = "Bytes per second the background scrubber reads at most, 0 = unlimited (default 52428800). Env TESSERA_SCRUB_RATE." };
         var scrubInterval = new Option<int?>("--scrub-interval") { Description = "Seconds between scrub passes, 0 = off (default 86400). Env TESSERA_SCRUB_INTERVAL." };
+        var repairBandwidth = new Option<long?>("--repair-bandwidth") { Description = "Bytes per second repair writes at most, 0 = unlimited (default 209715200). Env TESSERA_REPAIR_BANDWIDTH." };
+        var diskCheckInterval = new Option<int?>("--disk-check-interval") { Description = "Seconds between disk health probes, 0 = off (default 10). Env TESSERA_DISK_CHECK_INTERVAL." };
         var command = new Command("server", "Run a store with every role in this process.")
         {
             disks, config, address, metaDir, region, domain, usersFile, ec, shardSize, domainLevel, gcGrace, quiet, minPartSize, storageClass,
-            scrubRate, scrubInterval,
+            scrubRate, scrubInterval, repairBandwidth, diskCheckInterval,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -60,7 +63,9 @@ public static class Program
                 parse.GetValue(minPartSize),
                 parse.GetValue(storageClass),
                 parse.GetValue(scrubRate),
-                parse.GetValue(scrubInterval));
+                parse.GetValue(scrubInterval),
+                parse.GetValue(repairBandwidth),
+                parse.GetValue(diskCheckInterval));
             TesseraServer server;
             try
             {

@@ -67,6 +67,12 @@ public sealed class ServerOptions
     /// </summary>
     public int ScrubInterval { get; set; } = 86400;
 
-    /// <summary><c>--quiet</c>, <c>TESSERA_QUIET</c>: no banner, warnings-only logging.</summary>
+    /// <summary>Bytes per second repair writes at most (rebuilt fragment data), 0 = unlimited.</summary>
+    public long RepairBandwidth { get; set; } = 200L * 1024 * 1024;
+
+    /// <summary>Seconds between disk health probes (failed and replaced disks are found by them), 0 = off.</summary>
+    public int DiskCheckInterval { get; set; } = 10;
+
+    /// <summary>No banner; log warnings only.</summary>
     public bool Quiet { get; set; }
 }

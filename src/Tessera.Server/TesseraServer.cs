@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Tessera.Index;
+using Tessera.S3.Admin;
 using Tessera.S3.DataPath;
 using Tessera.S3.Gateway;
 using Tessera.S3.Users;
@@ -20,8 +21,20 @@ public sealed class TesseraServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _collector;
     private readonly Task _scrubber;
+    private readonly Task _repairer;
+    private readonly Task _monitor;
 
-    private TesseraServer(WebApplication app, IIndexStore index, S3Services services, StoreLayout layout, S3User root, Uri endpoint, bool generated, ServerOptions options)
+    private TesseraServer(
+        WebApplication app,
+        IIndexStore index,
+        S3Services services,
+        DurabilityServices durability,
+        StoreLayout layout,
+        S3User root,
+        Uri endpoint,
+        bool generated,
+        ServerOptions options,
+        IReadOnlyList<string> formattedDisks)
     {
         _app = app;
         _index = index;
@@ -36,11 +49,34 @@ public sealed class TesseraServer : IAsyncDisposable
             TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds / 4, 1, 60)),
             TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds, 10, 3600)),
             _stopping.Token);
-        Scrubber = new Scrubber(services);
+        Scrubber = durability.Scrubber;
         _scrubber = options.ScrubInterval > 0
             ? Scrubber.RunAsync(options.ScrubRate, TimeSpan.FromSeconds(options.ScrubInterval), _stopping.Token)
             : Task.CompletedTask;
+        Repairer = durability.Repairer;
+        DiskMonitor = durability.Monitor;
+        Admin = durability.Admin;
+
+        // Disks found blank at start were replaced while the store was down: refill them.
+        if (formattedDisks.Count > 0)
+        {
+            DiskMonitor.Sweep(formattedDisks, checkFiles: true);
+        }
+
+        _repairer = Repairer.RunAsync(_stopping.Token);
+        _monitor = options.DiskCheckInterval > 0
+            ? DiskMonitor.RunAsync(TimeSpan.FromSeconds(options.DiskCheckInterval), _stopping.Token)
+            : Task.CompletedTask;
     }
+
+    /// <summary>The repairer (tests drive it with <see cref="Repairer.DrainAsync"/>).</summary>
+    public Repairer Repairer { get; }
+
+    /// <summary>The disk monitor (tests call <see cref="DiskMonitor.CheckOnce"/>).</summary>
+    public DiskMonitor DiskMonitor { get; }
+
+    /// <summary>The admin API.</summary>
+    public AdminApi Admin { get; }
 
     /// <summary>The S3 endpoint, e.g. <c>http://127.0.0.1:9000</c>.</summary>
     public Uri Endpoint { get; }
@@ -79,13 +115,24 @@ public sealed class TesseraServer : IAsyncDisposable
         var layout = StoreLayout.Resolve(options);
         Directory.CreateDirectory(layout.MetaDir);
         var (root, users, generated) = Credentials.Load(options, layout.MetaDir);
-        var disks = layout.Disks.Select((d, i) =>
+        var topology = TopologyStore.Load(layout.MetaDir);
+        var configured = layout.Disks.Select((d, i) => new TopologyDisk
         {
-            var id = "disk" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var labels = new DiskLabels(d.Zone ?? id, d.Rack ?? id, d.Node ?? Environment.MachineName);
-            return (IDisk)new LocalDisk(id, d.Path, labels, d.Weight);
+            Id = "disk" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Path = d.Path,
+            Zone = d.Zone,
+            Rack = d.Rack,
+            Node = d.Node,
+            Weight = d.Weight,
+        });
+        var paths = layout.Disks.Select(d => d.Path).ToHashSet(StringComparer.Ordinal);
+        var disks = configured.Concat(topology.Added.Where(a => !paths.Contains(a.Path))).Select(d =>
+        {
+            var labels = new DiskLabels(d.Zone ?? d.Id, d.Rack ?? d.Id, d.Node ?? Environment.MachineName);
+            return new LocalDisk(d.Id, d.Path, labels, d.Weight);
         }).ToList();
-        var storage = new ErasureSet(disks, layout.Policy, layout.ClassPolicies);
+        var storage = new ErasureSet(disks, layout.Policy, layout.ClassPolicies, topology.States);
+        topology.Attach(storage);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.AddSimpleConsole(o =>
@@ -113,13 +160,16 @@ public sealed class TesseraServer : IAsyncDisposable
                 Domains = options.Domains,
                 GarbageGracePeriod = TimeSpan.FromSeconds(options.GarbageGraceSeconds),
                 MinPartSize = options.MinPartSize,
+                AdminAccessKey = root.AccessKey,
             };
             var services = new S3Services(index, storage, users, s3Options, time, app.Services.GetRequiredService<ILoggerFactory>());
-            var gateway = new S3Gateway(services);
+            var durability = new DurabilityServices(services, topology, options);
+            var gateway = new S3Gateway(services, durability.Admin);
             app.Run(context => Health.TryHandle(context) ? Task.CompletedTask : gateway.HandleAsync(context));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new TesseraServer(app, index, services, layout, root, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), generated, options);
+            var formatted = disks.Where(d => d.FormattedAtOpen).Select(d => d.Id).ToList();
+            return new TesseraServer(app, index, services, durability, layout, root, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), generated, options, formatted);
         }
         catch
         {
@@ -138,6 +188,8 @@ public sealed class TesseraServer : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _collector.ConfigureAwait(false);
         await _scrubber.ConfigureAwait(false);
+        await _repairer.ConfigureAwait(false);
+        await _monitor.ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _index.Dispose();

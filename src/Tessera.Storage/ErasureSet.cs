@@ -4,15 +4,17 @@ using Tessera.Erasure;
 namespace Tessera.Storage;
 
 /// <summary>
-/// The disks a store codes over, the placement that picks among them, and one shared codec per (k, m). The
-/// request path asks it for disks by id (as manifests record them) and for a codec.
+/// The disks a store codes over, with their state, the placement that picks among them, and one shared codec per
+/// (k, m). The request path asks it for disks by id (as manifests record them) and for a codec. The topology can
+/// change while the store runs (<see cref="AddDisk"/>, <see cref="SetState"/>): each change publishes a new immutable
+/// view, so a request sees one consistent topology.
 /// </summary>
 public sealed class ErasureSet
 {
-    private readonly Dictionary<string, IDisk> _byId;
     private readonly ConcurrentDictionary<(int K, int M), ReedSolomon> _codecs = new();
-
     private readonly IReadOnlyDictionary<string, ErasurePolicy> _classes;
+    private readonly Lock _changeLock = new();
+    private View _view;
 
     /// <summary>
     /// Creates the set; validates that <paramref name="policy"/> and every storage class policy can be placed on
@@ -21,40 +23,177 @@ public sealed class ErasureSet
     /// <param name="disks">The disks.</param>
     /// <param name="policy">The default policy (STANDARD and every class without its own).</param>
     /// <param name="classes">Policies by S3 storage class name, e.g. REDUCED_REDUNDANCY → RS(4,1).</param>
-    public ErasureSet(IReadOnlyList<IDisk> disks, ErasurePolicy policy, IReadOnlyDictionary<string, ErasurePolicy>? classes = null)
+    /// <param name="states">The state of disks that are not active (from the persisted topology).</param>
+    public ErasureSet(
+        IReadOnlyList<IDisk> disks,
+        ErasurePolicy policy,
+        IReadOnlyDictionary<string, ErasurePolicy>? classes = null,
+        IReadOnlyDictionary<string, DiskState>? states = null)
     {
-        Disks = disks;
         Policy = policy;
         _classes = classes ?? new Dictionary<string, ErasurePolicy>();
-        _byId = disks.ToDictionary(d => d.Id, StringComparer.Ordinal);
-        foreach (var p in _classes.Values.Prepend(policy))
+        foreach (var p in Policies)
         {
             Placement.Validate(disks, p.DataShards, p.ParityShards, p.DomainLevel);
         }
 
-        Placement = new Placement(disks);
+        _view = View.Create([.. disks], states ?? new Dictionary<string, DiskState>(), Policies, 0);
     }
 
     /// <summary>Policies configured for particular storage classes.</summary>
     public IReadOnlyDictionary<string, ErasurePolicy> ClassPolicies => _classes;
 
+    /// <summary>The default policy and every storage class policy.</summary>
+    public IEnumerable<ErasurePolicy> Policies => _classes.Values.Prepend(Policy);
+
     /// <summary>The policy new segments of <paramref name="storageClass"/> are written with.</summary>
     public ErasurePolicy PolicyFor(string? storageClass) =>
         storageClass is not null && _classes.TryGetValue(storageClass, out var policy) ? policy : Policy;
 
-    /// <summary>Every disk.</summary>
-    public IReadOnlyList<IDisk> Disks { get; }
+    /// <summary>Every disk of the topology, whatever its state.</summary>
+    public IReadOnlyList<IDisk> Disks => Volatile.Read(ref _view).Disks;
 
     /// <summary>The default policy of new segments.</summary>
     public ErasurePolicy Policy { get; }
 
-    /// <summary>The placement over <see cref="Disks"/>.</summary>
-    public Placement Placement { get; }
+    /// <summary>
+    /// The placement of new segments: over the active disks when they can hold every policy, otherwise over every disk
+    /// that is not draining (writes then skip the failed disks' fragments, down to the write quorum).
+    /// </summary>
+    public Placement Placement => Volatile.Read(ref _view).Writes;
 
-    /// <summary>The disk with that id, or null when it is not (or no longer) in the set.</summary>
-    public IDisk? Disk(string id) => id.Length > 0 && _byId.TryGetValue(id, out var disk) ? disk : null;
+    /// <summary>The placement over the active disks only (repair targets); null when there is none.</summary>
+    public Placement? ActivePlacement => Volatile.Read(ref _view).Active;
+
+    /// <summary>Counts topology changes: it moves on every <see cref="AddDisk"/> and <see cref="SetState"/>.</summary>
+    public long Generation => Volatile.Read(ref _view).Generation;
+
+    /// <summary>The disk with that id if it can be read (active or draining); null when failed or unknown.</summary>
+    public IDisk? Disk(string id)
+    {
+        var view = Volatile.Read(ref _view);
+        return id.Length > 0 && view.ById.TryGetValue(id, out var disk) && view.StateOf(id) != DiskState.Failed ? disk : null;
+    }
+
+    /// <summary>The disk with that id whatever its state; null when unknown.</summary>
+    public IDisk? KnownDisk(string id) => id.Length > 0 && Volatile.Read(ref _view).ById.TryGetValue(id, out var disk) ? disk : null;
+
+    /// <summary>The state of a disk (unknown ids are <see cref="DiskState.Failed"/>: nothing can be read there).</summary>
+    public DiskState StateOf(string id)
+    {
+        var view = Volatile.Read(ref _view);
+        return view.ById.ContainsKey(id) ? view.StateOf(id) : DiskState.Failed;
+    }
+
+    /// <summary>The state of every disk that is not active.</summary>
+    public IReadOnlyDictionary<string, DiskState> States => Volatile.Read(ref _view).States;
+
+    /// <summary>Adds an active disk to the topology.</summary>
+    /// <exception cref="ArgumentException">A disk with that id exists, or its weight is not positive.</exception>
+    public void AddDisk(IDisk disk)
+    {
+        ArgumentNullException.ThrowIfNull(disk);
+        lock (_changeLock)
+        {
+            var view = _view;
+            if (view.ById.ContainsKey(disk.Id))
+            {
+                throw new ArgumentException($"Disk '{disk.Id}' is already in the topology.", nameof(disk));
+            }
+
+            Volatile.Write(ref _view, View.Create([.. view.Disks, disk], view.States, Policies, view.Generation + 1));
+        }
+    }
+
+    /// <summary>
+    /// Changes the state of a disk. Draining is refused when the remaining active disks cannot hold every policy
+    /// (the drain could never finish); marking a disk failed or active always succeeds.
+    /// </summary>
+    /// <returns>False when the disk already had that state.</returns>
+    /// <exception cref="ArgumentException">No disk has that id.</exception>
+    /// <exception cref="PlacementException">Draining would leave too few active disks or domains.</exception>
+    public bool SetState(string id, DiskState state)
+    {
+        lock (_changeLock)
+        {
+            var view = _view;
+            if (!view.ById.ContainsKey(id))
+            {
+                throw new ArgumentException($"No disk '{id}' in the topology.", nameof(id));
+            }
+
+            if (view.StateOf(id) == state)
+            {
+                return false;
+            }
+
+            var states = view.States.ToDictionary(StringComparer.Ordinal);
+            if (state == DiskState.Active)
+            {
+                states.Remove(id);
+            }
+            else
+            {
+                states[id] = state;
+            }
+
+            if (state == DiskState.Draining)
+            {
+                var remaining = view.Disks.Where(d => !states.ContainsKey(d.Id)).ToList();
+                foreach (var p in Policies)
+                {
+                    Placement.Validate(remaining, p.DataShards, p.ParityShards, p.DomainLevel);
+                }
+            }
+
+            Volatile.Write(ref _view, View.Create(view.Disks, states, Policies, view.Generation + 1));
+            return true;
+        }
+    }
 
     /// <summary>The shared codec for RS(k, m).</summary>
     public ReedSolomon Codec(int dataShards, int parityShards) =>
         _codecs.GetOrAdd((dataShards, parityShards), static key => new ReedSolomon(key.K, key.M));
+
+    /// <summary>One immutable topology: disks, states and the placements derived from them.</summary>
+    private sealed record View(
+        IReadOnlyList<IDisk> Disks,
+        Dictionary<string, IDisk> ById,
+        IReadOnlyDictionary<string, DiskState> States,
+        Placement Writes,
+        Placement? Active,
+        long Generation)
+    {
+        public DiskState StateOf(string id) => States.TryGetValue(id, out var state) ? state : DiskState.Active;
+
+        public static View Create(IReadOnlyList<IDisk> disks, IReadOnlyDictionary<string, DiskState> states, IEnumerable<ErasurePolicy> policies, long generation)
+        {
+            var byId = disks.ToDictionary(d => d.Id, StringComparer.Ordinal);
+            var frozen = states.Where(s => byId.ContainsKey(s.Key) && s.Value != DiskState.Active)
+                .ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
+            var active = disks.Where(d => !frozen.ContainsKey(d.Id)).ToList();
+            var activePlacement = active.Count > 0 ? new Placement(active) : null;
+            var writes = activePlacement is not null && Fits(active, policies)
+                ? activePlacement
+                : new Placement([.. disks.Where(d => !frozen.TryGetValue(d.Id, out var s) || s != DiskState.Draining)]);
+            return new View(disks, byId, frozen, writes, activePlacement, generation);
+        }
+
+        private static bool Fits(IReadOnlyList<IDisk> disks, IEnumerable<ErasurePolicy> policies)
+        {
+            try
+            {
+                foreach (var p in policies)
+                {
+                    Placement.Validate(disks, p.DataShards, p.ParityShards, p.DomainLevel);
+                }
+
+                return true;
+            }
+            catch (PlacementException)
+            {
+                return false;
+            }
+        }
+    }
 }

@@ -29,4 +29,16 @@ public interface IDisk
 
     /// <summary>Every committed fragment on the disk (for scrub and garbage collection).</summary>
     IEnumerable<FragmentId> ListFragments();
+
+    /// <summary>
+    /// Checks the disk without throwing: is its directory there, does it carry this disk's identity, can it take a
+    /// small synced write. Cheap enough to run every few seconds.
+    /// </summary>
+    DiskProbe Probe();
+
+    /// <summary>
+    /// Prepares a <see cref="DiskProbe.Blank"/> disk (a replacement) for use: creates its directories and writes its
+    /// identity, durably. Throws <see cref="IOException"/> when the directory cannot be written.
+    /// </summary>
+    void Format();
 }

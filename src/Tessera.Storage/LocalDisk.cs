@@ -20,6 +20,13 @@ public sealed class LocalDisk : IDisk
     private const string FragmentsDirectory = "fragments";
     private const string TempDirectory = "tmp";
 
+    /// <summary>The identity file: the disk id, one line. A directory without it is a blank (replaced) disk.</summary>
+    private const string IdentityFile = "tessera-disk.id";
+
+    private const string ProbeFile = "probe";
+
+    private readonly string _identityPath;
+
     private readonly string _fragmentsPath;
     private readonly string _tempPath;
 
@@ -48,13 +55,35 @@ public sealed class LocalDisk : IDisk
         _fragmentsPath = Path.Join(Root, FragmentsDirectory);
         _tempPath = Path.Join(Root, TempDirectory);
 
+        _identityPath = Path.Join(Root, IdentityFile);
+        var fresh = !File.Exists(_identityPath);
+        var hadFragments = Directory.Exists(_fragmentsPath) && Directory.EnumerateFileSystemEntries(_fragmentsPath).Any();
+        if (!fresh && ReadIdentity() is { } owner && !string.Equals(owner, id, StringComparison.Ordinal))
+        {
+            throw new IOException($"The directory {Root} belongs to disk '{owner}', not '{id}'.");
+        }
+
         Directory.CreateDirectory(_fragmentsPath);
         Directory.CreateDirectory(_tempPath);
         foreach (var leftover in Directory.EnumerateFiles(_tempPath))
         {
             File.Delete(leftover);
         }
+
+        if (fresh)
+        {
+            WriteIdentity();
+        }
+
+        // A directory without identity and without fragments is new: a first start, or a replaced disk.
+        FormattedAtOpen = fresh && !hadFragments;
     }
+
+    /// <summary>
+    /// True when opening found no identity and no fragments and formatted the directory: a new store, or a disk
+    /// replaced while the store was down (its fragments must be rebuilt).
+    /// </summary>
+    public bool FormattedAtOpen { get; }
 
     /// <inheritdoc />
     public string Id { get; }
@@ -118,6 +147,84 @@ public sealed class LocalDisk : IDisk
         }
     }
 
+    /// <inheritdoc />
+    public DiskProbe Probe()
+    {
+        try
+        {
+            if (!Directory.Exists(Root))
+            {
+                return DiskProbe.Missing;
+            }
+
+            if (ReadIdentity() is not { } owner)
+            {
+                return Directory.EnumerateFileSystemEntries(Root).Any() && Directory.Exists(_fragmentsPath)
+                    && Directory.EnumerateFileSystemEntries(_fragmentsPath).Any() ? DiskProbe.Failed : DiskProbe.Blank;
+            }
+
+            if (!string.Equals(owner, Id, StringComparison.Ordinal))
+            {
+                return DiskProbe.Foreign;
+            }
+
+            if (!Directory.Exists(_fragmentsPath) || !Directory.Exists(_tempPath))
+            {
+                return DiskProbe.Failed;
+            }
+
+            var probe = Path.Join(_tempPath, ProbeFile);
+            using (var stream = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+            {
+                stream.WriteByte(1);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Delete(probe);
+            return DiskProbe.Healthy;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return DiskProbe.Failed;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Format()
+    {
+        Directory.CreateDirectory(_fragmentsPath);
+        Directory.CreateDirectory(_tempPath);
+        Array.Clear(_subdirectoryReady);
+        WriteIdentity();
+    }
+
+    /// <summary>The disk id the identity file names; null when there is none.</summary>
+    private string? ReadIdentity()
+    {
+        try
+        {
+            return File.ReadAllText(_identityPath).Trim();
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes the identity file durably: temp file, fsync, rename, directory fsync.</summary>
+    private void WriteIdentity()
+    {
+        var temp = Path.Join(_tempPath, IdentityFile);
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+        {
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(Id + "\n"));
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, _identityPath, overwrite: true);
+        DirectorySync.Fsync(Root);
+    }
+
     /// <summary>The path a committed fragment has (whether or not it exists).</summary>
     internal string FragmentPath(FragmentId id)
     {
@@ -137,6 +244,12 @@ public sealed class LocalDisk : IDisk
         var directory = Path.Join(_fragmentsPath, name.AsSpan(0, 2));
         if (!Volatile.Read(ref _subdirectoryReady[bytes[0]]))
         {
+            // Never recreate a vanished disk directory: writing into the mount point beneath would lose the data.
+            if (!Directory.Exists(_fragmentsPath))
+            {
+                throw new DirectoryNotFoundException($"Disk '{Id}' has no fragments directory at {Root}.");
+            }
+
             Directory.CreateDirectory(directory);
             DirectorySync.Fsync(_fragmentsPath);
             Volatile.Write(ref _subdirectoryReady[bytes[0]], true);

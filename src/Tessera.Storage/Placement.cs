@@ -202,6 +202,103 @@ public sealed class Placement
         return result;
     }
 
+    /// <summary>
+    /// Chooses new disks for the fragments of a segment that must move (repair of a lost fragment, drain of a disk),
+    /// keeping the domain rule together with the fragments that stay: no domain of <paramref name="level"/> ends up
+    /// with more than <see cref="MaxFragmentsPerDomain"/> fragments and no disk with two. A moving index goes to the
+    /// disk <see cref="Place"/> would choose for it when that disk is free and its domain has room, otherwise to the
+    /// best-scoring disk (weighted rendezvous) that fits.
+    /// </summary>
+    /// <param name="segment">The segment id.</param>
+    /// <param name="dataShards">k.</param>
+    /// <param name="parityShards">m.</param>
+    /// <param name="level">The failure-domain level.</param>
+    /// <param name="kept">For each shard index, the disk whose fragment stays, or null for a fragment that moves.
+    /// Kept disks need not belong to this placement's topology.</param>
+    /// <returns>For each shard index, the kept disk id or the chosen one; null where no disk fits.</returns>
+    public string?[] Replace(Guid segment, int dataShards, int parityShards, string level, IReadOnlyList<IDisk?> kept)
+    {
+        ArgumentNullException.ThrowIfNull(kept);
+        CheckCode(dataShards, parityShards);
+        var total = dataShards + parityShards;
+        if (kept.Count != total)
+        {
+            throw new ArgumentException($"Expected {total} entries, one per shard index.", nameof(kept));
+        }
+
+        var topology = GetLevel(level);
+        var result = new string?[total];
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        var perDomain = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var j = 0; j < total; j++)
+        {
+            if (kept[j] is { } disk)
+            {
+                result[j] = disk.Id;
+                used.Add(disk.Id);
+                var domain = disk.Labels.Domain(level, disk.Id);
+                perDomain[domain] = perDomain.GetValueOrDefault(domain) + 1;
+            }
+        }
+
+        int limit;
+        string[] ideal;
+        try
+        {
+            limit = topology.MaxPerDomain(dataShards, parityShards);
+            ideal = Place(segment, dataShards, parityShards, level);
+        }
+        catch (PlacementException)
+        {
+            return result; // The topology cannot hold the code at all: nothing can move.
+        }
+
+        var byId = _disks.ToDictionary(d => d.Id, StringComparer.Ordinal);
+        var key = new byte[FragmentKeyLength]; // Repair is not a hot path: no pooling.
+        segment.TryWriteBytes(key, bigEndian: true, out _);
+        for (var j = 0; j < total; j++)
+        {
+            if (kept[j] is not null)
+            {
+                continue;
+            }
+
+            IDisk? choice = null;
+            if (byId[ideal[j]] is var preferred && Fits(preferred))
+            {
+                choice = preferred;
+            }
+            else
+            {
+                var best = double.NegativeInfinity;
+                for (var d = 0; d < _disks.Length; d++)
+                {
+                    if (Fits(_disks[d]))
+                    {
+                        var score = Score(Hash(key, _diskKeys[d]), j, DiskSalt, _disks[d].Weight);
+                        if (score > best)
+                        {
+                            best = score;
+                            choice = _disks[d];
+                        }
+                    }
+                }
+            }
+
+            if (choice is not null)
+            {
+                result[j] = choice.Id;
+                used.Add(choice.Id);
+                var domain = choice.Labels.Domain(level, choice.Id);
+                perDomain[domain] = perDomain.GetValueOrDefault(domain) + 1;
+            }
+        }
+
+        return result;
+
+        bool Fits(IDisk disk) => !used.Contains(disk.Id) && perDomain.GetValueOrDefault(disk.Labels.Domain(level, disk.Id)) < limit;
+    }
+
     /// <summary>Bytes of the hash input: the 16 segment bytes and the longest name.</summary>
     private int FragmentKeyLength => 16 + _maxKeyLength;
 

@@ -31,6 +31,12 @@ internal sealed class ListingIndexStub(BucketInfo bucket, ObjectListing page) : 
 
     public IEnumerable<SegmentManifest> ReferencedSegments() => throw new NotSupportedException();
 
+    public SegmentManifest? GetSegment(Guid segment) => throw new NotSupportedException();
+
+    public SegmentOwnerInfo? FindSegmentOwner(Guid segment) => throw new NotSupportedException();
+
+    public bool ReplaceSegmentDisks(Guid segment, IReadOnlyList<string> expected, IReadOnlyList<string> replacement) => throw new NotSupportedException();
+
     public bool CreateUpload(MultipartUpload upload) => throw new NotSupportedException();
 
     public MultipartUpload? GetUpload(string bucketName, string key, string uploadId) => throw new NotSupportedException();

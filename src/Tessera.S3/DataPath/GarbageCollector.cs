@@ -10,7 +10,8 @@ namespace Tessera.S3.DataPath;
 /// <item>segments the index queued as garbage (replaced or deleted versions), entry by entry, leaving the queue only
 /// once their fragments are gone (a crash in between repeats the idempotent deletes);</item>
 /// <item>orphans: fragment files on the disks whose segment no manifest references (a PUT that crashed, or failed a
-/// check, after writing fragments and before its commit), found by walking the disks and asking the index.</item>
+/// check, after writing fragments and before its commit), or that sit on a disk the manifest no longer names for
+/// them (the copy left behind when repair moved a fragment), found by walking the disks and asking the index.</item>
 /// </list>
 /// A referenced segment is never deleted: the index answers from the same synced keyspace that commits manifests.
 /// </summary>
@@ -64,7 +65,7 @@ public sealed class GarbageCollector
     private int SweepOrphans(DateTimeOffset cutoff)
     {
         var deleted = 0;
-        var referenced = new Dictionary<Guid, bool>();
+        var owners = new SegmentDiskCache(_services.Index);
         foreach (var disk in _services.Storage.Disks)
         {
             List<FragmentId> ids;
@@ -79,14 +80,8 @@ public sealed class GarbageCollector
 
             foreach (var id in ids)
             {
-                if (!referenced.TryGetValue(id.Segment, out var isReferenced))
-                {
-                    isReferenced = _services.Index.IsSegmentReferenced(id.Segment);
-                    referenced[id.Segment] = isReferenced;
-                }
-
                 // The write time is checked after the reference: a fragment committed after the lookup is young.
-                if (!isReferenced && disk.LastWriteTime(id) is { } written && written < cutoff && disk.DeleteFragment(id))
+                if (!owners.Owns(id, disk.Id) && disk.LastWriteTime(id) is { } written && written < cutoff && disk.DeleteFragment(id))
                 {
                     deleted++;
                 }

@@ -8,8 +8,9 @@ namespace Tessera.S3.DataPath;
 /// <summary>
 /// Walks every disk and every referenced segment at a bounded rate, verifying every block checksum, and cross-checks
 /// fragments against manifests: expected fragments that are missing or corrupt, and fragment files no manifest
-/// references (orphans), are found and counted. It repairs and deletes nothing: damage is listed for repair, and
-/// orphans are left to the garbage collector, which deletes them after its grace period.
+/// references on that disk (orphans), are found and counted. It repairs and deletes nothing: damaged segments are
+/// queued for repair (<see cref="S3Services.Repairs"/>), and orphans are left to the garbage collector, which deletes
+/// them after its grace period.
 /// </summary>
 /// <remarks>
 /// A pass first lists each disk (a disk whose listing fails is a failed disk), counting unreferenced fragments, then
@@ -35,7 +36,7 @@ public sealed class Scrubber
         var time = _services.Time;
         var started = time.GetUtcNow();
         var start = time.GetTimestamp();
-        var limiter = new ScrubRateLimiter(bytesPerSecond, time);
+        var limiter = new ByteRateLimiter(bytesPerSecond, time);
 
         var (orphans, failed) = WalkDisks(cancellationToken);
 
@@ -68,6 +69,8 @@ public sealed class Scrubber
             }
 
             var shards = segment.DataShards + segment.ParityShards;
+            var lost = 0;
+            List<int>? corruptIndices = null;
             for (var index = 0; index < shards; index++)
             {
                 fragments++;
@@ -82,7 +85,17 @@ public sealed class Scrubber
                 if (check.Damage is { } kind)
                 {
                     Damage(id, diskId, kind);
+                    lost++;
+                    if (kind == FragmentDamage.Corrupt)
+                    {
+                        (corruptIndices ??= []).Add(index);
+                    }
                 }
+            }
+
+            if (lost > 0)
+            {
+                _services.Repairs.Enqueue(segment.Segment, segment.ParityShards - lost, corruptIndices);
             }
         }
 
@@ -145,24 +158,21 @@ public sealed class Scrubber
     {
         long orphans = 0;
         var failed = new HashSet<string>(StringComparer.Ordinal);
-        Guid? lastSegment = null;
-        var lastReferenced = false;
+        var owners = new SegmentDiskCache(_services.Index);
         foreach (var disk in _services.Storage.Disks)
         {
+            if (_services.Storage.StateOf(disk.Id) == DiskState.Failed)
+            {
+                failed.Add(disk.Id);
+                continue;
+            }
+
             try
             {
                 foreach (var id in disk.ListFragments())
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-
-                    // The shards of a segment sit in the same directory: one index read serves a run of them.
-                    if (lastSegment != id.Segment)
-                    {
-                        lastSegment = id.Segment;
-                        lastReferenced = _services.Index.IsSegmentReferenced(id.Segment);
-                    }
-
-                    if (!lastReferenced)
+                    if (!owners.Owns(id, disk.Id))
                     {
                         orphans++;
                     }
@@ -179,7 +189,7 @@ public sealed class Scrubber
 
     /// <summary>Opens one fragment, checks its header against the manifest and reads and verifies every block.</summary>
     private static async Task<FragmentCheck> CheckFragmentAsync(
-        IDisk disk, FragmentId id, SegmentManifest segment, ScrubRateLimiter limiter, CancellationToken cancellationToken)
+        IDisk disk, FragmentId id, SegmentManifest segment, ByteRateLimiter limiter, CancellationToken cancellationToken)
     {
         using var reader = disk.OpenFragment(id);
         if (reader is null)

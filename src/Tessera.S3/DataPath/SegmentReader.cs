@@ -18,6 +18,7 @@ public sealed class SegmentReader : IDisposable
     private readonly IFragmentReader?[] _readers;
     private readonly bool[] _opened;
     private readonly ReedSolomon _codec;
+    private readonly HashSet<int> _failed = [];
 
     /// <summary>Prepares to read <paramref name="segment"/>; fragments are opened lazily, data shards first.</summary>
     public SegmentReader(ErasureSet set, SegmentManifest segment)
@@ -31,8 +32,25 @@ public sealed class SegmentReader : IDisposable
         _codec = set.Codec(segment.DataShards, segment.ParityShards);
     }
 
-    /// <summary>Fragments found missing or corrupt while reading (for logging and, later, the repair queue).</summary>
+    /// <summary>Blocks found missing or corrupt while reading (for logging and the repair queue).</summary>
     public int DegradedBlocks { get; private set; }
+
+    /// <summary>
+    /// Queues the segment for repair when this read met missing or corrupt fragments. Fragments whose file opened
+    /// but had a bad block are named as corrupt, so repair rewrites them in place.
+    /// </summary>
+    public void ReportDamage(RepairQueue queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        lock (_readers)
+        {
+            if (_failed.Count > 0)
+            {
+                var corrupt = _failed.Where(i => _readers[i] is not null).ToList();
+                queue.Enqueue(_segment.Segment, _segment.ParityShards - _failed.Count, corrupt);
+            }
+        }
+    }
 
     /// <summary>Writes bytes [<paramref name="offset"/>, offset + <paramref name="count"/>) of the segment to <paramref name="destination"/>.</summary>
     public async Task CopyToAsync(Stream destination, long offset, long count, CancellationToken cancellationToken)
@@ -151,16 +169,33 @@ public sealed class SegmentReader : IDisposable
         var reader = Open(index);
         if (reader is null)
         {
+            Failed(index);
             return false;
         }
 
+        bool read;
         try
         {
-            return await reader.TryReadBlockAsync(stripe, destination, cancellationToken).ConfigureAwait(false);
+            read = await reader.TryReadBlockAsync(stripe, destination, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
-            return false;
+            read = false;
+        }
+
+        if (!read)
+        {
+            Failed(index);
+        }
+
+        return read;
+    }
+
+    private void Failed(int index)
+    {
+        lock (_readers)
+        {
+            _failed.Add(index);
         }
     }
 

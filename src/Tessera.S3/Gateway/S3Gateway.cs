@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Tessera.Core.Errors;
+using Tessera.S3.Admin;
 using Tessera.S3.Xml;
 using Tessera.Storage;
 
@@ -16,9 +17,16 @@ namespace Tessera.S3.Gateway;
 public sealed class S3Gateway
 {
     private readonly S3Services _services;
+    private readonly AdminApi? _admin;
 
     /// <summary>Creates the gateway over a store.</summary>
-    public S3Gateway(S3Services services) => _services = services;
+    /// <param name="services">The store.</param>
+    /// <param name="admin">The admin API, served under <c>/_tessera/admin/v1/</c>; null to serve none.</param>
+    public S3Gateway(S3Services services, AdminApi? admin = null)
+    {
+        _services = services;
+        _admin = admin;
+    }
 
     /// <summary>Handles one HTTP request.</summary>
     public async Task HandleAsync(HttpContext http)
@@ -40,6 +48,12 @@ public sealed class S3Gateway
 
             request.Auth = auth;
             request.User = user;
+            if (_admin is not null && AdminApi.IsAdminRequest(request))
+            {
+                await _admin.HandleAsync(request).ConfigureAwait(false);
+                return;
+            }
+
             await S3Routing.DispatchAsync(request).ConfigureAwait(false);
         }
         catch (S3Exception e)

@@ -20,4 +20,7 @@ public sealed class S3Options
 
     /// <summary>How long fragments of replaced or deleted versions wait before the collector deletes them. Default 5 minutes.</summary>
     public TimeSpan GarbageGracePeriod { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The access key allowed to call the admin API (the root user's); null = no admin API.</summary>
+    public string? AdminAccessKey { get; init; }
 }

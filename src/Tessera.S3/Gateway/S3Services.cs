@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Tessera.Index;
 using Tessera.S3.Auth;
+using Tessera.S3.DataPath;
 using Tessera.S3.Users;
 using Tessera.Storage;
 
@@ -41,4 +42,7 @@ public sealed class S3Services
 
     /// <summary>The gateway's logger.</summary>
     public ILogger Logger { get; }
+
+    /// <summary>Segments waiting for repair: reads and scrubs that meet damage queue here, the repairer works it.</summary>
+    public RepairQueue Repairs { get; } = new();
 }

@@ -130,6 +130,7 @@ internal static class GetObject
                 if (reader.DegradedBlocks > 0)
                 {
                     LogMessages.DegradedRead(r.Services.Logger, r.Bucket!, manifest.Key, reader.DegradedBlocks);
+                    reader.ReportDamage(r.Services.Repairs);
                 }
             }
 

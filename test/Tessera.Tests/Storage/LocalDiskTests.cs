@@ -326,8 +326,8 @@ public sealed class LocalDiskTests : IDisposable
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(key) > 1000);
         await WriteAsync(disk, header, new Random(12));
 
-        var files = Directory.EnumerateFiles(disk.Root, "*", SearchOption.AllDirectories).ToList();
-        Assert.Equal(new[] { disk.FragmentPath(header.Id) }, files);
+        var files = Directory.EnumerateFiles(disk.Root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(new[] { disk.FragmentPath(header.Id), Path.Join(disk.Root, "tessera-disk.id") }, files);
         Assert.Equal(key, disk.OpenFragment(header.Id)!.Header.Key);
         Assert.False(Directory.Exists(Path.Join(_root.Path, "escape")));
     }

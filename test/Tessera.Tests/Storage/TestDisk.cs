@@ -24,4 +24,10 @@ internal sealed class TestDisk(string id, DiskLabels labels, double weight = 1) 
     public bool DeleteFragment(FragmentId id) => throw new NotSupportedException();
 
     public IEnumerable<FragmentId> ListFragments() => throw new NotSupportedException();
+
+    public DiskProbe Probe() => DiskProbe.Healthy;
+
+    public void Format()
+    {
+    }
 }

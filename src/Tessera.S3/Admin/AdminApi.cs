@@ -1,0 +1,338 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Tessera.Core.Errors;
+using Tessera.Index;
+using Tessera.S3.DataPath;
+using Tessera.S3.Gateway;
+using Tessera.Storage;
+
+namespace Tessera.S3.Admin;
+
+/// <summary>
+/// The admin API: JSON over HTTP on the S3 port under <c>/_tessera/admin/v1/</c> (an underscore cannot start a
+/// bucket name, so the path never shadows a bucket), signed with SigV4 like any S3 request and allowed to the root
+/// user only. The <c>tessera admin</c> CLI speaks it.
+/// </summary>
+/// <remarks>
+/// <list type="table">
+/// <item><term>GET status</term><description>disks and their states, the repair queue, its rate and estimate, the last scrub.</description></item>
+/// <item><term>GET object?bucket=B&amp;key=K[&amp;versionId=V]</term><description>where every fragment of an object lives, by domain.</description></item>
+/// <item><term>POST disks?path=P[&amp;zone=&amp;rack=&amp;node=&amp;weight=]</term><description>adds a disk.</description></item>
+/// <item><term>POST disks/ID?state=active|draining|failed</term><description>changes a disk's state and queues the repairs it implies.</description></item>
+/// <item><term>POST heal</term><description>checks every fragment file of every segment and queues what is missing.</description></item>
+/// <item><term>POST scrub</term><description>runs a scrub pass now and returns its report.</description></item>
+/// </list>
+/// </remarks>
+public sealed class AdminApi
+{
+    /// <summary>The pseudo-bucket the admin paths live under.</summary>
+    public const string PathBucket = "_tessera";
+
+    private const string Prefix = "admin/v1/";
+
+    private readonly S3Services _services;
+    private readonly Repairer _repairer;
+    private readonly DiskMonitor _monitor;
+    private readonly Scrubber _scrubber;
+    private readonly IAdminHost _host;
+    private readonly long _scrubRate;
+
+    /// <summary>Creates the API over a running store.</summary>
+    public AdminApi(S3Services services, Repairer repairer, DiskMonitor monitor, Scrubber scrubber, IAdminHost host, long scrubRate)
+    {
+        _services = services;
+        _repairer = repairer;
+        _monitor = monitor;
+        _scrubber = scrubber;
+        _host = host;
+        _scrubRate = scrubRate;
+    }
+
+    /// <summary>Whether an authenticated request addresses the admin API.</summary>
+    internal static bool IsAdminRequest(S3Request request) => string.Equals(request.Bucket, PathBucket, StringComparison.Ordinal);
+
+    /// <summary>Serves an authenticated admin request; throws <see cref="S3Exception"/> for requests S3 would refuse.</summary>
+    internal async Task HandleAsync(S3Request request)
+    {
+        if (!string.Equals(request.User.AccessKey, _services.Options.AdminAccessKey, StringComparison.Ordinal))
+        {
+            throw new S3Exception(S3Errors.AccessDenied);
+        }
+
+        var http = request.Http;
+        var path = request.Key is { } key && key.StartsWith(Prefix, StringComparison.Ordinal) ? key[Prefix.Length..] : null;
+        var query = http.Request.Query;
+        var method = http.Request.Method;
+        try
+        {
+            switch (path)
+            {
+                case "status" when HttpMethods.IsGet(method):
+                    await WriteAsync(http, 200, WriteStatus).ConfigureAwait(false);
+                    return;
+                case "object" when HttpMethods.IsGet(method):
+                    await ObjectAsync(http, query["bucket"].ToString(), query["key"].ToString(), query["versionId"].FirstOrDefault()).ConfigureAwait(false);
+                    return;
+                case "disks" when HttpMethods.IsPost(method):
+                    var weight = query["weight"].FirstOrDefault() is { } w ? double.Parse(w, CultureInfo.InvariantCulture) : 1;
+                    var disk = _host.AddDisk(query["path"].ToString(), query["zone"].FirstOrDefault(), query["rack"].FirstOrDefault(), query["node"].FirstOrDefault(), weight);
+                    await WriteAsync(http, 200, j => WriteDisk(j, disk)).ConfigureAwait(false);
+                    return;
+                case not null when path.StartsWith("disks/", StringComparison.Ordinal) && HttpMethods.IsPost(method):
+                    await SetStateAsync(http, path["disks/".Length..], query["state"].ToString()).ConfigureAwait(false);
+                    return;
+                case "heal" when HttpMethods.IsPost(method):
+                    var queued = _monitor.Sweep(null, checkFiles: true);
+                    await WriteAsync(http, 200, j => j.WriteNumber("queued", queued)).ConfigureAwait(false);
+                    return;
+                case "scrub" when HttpMethods.IsPost(method):
+                    var report = await _scrubber.ScrubOnceAsync(_scrubRate, http.RequestAborted).ConfigureAwait(false);
+                    await WriteAsync(http, 200, j => WriteScrub(j, report)).ConfigureAwait(false);
+                    return;
+                default:
+                    await ErrorAsync(http, 404, "NoSuchAdminOperation", $"No admin operation {method} {path ?? request.Key}.").ConfigureAwait(false);
+                    return;
+            }
+        }
+        catch (PlacementException e)
+        {
+            await ErrorAsync(http, 409, "PlacementRefused", e.Message).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException)
+        {
+            await ErrorAsync(http, 400, "InvalidRequest", e.Message).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SetStateAsync(HttpContext http, string diskId, string stateText)
+    {
+        if (!Enum.TryParse<DiskState>(stateText, ignoreCase: true, out var state) || !Enum.IsDefined(state))
+        {
+            await ErrorAsync(http, 400, "InvalidRequest", $"Unknown disk state '{stateText}': active, draining or failed.").ConfigureAwait(false);
+            return;
+        }
+
+        if (_services.Storage.KnownDisk(diskId) is null)
+        {
+            await ErrorAsync(http, 404, "NoSuchDisk", $"No disk '{diskId}'.").ConfigureAwait(false);
+            return;
+        }
+
+        _services.Storage.SetState(diskId, state);
+        var queued = _monitor.OnStateSet(diskId, state);
+        _host.SaveTopology();
+        await WriteAsync(http, 200, j =>
+        {
+            j.WriteString("id", diskId);
+            j.WriteString("state", Name(state));
+            j.WriteNumber("queued", queued);
+        }).ConfigureAwait(false);
+    }
+
+    private async Task ObjectAsync(HttpContext http, string bucket, string key, string? versionId)
+    {
+        if (bucket.Length == 0 || key.Length == 0)
+        {
+            await ErrorAsync(http, 400, "InvalidRequest", "Name the bucket and the key: object?bucket=B&key=K.").ConfigureAwait(false);
+            return;
+        }
+
+        if (_services.Index.GetBucket(bucket) is null)
+        {
+            await ErrorAsync(http, 404, "NoSuchBucket", $"No bucket '{bucket}'.").ConfigureAwait(false);
+            return;
+        }
+
+        var manifest = _services.Index.GetObject(bucket, key, versionId, includeDeleteMarker: true);
+        if (manifest is null)
+        {
+            await ErrorAsync(http, 404, "NoSuchKey", $"No object '{key}' in '{bucket}'.").ConfigureAwait(false);
+            return;
+        }
+
+        await WriteAsync(http, 200, j =>
+        {
+            j.WriteString("bucket", bucket);
+            j.WriteString("key", manifest.Key);
+            j.WriteString("versionId", manifest.VersionId);
+            j.WriteBoolean("deleteMarker", manifest.IsDeleteMarker);
+            j.WriteNumber("size", manifest.Size);
+            j.WriteString("etag", manifest.ETag);
+            j.WriteString("storageClass", manifest.StorageClass);
+            j.WriteStartArray("segments");
+            foreach (var segment in manifest.Segments)
+            {
+                WriteSegment(j, segment);
+            }
+
+            j.WriteEndArray();
+        }).ConfigureAwait(false);
+    }
+
+    private void WriteSegment(Utf8JsonWriter j, SegmentManifest segment)
+    {
+        var set = _services.Storage;
+        var level = set.Policies.FirstOrDefault(p => p.DataShards == segment.DataShards && p.ParityShards == segment.ParityShards)?.DomainLevel
+            ?? set.Policy.DomainLevel;
+        j.WriteStartObject();
+        j.WriteString("segment", segment.Segment.ToString("N"));
+        j.WriteNumber("partNumber", segment.PartNumber);
+        j.WriteNumber("size", segment.Size);
+        j.WriteNumber("k", segment.DataShards);
+        j.WriteNumber("m", segment.ParityShards);
+        j.WriteNumber("shardSize", segment.ShardSize);
+        j.WriteString("domainLevel", level);
+        j.WriteStartArray("fragments");
+        for (var i = 0; i < segment.Disks.Count; i++)
+        {
+            var diskId = segment.Disks[i];
+            var disk = set.KnownDisk(diskId);
+            j.WriteStartObject();
+            j.WriteNumber("index", i);
+            j.WriteString("kind", i < segment.DataShards ? "data" : "parity");
+            j.WriteString("disk", diskId);
+            if (disk is not null)
+            {
+                j.WriteString("zone", disk.Labels.Zone);
+                j.WriteString("rack", disk.Labels.Rack);
+                j.WriteString("node", disk.Labels.Node);
+                j.WriteString("domain", disk.Labels.Domain(level, disk.Id));
+            }
+
+            j.WriteString("state", disk is null ? "unknown" : Name(set.StateOf(diskId)));
+            var present = segment.Size > 0 && set.Disk(diskId)?.LastWriteTime(new FragmentId(segment.Segment, i)) is not null;
+            j.WriteBoolean("present", present);
+            j.WriteEndObject();
+        }
+
+        j.WriteEndArray();
+        j.WriteEndObject();
+    }
+
+    private void WriteStatus(Utf8JsonWriter j)
+    {
+        var set = _services.Storage;
+        j.WriteStartArray("disks");
+        foreach (var disk in set.Disks)
+        {
+            WriteDisk(j, disk);
+        }
+
+        j.WriteEndArray();
+        j.WriteStartArray("policies");
+        foreach (var (name, policy) in set.ClassPolicies.Prepend(KeyValuePair.Create("STANDARD", set.Policy)))
+        {
+            j.WriteStartObject();
+            j.WriteString("storageClass", name);
+            j.WriteNumber("k", policy.DataShards);
+            j.WriteNumber("m", policy.ParityShards);
+            j.WriteNumber("shardSize", policy.ShardSize);
+            j.WriteString("domainLevel", policy.DomainLevel);
+            j.WriteEndObject();
+        }
+
+        j.WriteEndArray();
+        var r = _repairer.Status();
+        j.WriteStartObject("repair");
+        j.WriteNumber("queued", r.QueuedSegments);
+        j.WriteStartArray("queuedByRedundancy");
+        foreach (var (redundancy, count) in r.Queued)
+        {
+            j.WriteStartObject();
+            j.WriteNumber("redundancy", redundancy);
+            j.WriteNumber("segments", count);
+            j.WriteEndObject();
+        }
+
+        j.WriteEndArray();
+        j.WriteNumber("inProgress", r.InProgress);
+        j.WriteNumber("segmentsRepaired", r.SegmentsRepaired);
+        j.WriteNumber("fragmentsRebuilt", r.FragmentsRebuilt);
+        j.WriteNumber("bytesRebuilt", r.BytesRebuilt);
+        j.WriteNumber("blocked", r.Blocked);
+        j.WriteNumber("unrecoverable", r.Unrecoverable);
+        j.WriteNumber("busySeconds", r.BusyTime.TotalSeconds);
+        j.WriteNumber("measuredBytesPerSecond", Math.Round(r.MeasuredBytesPerSecond));
+        j.WriteNumber("recentBytesPerSecond", Math.Round(r.RecentBytesPerSecond));
+        j.WriteNumber("bandwidthLimit", r.BandwidthLimit);
+        j.WriteNumber("roundDone", r.RoundDone);
+        j.WriteNumber("roundTotal", r.RoundTotal);
+        if (r.EstimatedRemaining is { } eta)
+        {
+            j.WriteNumber("etaSeconds", Math.Round(eta.TotalSeconds, 1));
+        }
+        else
+        {
+            j.WriteNull("etaSeconds");
+        }
+
+        j.WriteEndObject();
+        if (_scrubber.LastReport is { } scrub)
+        {
+            j.WriteStartObject("lastScrub");
+            WriteScrub(j, scrub);
+            j.WriteEndObject();
+        }
+        else
+        {
+            j.WriteNull("lastScrub");
+        }
+    }
+
+    private void WriteDisk(Utf8JsonWriter j, IDisk disk)
+    {
+        j.WriteStartObject();
+        j.WriteString("id", disk.Id);
+        if (disk is LocalDisk local)
+        {
+            j.WriteString("path", local.Root);
+        }
+
+        j.WriteString("zone", disk.Labels.Zone);
+        j.WriteString("rack", disk.Labels.Rack);
+        j.WriteString("node", disk.Labels.Node);
+        j.WriteNumber("weight", disk.Weight);
+        j.WriteString("state", Name(_services.Storage.StateOf(disk.Id)));
+        j.WriteEndObject();
+    }
+
+    private static void WriteScrub(Utf8JsonWriter j, ScrubReport report)
+    {
+        j.WriteString("started", report.Started.ToString("O", CultureInfo.InvariantCulture));
+        j.WriteNumber("seconds", Math.Round(report.Duration.TotalSeconds, 3));
+        j.WriteNumber("segments", report.Segments);
+        j.WriteNumber("fragmentsChecked", report.FragmentsChecked);
+        j.WriteNumber("bytesVerified", report.BytesVerified);
+        j.WriteNumber("missing", report.MissingFragments);
+        j.WriteNumber("corrupt", report.CorruptFragments);
+        j.WriteNumber("corruptBlocks", report.CorruptBlocks);
+        j.WriteNumber("orphans", report.OrphanFragments);
+        j.WriteNumber("failedDisks", report.FailedDisks);
+    }
+
+    private static string Name(DiskState state) => state.ToString().ToLowerInvariant();
+
+    private static Task ErrorAsync(HttpContext http, int status, string code, string message) =>
+        WriteAsync(http, status, j =>
+        {
+            j.WriteString("code", code);
+            j.WriteString("message", message);
+        });
+
+    private static async Task WriteAsync(HttpContext http, int status, Action<Utf8JsonWriter> body)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json";
+        http.Response.ContentLength = buffer.Length;
+        await http.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), http.RequestAborted).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,493 @@
+using System.Buffers;
+using System.Diagnostics;
+using Tessera.Index;
+using Tessera.S3.Gateway;
+using Tessera.Storage;
+
+namespace Tessera.S3.DataPath;
+
+/// <summary>
+/// Rebuilds lost fragments. Works the <see cref="RepairQueue"/> (least remaining redundancy first): for a segment it
+/// reads k good fragments stripe by stripe, reconstructs the lost shards, writes them to their disks (the same disk
+/// when it is active and only the file is missing or corrupt; otherwise a disk that <see cref="Placement.Replace"/>
+/// picks so the domain rule still holds) and commits the new locations in the index with a compare-and-set. Reads
+/// racing a repair stay correct: new fragments are committed before the index names them, and old ones stay until
+/// the garbage collector's grace period has passed.
+/// </summary>
+public sealed class Repairer
+{
+    private const int Workers = 2;
+    private static readonly TimeSpan RecentWindow = TimeSpan.FromSeconds(10);
+
+    private readonly S3Services _services;
+    private readonly RepairQueue _queue;
+    private readonly ByteRateLimiter _limiter;
+    private readonly long _bandwidth;
+    private readonly Lock _statsLock = new();
+    private readonly Queue<(long Timestamp, long Bytes)> _recent = new();
+    private long _segmentsRepaired, _fragmentsRebuilt, _bytesRebuilt, _blocked, _unrecoverable, _busyTicks, _completed;
+    private int _inProgress;
+    private long _roundBaseAdded, _roundBaseCompleted;
+
+    /// <summary>Creates the repairer over the store's queue, writing at most <paramref name="bytesPerSecond"/> (0 = unlimited).</summary>
+    public Repairer(S3Services services, long bytesPerSecond)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytesPerSecond);
+        _services = services;
+        _queue = services.Repairs;
+        _bandwidth = bytesPerSecond;
+        _limiter = new ByteRateLimiter(bytesPerSecond, services.Time);
+    }
+
+    /// <summary>The current state: queue, totals, throughput and estimate.</summary>
+    public RepairStatus Status()
+    {
+        var queued = _queue.CountByRedundancy();
+        var added = _queue.Added;
+        lock (_statsLock)
+        {
+            var now = Stopwatch.GetTimestamp();
+            TrimRecent(now);
+            var recentBytes = _recent.Sum(r => r.Bytes);
+            var busy = Stopwatch.GetElapsedTime(0, _busyTicks);
+            var waiting = queued.Sum(q => q.Value);
+            if (waiting == 0 && _inProgress == 0)
+            {
+                _roundBaseAdded = added;
+                _roundBaseCompleted = _completed;
+            }
+
+            TimeSpan? remaining = _completed > 0 ? busy / _completed * (waiting + _inProgress) / Workers : null;
+            return new RepairStatus
+            {
+                Queued = queued,
+                InProgress = _inProgress,
+                SegmentsRepaired = _segmentsRepaired,
+                FragmentsRebuilt = _fragmentsRebuilt,
+                BytesRebuilt = _bytesRebuilt,
+                Blocked = _blocked,
+                Unrecoverable = _unrecoverable,
+                BusyTime = busy,
+                RecentBytesPerSecond = recentBytes / RecentWindow.TotalSeconds,
+                BandwidthLimit = _bandwidth,
+                RoundDone = _completed - _roundBaseCompleted,
+                RoundTotal = Math.Max(_completed - _roundBaseCompleted + waiting + _inProgress, added - _roundBaseAdded),
+                EstimatedRemaining = waiting + _inProgress == 0 ? TimeSpan.Zero : remaining,
+            };
+        }
+    }
+
+    /// <summary>Works the queue with two workers until cancelled.</summary>
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None)));
+
+    /// <summary>Repairs queued segments until the queue is empty (tests and the admin API); returns how many it took.</summary>
+    public async Task<int> DrainAsync(CancellationToken cancellationToken)
+    {
+        var count = 0;
+        while (_queue.TryDequeue(out var segment, out _, out var corrupt))
+        {
+            await RepairTrackedAsync(segment, corrupt, cancellationToken).ConfigureAwait(false);
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>Repairs one segment now, whatever the queue says.</summary>
+    /// <param name="segment">The segment.</param>
+    /// <param name="corrupt">Shard indices whose fragment is known to be corrupt (rebuilt in place).</param>
+    /// <param name="cancellationToken">Cancels the repair; nothing half-written becomes visible.</param>
+    public async Task<RepairOutcome> RepairAsync(Guid segment, IReadOnlySet<int> corrupt, CancellationToken cancellationToken)
+    {
+        var manifest = _services.Index.GetSegment(segment);
+        if (manifest is null)
+        {
+            return RepairOutcome.Gone;
+        }
+
+        if (manifest.Size == 0)
+        {
+            return RepairOutcome.Healthy;
+        }
+
+        var set = _services.Storage;
+        int k = manifest.DataShards, n = k + manifest.ParityShards;
+        var readers = new IFragmentReader?[n];
+        var writers = new IFragmentWriter?[n];
+        try
+        {
+            var (rebuild, move) = Assess(set, manifest, corrupt, readers);
+            if (!rebuild.Contains(true))
+            {
+                return RepairOutcome.Healthy;
+            }
+
+            var sources = readers.Count(r => r is not null);
+            if (sources < k)
+            {
+                lock (_statsLock)
+                {
+                    _unrecoverable++;
+                }
+
+                LogMessages.RepairUnrecoverable(_services.Logger, segment, sources, k);
+                return RepairOutcome.Unrecoverable;
+            }
+
+            var targets = ChooseTargets(set, manifest, rebuild, move);
+            var wanted = rebuild.Count(r => r);
+            var placed = targets.Count(t => t is not null);
+            if (placed == 0)
+            {
+                lock (_statsLock)
+                {
+                    _blocked++;
+                }
+
+                return RepairOutcome.Blocked;
+            }
+
+            var template = readers.First(r => r is not null)!.Header;
+            for (var i = 0; i < n; i++)
+            {
+                if (targets[i] is { } diskId)
+                {
+                    var disk = set.Disk(diskId) ?? throw new StorageUnavailableException($"Repair target disk '{diskId}' is gone.");
+                    writers[i] = await disk.CreateFragmentAsync(template with { Id = new FragmentId(segment, i) }, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            var badSources = await RebuildAsync(set.Codec(k, manifest.ParityShards), template, readers, writers, cancellationToken).ConfigureAwait(false);
+            if (badSources is null)
+            {
+                lock (_statsLock)
+                {
+                    _unrecoverable++;
+                }
+
+                return RepairOutcome.Unrecoverable;
+            }
+
+            await Task.WhenAll(writers.Where(w => w is not null).Select(w => w!.CommitAsync(cancellationToken).AsTask())).ConfigureAwait(false);
+
+            var moved = Enumerable.Range(0, n).Where(i => targets[i] is { } t && !string.Equals(t, manifest.Disks[i], StringComparison.Ordinal)).ToList();
+            if (moved.Count > 0)
+            {
+                var disks = manifest.Disks.ToArray();
+                foreach (var i in moved)
+                {
+                    disks[i] = targets[i]!;
+                }
+
+                if (!_services.Index.ReplaceSegmentDisks(segment, manifest.Disks, disks))
+                {
+                    foreach (var i in moved)
+                    {
+                        set.Disk(targets[i]!)?.DeleteFragment(new FragmentId(segment, i));
+                    }
+
+                    return RepairOutcome.Raced;
+                }
+            }
+
+            var bytes = template.SegmentSize == 0 ? 0 : FragmentDataBytes(template) * placed;
+            lock (_statsLock)
+            {
+                _segmentsRepaired++;
+                _fragmentsRebuilt += placed;
+                _bytesRebuilt += bytes;
+                if (placed < wanted)
+                {
+                    _blocked++;
+                }
+            }
+
+            LogMessages.SegmentRepaired(_services.Logger, segment, placed, moved.Count, wanted - placed);
+            if (badSources.Count > 0)
+            {
+                // A source turned out to have bad blocks: rebuild it in place in a second pass.
+                _queue.Enqueue(segment, manifest.ParityShards - badSources.Count, badSources);
+            }
+
+            return placed < wanted ? RepairOutcome.Partial : RepairOutcome.Repaired;
+        }
+        finally
+        {
+            foreach (var reader in readers)
+            {
+                reader?.Dispose();
+            }
+
+            foreach (var writer in writers)
+            {
+                if (writer is not null)
+                {
+                    await writer.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>Bytes of block data in one fragment of the segment (checksums and header excluded).</summary>
+    private static long FragmentDataBytes(FragmentHeader header)
+    {
+        long total = 0;
+        for (var s = 0; s < header.StripeCount; s++)
+        {
+            total += header.BlockLength(s);
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Decides, per shard index, whether its fragment must be rebuilt and whether it must move to another disk, and
+    /// opens the fragments that can serve as sources.
+    /// </summary>
+    private static (bool[] Rebuild, bool[] Move) Assess(ErasureSet set, SegmentManifest manifest, IReadOnlySet<int> corrupt, IFragmentReader?[] readers)
+    {
+        var n = readers.Length;
+        var rebuild = new bool[n];
+        var move = new bool[n];
+        for (var i = 0; i < n; i++)
+        {
+            var diskId = i < manifest.Disks.Count ? manifest.Disks[i] : "";
+            var state = set.StateOf(diskId);
+            var disk = set.Disk(diskId);
+            if (state == DiskState.Failed || disk is null)
+            {
+                rebuild[i] = move[i] = true;
+                continue;
+            }
+
+            IFragmentReader? reader = null;
+            try
+            {
+                reader = disk.OpenFragment(new FragmentId(manifest.Segment, i));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                reader = null;
+            }
+
+            var header = reader?.Header;
+            var matches = header is not null && header.DataShards == manifest.DataShards && header.ParityShards == manifest.ParityShards
+                && header.ShardSize == manifest.ShardSize && header.SegmentSize == manifest.Size;
+            if (!matches || corrupt.Contains(i))
+            {
+                reader?.Dispose();
+                reader = null;
+                rebuild[i] = true;
+            }
+
+            if (state == DiskState.Draining)
+            {
+                rebuild[i] = move[i] = true;
+            }
+
+            readers[i] = reader;
+        }
+
+        return (rebuild, move);
+    }
+
+    /// <summary>The disk each rebuilt fragment goes to: its own disk when that stays, otherwise a replacement; null = not rebuilt.</summary>
+    private static string?[] ChooseTargets(ErasureSet set, SegmentManifest manifest, bool[] rebuild, bool[] move)
+    {
+        var n = rebuild.Length;
+        var targets = new string?[n];
+        string?[]? replaced = null;
+        if (move.Contains(true) && set.ActivePlacement is { } placement)
+        {
+            var level = set.Policies.FirstOrDefault(p => p.DataShards == manifest.DataShards && p.ParityShards == manifest.ParityShards)?.DomainLevel
+                ?? set.Policy.DomainLevel;
+            var kept = new IDisk?[n];
+            for (var i = 0; i < n; i++)
+            {
+                kept[i] = move[i] ? null : set.KnownDisk(manifest.Disks[i]);
+            }
+
+            replaced = placement.Replace(manifest.Segment, manifest.DataShards, manifest.ParityShards, level, kept);
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            if (rebuild[i])
+            {
+                targets[i] = move[i] ? replaced?[i] : manifest.Disks[i];
+            }
+        }
+
+        return targets;
+    }
+
+    /// <summary>
+    /// Streams every stripe: reads k good source blocks, reconstructs, writes the target blocks. Returns the sources
+    /// that had a bad block (to rebuild later), or null when a stripe had fewer than k good blocks.
+    /// </summary>
+    private async Task<List<int>?> RebuildAsync(
+        Tessera.Erasure.ReedSolomon codec, FragmentHeader layout, IFragmentReader?[] readers, IFragmentWriter?[] writers, CancellationToken cancellationToken)
+    {
+        var n = readers.Length;
+        var k = layout.DataShards;
+        var bad = new List<int>();
+        var usable = readers.Select(r => r is not null).ToArray();
+        var buffer = ArrayPool<byte>.Shared.Rent(n * layout.BlockLength(0));
+        var present = new bool[n];
+        var reads = new Task<bool>[n];
+        try
+        {
+            for (var stripe = 0; stripe < layout.StripeCount; stripe++)
+            {
+                var block = layout.BlockLength(stripe);
+                Array.Clear(present);
+                var good = 0;
+                var next = 0;
+                while (good < k)
+                {
+                    var batch = new List<int>();
+                    for (; next < n && batch.Count < k - good; next++)
+                    {
+                        if (usable[next])
+                        {
+                            batch.Add(next);
+                        }
+                    }
+
+                    if (batch.Count == 0)
+                    {
+                        return null;
+                    }
+
+                    foreach (var i in batch)
+                    {
+                        reads[i] = ReadAsync(readers[i]!, stripe, buffer.AsMemory(i * block, block), cancellationToken);
+                    }
+
+                    foreach (var i in batch)
+                    {
+                        if (await reads[i].ConfigureAwait(false))
+                        {
+                            present[i] = true;
+                            good++;
+                        }
+                        else
+                        {
+                            usable[i] = false;
+                            bad.Add(i);
+                        }
+                    }
+                }
+
+                Reconstruct(codec, buffer, block, present);
+                var targets = writers.Count(w => w is not null);
+                await _limiter.AcquireAsync((long)block * targets, cancellationToken).ConfigureAwait(false);
+                var writes = new List<Task>(targets);
+                for (var i = 0; i < n; i++)
+                {
+                    if (writers[i] is { } writer)
+                    {
+                        writes.Add(writer.WriteBlockAsync(buffer.AsMemory(i * block, block), cancellationToken).AsTask());
+                    }
+                }
+
+                await Task.WhenAll(writes).ConfigureAwait(false);
+                lock (_statsLock)
+                {
+                    var now = Stopwatch.GetTimestamp();
+                    TrimRecent(now);
+                    _recent.Enqueue((now, (long)block * targets));
+                }
+            }
+
+            return bad;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task<bool> ReadAsync(IFragmentReader reader, int stripe, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.TryReadBlockAsync(stripe, destination, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    private static unsafe void Reconstruct(Tessera.Erasure.ReedSolomon codec, byte[] buffer, int block, bool[] present)
+    {
+        var n = present.Length;
+        fixed (byte* p = buffer)
+        {
+            Span<nint> shards = stackalloc nint[n];
+            for (var i = 0; i < n; i++)
+            {
+                shards[i] = (nint)(p + (i * block));
+            }
+
+            codec.TryReconstruct(shards, present, block, dataOnly: false);
+        }
+    }
+
+    private async Task WorkAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (_queue.TryDequeue(out var segment, out _, out var corrupt))
+                {
+                    await RepairTrackedAsync(segment, corrupt, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _queue.WaitAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Repairs with bookkeeping (busy time, in-progress count); a failure is logged and the segment requeued.</summary>
+    private async Task<RepairOutcome?> RepairTrackedAsync(Guid segment, IReadOnlySet<int> corrupt, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        Interlocked.Increment(ref _inProgress);
+        try
+        {
+            return await RepairAsync(segment, corrupt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or StorageUnavailableException or InvalidOperationException)
+        {
+            LogMessages.RepairFailed(_services.Logger, e, segment);
+            return null;
+        }
+        finally
+        {
+            lock (_statsLock)
+            {
+                _busyTicks += Stopwatch.GetTimestamp() - start;
+                _completed++;
+                _inProgress--;
+            }
+        }
+    }
+
+    private void TrimRecent(long now)
+    {
+        while (_recent.TryPeek(out var head) && Stopwatch.GetElapsedTime(head.Timestamp, now) > RecentWindow)
+        {
+            _recent.Dequeue();
+        }
+    }
+}

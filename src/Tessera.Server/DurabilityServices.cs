@@ -1,0 +1,31 @@
+using Tessera.S3.Admin;
+using Tessera.S3.DataPath;
+using Tessera.S3.Gateway;
+
+namespace Tessera.Server;
+
+/// <summary>The repair side of a running store: the repairer, the disk monitor and the admin API that shows them.</summary>
+internal sealed class DurabilityServices
+{
+    public DurabilityServices(S3Services services, TopologyStore topology, ServerOptions options)
+    {
+        if (options.RepairBandwidth < 0 || options.DiskCheckInterval < 0)
+        {
+            throw new ArgumentException($"--repair-bandwidth ({options.RepairBandwidth}) and --disk-check-interval ({options.DiskCheckInterval}) may not be negative.");
+        }
+
+        Repairer = new Repairer(services, options.RepairBandwidth);
+        Monitor = new DiskMonitor(services);
+        Monitor.TopologyChanged += topology.SaveTopology;
+        Scrubber = new Scrubber(services);
+        Admin = new AdminApi(services, Repairer, Monitor, Scrubber, topology, options.ScrubRate);
+    }
+
+    public Repairer Repairer { get; }
+
+    public DiskMonitor Monitor { get; }
+
+    public Scrubber Scrubber { get; }
+
+    public AdminApi Admin { get; }
+}
