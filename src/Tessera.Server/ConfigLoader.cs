@@ -29,7 +29,8 @@ public static class ConfigLoader
         long? ScrubRate = null,
         int? ScrubInterval = null,
         long? RepairBandwidth = null,
-        int? DiskCheckInterval = null);
+        int? DiskCheckInterval = null,
+        int? RepairWorkers = null);
 
     /// <summary>Merges the layers; <paramref name="environment"/> maps variable names to values.</summary>
     public static ServerOptions Load(Flags flags, IReadOnlyDictionary<string, string> environment)
@@ -62,6 +63,7 @@ public static class ConfigLoader
         options.ScrubInterval = flags.ScrubInterval ?? options.ScrubInterval;
         options.RepairBandwidth = flags.RepairBandwidth ?? options.RepairBandwidth;
         options.DiskCheckInterval = flags.DiskCheckInterval ?? options.DiskCheckInterval;
+        options.RepairWorkers = flags.RepairWorkers ?? options.RepairWorkers;
         foreach (var (name, code) in ParseClasses(flags.StorageClasses ?? []))
         {
             options.StorageClasses[name] = code;
@@ -107,6 +109,7 @@ public static class ConfigLoader
         o.ScrubInterval = Int(env, "TESSERA_SCRUB_INTERVAL") ?? o.ScrubInterval;
         o.RepairBandwidth = Get(env, "TESSERA_REPAIR_BANDWIDTH") is { } repair ? long.Parse(repair, CultureInfo.InvariantCulture) : o.RepairBandwidth;
         o.DiskCheckInterval = Int(env, "TESSERA_DISK_CHECK_INTERVAL") ?? o.DiskCheckInterval;
+        o.RepairWorkers = Int(env, "TESSERA_REPAIR_WORKERS") ?? o.RepairWorkers;
         o.Quiet |= Get(env, "TESSERA_QUIET") is "1" or "true";
     }
 
@@ -135,6 +138,7 @@ public static class ConfigLoader
                 case "scrubInterval": o.ScrubInterval = v.GetInt32(); break;
                 case "repairBandwidth": o.RepairBandwidth = v.GetInt64(); break;
                 case "diskCheckInterval": o.DiskCheckInterval = v.GetInt32(); break;
+                case "repairWorkers": o.RepairWorkers = v.GetInt32(); break;
                 case "storageClasses":
                     foreach (var entry in v.EnumerateObject())
                     {

@@ -9,12 +9,13 @@ internal sealed class DurabilityServices
 {
     public DurabilityServices(S3Services services, TopologyStore topology, ServerOptions options)
     {
-        if (options.RepairBandwidth < 0 || options.DiskCheckInterval < 0)
+        if (options.RepairBandwidth < 0 || options.DiskCheckInterval < 0 || options.RepairWorkers < 0)
         {
-            throw new ArgumentException($"--repair-bandwidth ({options.RepairBandwidth}) and --disk-check-interval ({options.DiskCheckInterval}) may not be negative.");
+            throw new ArgumentException(
+                $"--repair-bandwidth ({options.RepairBandwidth}), --repair-workers ({options.RepairWorkers}) and --disk-check-interval ({options.DiskCheckInterval}) may not be negative.");
         }
 
-        Repairer = new Repairer(services, options.RepairBandwidth);
+        Repairer = new Repairer(services, options.RepairBandwidth, options.RepairWorkers);
         Monitor = new DiskMonitor(services);
         Monitor.TopologyChanged += topology.SaveTopology;
         Scrubber = new Scrubber(services);

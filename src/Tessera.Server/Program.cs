@@ -39,11 +39,12 @@ public static class Program
         var scrubRate = new Option<long?>("--scrub-rate") { Description = "Bytes per second the background scrubber reads at most, 0 = unlimited (default 52428800). Env TESSERA_SCRUB_RATE." };
         var scrubInterval = new Option<int?>("--scrub-interval") { Description = "Seconds between scrub passes, 0 = off (default 86400). Env TESSERA_SCRUB_INTERVAL." };
         var repairBandwidth = new Option<long?>("--repair-bandwidth") { Description = "Bytes per second repair writes at most, 0 = unlimited (default 209715200). Env TESSERA_REPAIR_BANDWIDTH." };
+        var repairWorkers = new Option<int?>("--repair-workers") { Description = "Segments repaired at once in the background, 0 = none (default 2). Env TESSERA_REPAIR_WORKERS." };
         var diskCheckInterval = new Option<int?>("--disk-check-interval") { Description = "Seconds between disk health probes, 0 = off (default 10). Env TESSERA_DISK_CHECK_INTERVAL." };
         var command = new Command("server", "Run a store with every role in this process.")
         {
             disks, config, address, metaDir, region, domain, usersFile, ec, shardSize, domainLevel, gcGrace, quiet, minPartSize, storageClass,
-            scrubRate, scrubInterval, repairBandwidth, diskCheckInterval,
+            scrubRate, scrubInterval, repairBandwidth, repairWorkers, diskCheckInterval,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -65,7 +66,8 @@ public static class Program
                 parse.GetValue(scrubRate),
                 parse.GetValue(scrubInterval),
                 parse.GetValue(repairBandwidth),
-                parse.GetValue(diskCheckInterval));
+                parse.GetValue(diskCheckInterval),
+                parse.GetValue(repairWorkers));
             TesseraServer server;
             try
             {

@@ -70,6 +70,9 @@ public sealed class ServerOptions
     /// <summary>Bytes per second repair writes at most (rebuilt fragment data), 0 = unlimited.</summary>
     public long RepairBandwidth { get; set; } = 200L * 1024 * 1024;
 
+    /// <summary>Segments repaired at once in the background, 0 = no background repair.</summary>
+    public int RepairWorkers { get; set; } = 2;
+
     /// <summary>Seconds between disk health probes (failed and replaced disks are found by them), 0 = off.</summary>
     public int DiskCheckInterval { get; set; } = 10;
 

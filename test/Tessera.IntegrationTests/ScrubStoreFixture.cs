@@ -9,5 +9,9 @@ public sealed class ScrubStoreFixture : StoreFixture
     {
         options.ShardSize = 4096;
         options.MinPartSize = 1;
+
+        // Scrub tests count faults on disk: nothing may repair them behind the test's back.
+        options.RepairWorkers = 0;
+        options.DiskCheckInterval = 0;
     }
 }

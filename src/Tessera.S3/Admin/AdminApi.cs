@@ -77,7 +77,7 @@ public sealed class AdminApi
                 case "disks" when HttpMethods.IsPost(method):
                     var weight = query["weight"].FirstOrDefault() is { } w ? double.Parse(w, CultureInfo.InvariantCulture) : 1;
                     var disk = _host.AddDisk(query["path"].ToString(), query["zone"].FirstOrDefault(), query["rack"].FirstOrDefault(), query["node"].FirstOrDefault(), weight);
-                    await WriteAsync(http, 200, j => WriteDisk(j, disk)).ConfigureAwait(false);
+                    await WriteAsync(http, 200, j => WriteDiskFields(j, disk)).ConfigureAwait(false);
                     return;
                 case not null when path.StartsWith("disks/", StringComparison.Ordinal) && HttpMethods.IsPost(method):
                     await SetStateAsync(http, path["disks/".Length..], query["state"].ToString()).ConfigureAwait(false);
@@ -283,6 +283,12 @@ public sealed class AdminApi
     private void WriteDisk(Utf8JsonWriter j, IDisk disk)
     {
         j.WriteStartObject();
+        WriteDiskFields(j, disk);
+        j.WriteEndObject();
+    }
+
+    private void WriteDiskFields(Utf8JsonWriter j, IDisk disk)
+    {
         j.WriteString("id", disk.Id);
         if (disk is LocalDisk local)
         {
@@ -294,7 +300,6 @@ public sealed class AdminApi
         j.WriteString("node", disk.Labels.Node);
         j.WriteNumber("weight", disk.Weight);
         j.WriteString("state", Name(_services.Storage.StateOf(disk.Id)));
-        j.WriteEndObject();
     }
 
     private static void WriteScrub(Utf8JsonWriter j, ScrubReport report)

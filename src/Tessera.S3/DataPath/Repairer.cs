@@ -16,23 +16,28 @@ namespace Tessera.S3.DataPath;
 /// </summary>
 public sealed class Repairer
 {
-    private const int Workers = 2;
     private static readonly TimeSpan RecentWindow = TimeSpan.FromSeconds(10);
 
     private readonly S3Services _services;
     private readonly RepairQueue _queue;
     private readonly ByteRateLimiter _limiter;
     private readonly long _bandwidth;
+    private readonly int _workers;
     private readonly Lock _statsLock = new();
     private readonly Queue<(long Timestamp, long Bytes)> _recent = new();
     private long _segmentsRepaired, _fragmentsRebuilt, _bytesRebuilt, _blocked, _unrecoverable, _busyTicks, _completed;
     private int _inProgress;
     private long _roundBaseAdded, _roundBaseCompleted;
 
-    /// <summary>Creates the repairer over the store's queue, writing at most <paramref name="bytesPerSecond"/> (0 = unlimited).</summary>
-    public Repairer(S3Services services, long bytesPerSecond)
+    /// <summary>Creates the repairer over the store's queue.</summary>
+    /// <param name="services">The store.</param>
+    /// <param name="bytesPerSecond">Rebuilt bytes written per second at most, shared by the workers (0 = unlimited).</param>
+    /// <param name="workers">Segments repaired at once by <see cref="RunAsync"/> (0 = no background repair).</param>
+    public Repairer(S3Services services, long bytesPerSecond, int workers = 2)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytesPerSecond);
+        ArgumentOutOfRangeException.ThrowIfNegative(workers);
+        _workers = workers;
         _services = services;
         _queue = services.Repairs;
         _bandwidth = bytesPerSecond;
@@ -57,7 +62,7 @@ public sealed class Repairer
                 _roundBaseCompleted = _completed;
             }
 
-            TimeSpan? remaining = _completed > 0 ? busy / _completed * (waiting + _inProgress) / Workers : null;
+            TimeSpan? remaining = _completed > 0 ? busy / _completed * (waiting + _inProgress) / Math.Max(1, _workers) : null;
             return new RepairStatus
             {
                 Queued = queued,
@@ -77,9 +82,9 @@ public sealed class Repairer
         }
     }
 
-    /// <summary>Works the queue with two workers until cancelled.</summary>
+    /// <summary>Works the queue with the configured number of workers until cancelled.</summary>
     public Task RunAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None)));
+        Task.WhenAll(Enumerable.Range(0, _workers).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None)));
 
     /// <summary>Repairs queued segments until the queue is empty (tests and the admin API); returns how many it took.</summary>
     public async Task<int> DrainAsync(CancellationToken cancellationToken)
@@ -153,9 +158,34 @@ public sealed class Repairer
             {
                 if (targets[i] is { } diskId)
                 {
-                    var disk = set.Disk(diskId) ?? throw new StorageUnavailableException($"Repair target disk '{diskId}' is gone.");
-                    writers[i] = await disk.CreateFragmentAsync(template with { Id = new FragmentId(segment, i) }, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        writers[i] = set.Disk(diskId) is { } disk
+                            ? await disk.CreateFragmentAsync(template with { Id = new FragmentId(segment, i) }, cancellationToken).ConfigureAwait(false)
+                            : null;
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        // The target disk cannot take it (vanished, full): the disk monitor will mark it; retry later.
+                        writers[i] = null;
+                    }
+
+                    if (writers[i] is null)
+                    {
+                        targets[i] = null;
+                        placed--;
+                    }
                 }
+            }
+
+            if (placed == 0)
+            {
+                lock (_statsLock)
+                {
+                    _blocked++;
+                }
+
+                return RepairOutcome.Blocked;
             }
 
             var badSources = await RebuildAsync(set.Codec(k, manifest.ParityShards), template, readers, writers, cancellationToken).ConfigureAwait(false);
