@@ -186,22 +186,10 @@ internal static class AdminCommand
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
-        var env = ConfigLoader.ProcessEnvironment();
-        string? Env(string name) => env.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
         try
         {
-            var endpoint = new Uri(parse.GetValue(Endpoint) ?? Env("TESSERA_ENDPOINT") ?? "http://127.0.0.1:9000");
-            var access = parse.GetValue(AccessKey) ?? Env("AWS_ACCESS_KEY_ID") ?? Env("TESSERA_ROOT_USER");
-            var secret = parse.GetValue(SecretKey) ?? Env("AWS_SECRET_ACCESS_KEY") ?? Env("TESSERA_ROOT_PASSWORD");
-            if (access is null || secret is null)
-            {
-                var meta = parse.GetValue(MetaDir) ?? Env("TESSERA_META_DIR") ?? Path.Combine("data", "meta");
-                (access, secret) = Credentials.ReadGenerated(meta)
-                    ?? throw new ArgumentException($"No root keys: give --access-key and --secret-key, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or --meta-dir (no keys in {Path.GetFullPath(meta)}).");
-            }
-
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-            var client = new AdminClient(http, endpoint, access, secret, parse.GetValue(Region) ?? Env("TESSERA_REGION") ?? "us-east-1");
+            var client = Connect(http, parse.GetValue(Endpoint), parse.GetValue(AccessKey), parse.GetValue(SecretKey), parse.GetValue(MetaDir), parse.GetValue(Region));
             return await action(client, output).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ArgumentException or UriFormatException or HttpRequestException or JsonException or InvalidDataException)
@@ -209,6 +197,28 @@ internal static class AdminCommand
             await error.WriteLineAsync("tessera: " + e.Message).ConfigureAwait(false);
             return 2;
         }
+    }
+
+    /// <summary>
+    /// A client for the store at <paramref name="endpoint"/> (or <c>TESSERA_ENDPOINT</c>, default
+    /// <c>http://127.0.0.1:9000</c>) with the root keys from the arguments, the environment or the metadata directory.
+    /// </summary>
+    /// <exception cref="ArgumentException">No keys could be found.</exception>
+    internal static AdminClient Connect(HttpClient http, string? endpoint, string? accessKey, string? secretKey, string? metaDir, string? region)
+    {
+        var env = ConfigLoader.ProcessEnvironment();
+        string? Env(string name) => env.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+        var uri = new Uri(endpoint ?? Env("TESSERA_ENDPOINT") ?? "http://127.0.0.1:9000");
+        var access = accessKey ?? Env("AWS_ACCESS_KEY_ID") ?? Env("TESSERA_ROOT_USER");
+        var secret = secretKey ?? Env("AWS_SECRET_ACCESS_KEY") ?? Env("TESSERA_ROOT_PASSWORD");
+        if (access is null || secret is null)
+        {
+            var meta = metaDir ?? Env("TESSERA_META_DIR") ?? Path.Combine("data", "meta");
+            (access, secret) = Credentials.ReadGenerated(meta)
+                ?? throw new ArgumentException($"No root keys: give --access-key and --secret-key, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or --meta-dir (no keys in {Path.GetFullPath(meta)}).");
+        }
+
+        return new AdminClient(http, uri, access, secret, region ?? Env("TESSERA_REGION") ?? "us-east-1");
     }
 
     private static int Print(TextWriter output, int status, JsonDocument body)

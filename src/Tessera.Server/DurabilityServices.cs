@@ -19,7 +19,7 @@ internal sealed class DurabilityServices
         Monitor = new DiskMonitor(services);
         Monitor.TopologyChanged += topology.SaveTopology;
         Scrubber = new Scrubber(services);
-        Admin = new AdminApi(services, Repairer, Monitor, Scrubber, topology, options.ScrubRate);
+        Admin = new AdminApi(services, Repairer, Monitor, Scrubber, topology, options.ScrubRate, TimeSpan.FromSeconds(options.DiskCheckInterval));
     }
 
     public Repairer Repairer { get; }

@@ -121,18 +121,49 @@ public static class Program
         var powerFraction = new Option<double>("--power-fraction") { Description = "Fraction of a rack's disks a power event takes out.", DefaultValueFactory = _ => 0.5 };
         var powerOutage = new Option<string>("--power-outage") { Description = "How long a power event lasts.", DefaultValueFactory = _ => "1h" };
         var noSim = new Option<bool>("--no-sim") { Description = "Skip the Monte Carlo simulation." };
+        var store = new Option<string?>("--store") { Description = "Take the code, topology, measured repair rate and detection delay from a running store (URL; keys as for tessera admin)." };
+        var storeClass = new Option<string>("--storage-class") { Description = "With --store: the storage class whose policy to model.", DefaultValueFactory = _ => "STANDARD" };
+        var accessKey = new Option<string?>("--access-key") { Description = "With --store: root access key (or AWS_ACCESS_KEY_ID, or --meta-dir)." };
+        var secretKey = new Option<string?>("--secret-key") { Description = "With --store: root secret key (or AWS_SECRET_ACCESS_KEY)." };
+        var metaDir = new Option<string?>("--meta-dir") { Description = "With --store: read the generated root keys here (default ./data/meta)." };
         var command = new Command("durability", "Compute the durability of a code and topology: Markov model and Monte Carlo simulation.")
         {
             ec, disks, racks, perRack, afr, diskSize, fill, bandwidth, detect, mttr, stripes, objects, objectSize, shardSize,
             years, seed, rackAfr, rackRepair, batchDisks, batchMultiplier, power, powerFraction, powerOutage, noSim,
+            store, storeClass, accessKey, secretKey, metaDir,
         };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
                 var (k, m) = Units.ParseCode(parse.GetValue(ec)!);
                 var rackCount = parse.GetValue(racks);
+                var diskCount = parse.GetValue(disks);
+                var perRackLimit = parse.GetValue(perRack);
+                var repairRate = Units.ParseBandwidth(parse.GetValue(bandwidth)!);
+                var detection = Units.ParseDuration(parse.GetValue(detect)!);
                 var shard = Units.ParseSize(parse.GetValue(shardSize)!);
+                if (parse.GetValue(store) is { } url)
+                {
+                    using var http = new HttpClient();
+                    var client = AdminCommand.Connect(http, url, parse.GetValue(accessKey), parse.GetValue(secretKey), parse.GetValue(metaDir), null);
+                    var measured = await StoreMeasurements.ReadAsync(client, parse.GetValue(storeClass)!, cancellationToken).ConfigureAwait(false);
+                    (k, m, shard, diskCount, rackCount, perRackLimit) = (measured.K, measured.M, measured.ShardSize, measured.Disks, measured.Racks, measured.PerRack);
+                    if (parse.GetResult(bandwidth) is null or { Implicit: true })
+                    {
+                        repairRate = measured.RepairBytesPerSecond > 0
+                            ? measured.RepairBytesPerSecond
+                            : throw new ArgumentException("The store has not repaired anything since it started, so it has no measured repair rate: run bench/run-repair.sh against it, or give --repair-bandwidth.");
+                    }
+
+                    if (parse.GetResult(detect) is null or { Implicit: true })
+                    {
+                        detection = measured.Detection;
+                    }
+
+                    await parse.InvocationConfiguration.Output.WriteLineAsync(measured.Describe(url)).ConfigureAwait(false);
+                }
+
                 var objectCount = parse.GetValue(objects);
                 var stripeCount = parse.GetValue(stripes)
                     ?? (objectCount is { } n ? n * Math.Max(1, Math.Ceiling(Units.ParseSize(parse.GetValue(objectSize)!) / (k * shard))) : null);
@@ -141,14 +172,14 @@ public static class Program
                 {
                     DataShards = k,
                     ParityShards = m,
-                    Disks = parse.GetValue(disks) ?? (k + m),
+                    Disks = diskCount ?? (k + m),
                     Racks = rackCount,
-                    MaxPerRack = parse.GetValue(perRack) ?? ((k + m + rackCount - 1) / Math.Max(1, rackCount)),
+                    MaxPerRack = perRackLimit ?? ((k + m + rackCount - 1) / Math.Max(1, rackCount)),
                     Afr = parse.GetValue(afr),
                     DiskCapacityBytes = Units.ParseSize(parse.GetValue(diskSize)!),
                     FillRatio = parse.GetValue(fill),
-                    RepairBandwidthBytesPerSecond = Units.ParseBandwidth(parse.GetValue(bandwidth)!),
-                    DetectionDelay = Units.ParseDuration(parse.GetValue(detect)!),
+                    RepairBandwidthBytesPerSecond = repairRate,
+                    DetectionDelay = detection,
                     RepairTime = mttrText is null ? null : Units.ParseDuration(mttrText),
                     Stripes = stripeCount,
                     ShardSizeBytes = shard,
@@ -164,9 +195,9 @@ public static class Program
                 DurabilityReport.Write(parse.InvocationConfiguration.Output, inputs, parse.GetValue(years), parse.GetValue(seed), !parse.GetValue(noSim));
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or FormatException)
+            catch (Exception e) when (e is ArgumentException or FormatException or HttpRequestException or InvalidDataException or System.Text.Json.JsonException)
             {
-                parse.InvocationConfiguration.Error.WriteLine("tessera: " + e.Message);
+                await parse.InvocationConfiguration.Error.WriteLineAsync("tessera: " + e.Message).ConfigureAwait(false);
                 return 2;
             }
         });

@@ -37,10 +37,19 @@ public sealed class AdminApi
     private readonly Scrubber _scrubber;
     private readonly IAdminHost _host;
     private readonly long _scrubRate;
+    private readonly TimeSpan _detection;
 
     /// <summary>Creates the API over a running store.</summary>
-    public AdminApi(S3Services services, Repairer repairer, DiskMonitor monitor, Scrubber scrubber, IAdminHost host, long scrubRate)
+    /// <param name="services">The store.</param>
+    /// <param name="repairer">The repairer whose queue and rate the status shows.</param>
+    /// <param name="monitor">The disk monitor (sweeps after state changes).</param>
+    /// <param name="scrubber">The scrubber (on-demand passes, the last report).</param>
+    /// <param name="host">Adds disks and persists the topology.</param>
+    /// <param name="scrubRate">Bytes per second of an on-demand scrub.</param>
+    /// <param name="detection">How long a failed disk may go unnoticed (the probe interval), for the durability model.</param>
+    public AdminApi(S3Services services, Repairer repairer, DiskMonitor monitor, Scrubber scrubber, IAdminHost host, long scrubRate, TimeSpan detection)
     {
+        _detection = detection;
         _services = services;
         _repairer = repairer;
         _monitor = monitor;
@@ -256,6 +265,7 @@ public sealed class AdminApi
         j.WriteNumber("measuredBytesPerSecond", Math.Round(r.MeasuredBytesPerSecond));
         j.WriteNumber("recentBytesPerSecond", Math.Round(r.RecentBytesPerSecond));
         j.WriteNumber("bandwidthLimit", r.BandwidthLimit);
+        j.WriteNumber("detectionSeconds", _detection.TotalSeconds);
         j.WriteNumber("roundDone", r.RoundDone);
         j.WriteNumber("roundTotal", r.RoundTotal);
         if (r.EstimatedRemaining is { } eta)
