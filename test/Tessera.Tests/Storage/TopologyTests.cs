@@ -160,6 +160,76 @@ public sealed class TopologyTests : IDisposable
         Assert.False(new LocalDisk("disk1", path, new DiskLabels("z", "r", "n")).FormattedAtOpen);
     }
 
+    [Theory]
+    [InlineData(4, 2, "rack", new[] { 3, 3, 3, 3 })]
+    [InlineData(4, 2, "rack", new[] { 2, 2, 2 })]
+    [InlineData(8, 4, "rack", new[] { 3, 3, 3, 3, 3, 3 })]
+    [InlineData(8, 4, "rack", new[] { 4, 4, 4, 4 })]
+    [InlineData(6, 3, "rack", new[] { 5, 2, 2, 2, 2 })]
+    [InlineData(10, 4, "node", new[] { 2, 2, 2, 2, 2, 2, 2, 2 })]
+    public void EveryStripeSurvivesTheLossOfAnyDomainsHoldingAtMostMOfItsFragments(int k, int m, string level, int[] rackSizes)
+    {
+        var disks = new List<TestDisk>();
+        for (var r = 0; r < rackSizes.Length; r++)
+        {
+            for (var i = 0; i < rackSizes[r]; i++)
+            {
+                disks.Add(new TestDisk($"r{r}-d{i}", new DiskLabels("z", $"r{r}", $"n{r}-{i / 2}")));
+            }
+        }
+
+        var placement = new Placement(disks);
+        var domainOf = disks.ToDictionary(d => d.Id, d => d.Labels.Domain(level, d.Id));
+        var domains = domainOf.Values.Distinct().Order(StringComparer.Ordinal).ToArray();
+        var codec = new Tessera.Erasure.ReedSolomon(k, m);
+        var random = new Random(k * 100 + m);
+        const int Length = 64;
+        for (var round = 0; round < 50; round++)
+        {
+            var placed = placement.Place(NewGuid(random), k, m, level);
+            var shards = new Memory<byte>[k + m];
+            for (var i = 0; i < k + m; i++)
+            {
+                shards[i] = new byte[Length];
+                if (i < k)
+                {
+                    random.NextBytes(shards[i].Span);
+                }
+            }
+
+            codec.Encode(shards);
+            var original = shards.Select(x => x.ToArray()).ToArray();
+
+            // Every single domain holds at most m fragments, and every set of domains holding at most m in total
+            // can be lost: the stripe still decodes to the same bytes.
+            Assert.All(domains, d => Assert.True(placed.Count(id => domainOf[id] == d) <= m));
+            for (var mask = 1; mask < 1 << domains.Length; mask++)
+            {
+                var lost = Enumerable.Range(0, k + m).Where(i => (mask & (1 << Array.IndexOf(domains, domainOf[placed[i]]))) != 0).ToList();
+                if (lost.Count > m)
+                {
+                    continue;
+                }
+
+                var present = new bool[k + m];
+                for (var i = 0; i < k + m; i++)
+                {
+                    present[i] = !lost.Contains(i);
+                    if (!present[i])
+                    {
+                        shards[i].Span.Clear();
+                    }
+                }
+
+                codec.Reconstruct(shards, present);
+                for (var i = 0; i < k + m; i++)
+                {
+                    Assert.True(original[i].AsSpan().SequenceEqual(shards[i].Span));
+                }
+            }
+        }
+    }
+
     private static TestDisk[] Racks(int racks, int perRack) =>
         [.. Enumerable.Range(0, racks).SelectMany(r => Enumerable.Range(0, perRack)
             .Select(i => new TestDisk($"r{r}-d{i}", new DiskLabels("z", $"r{r}", $"n{r}-{i}"))))];
