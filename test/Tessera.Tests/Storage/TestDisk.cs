@@ -24,4 +24,14 @@ internal sealed class TestDisk(string id, DiskLabels labels, double weight = 1) 
     public bool DeleteFragment(FragmentId id) => throw new NotSupportedException();
 
     public IEnumerable<FragmentId> ListFragments() => throw new NotSupportedException();
+
+    public ValueTask WriteRecordAsync(Guid id, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public byte[]? ReadRecord(Guid id) => throw new NotSupportedException();
+
+    public DateTimeOffset? RecordWriteTime(Guid id) => throw new NotSupportedException();
+
+    public bool DeleteRecord(Guid id) => throw new NotSupportedException();
+
+    public IEnumerable<Guid> ListRecords() => throw new NotSupportedException();
 }
