@@ -27,7 +27,8 @@ public static class ConfigLoader
         long? MinPartSize = null,
         IReadOnlyList<string>? StorageClasses = null,
         long? ScrubRate = null,
-        int? ScrubInterval = null);
+        int? ScrubInterval = null,
+        int? SnapshotInterval = null);
 
     /// <summary>Merges the layers; <paramref name="environment"/> maps variable names to values.</summary>
     public static ServerOptions Load(Flags flags, IReadOnlyDictionary<string, string> environment)
@@ -58,6 +59,7 @@ public static class ConfigLoader
         options.MinPartSize = flags.MinPartSize ?? options.MinPartSize;
         options.ScrubRate = flags.ScrubRate ?? options.ScrubRate;
         options.ScrubInterval = flags.ScrubInterval ?? options.ScrubInterval;
+        options.SnapshotInterval = flags.SnapshotInterval ?? options.SnapshotInterval;
         foreach (var (name, code) in ParseClasses(flags.StorageClasses ?? []))
         {
             options.StorageClasses[name] = code;
@@ -101,6 +103,7 @@ public static class ConfigLoader
         o.MinPartSize = Get(env, "TESSERA_MIN_PART_SIZE") is { } mps ? long.Parse(mps, CultureInfo.InvariantCulture) : o.MinPartSize;
         o.ScrubRate = Get(env, "TESSERA_SCRUB_RATE") is { } rate ? long.Parse(rate, CultureInfo.InvariantCulture) : o.ScrubRate;
         o.ScrubInterval = Int(env, "TESSERA_SCRUB_INTERVAL") ?? o.ScrubInterval;
+        o.SnapshotInterval = Int(env, "TESSERA_SNAPSHOT_INTERVAL") ?? o.SnapshotInterval;
         o.Quiet |= Get(env, "TESSERA_QUIET") is "1" or "true";
     }
 
@@ -127,6 +130,7 @@ public static class ConfigLoader
                 case "minPartSize": o.MinPartSize = v.GetInt64(); break;
                 case "scrubRate": o.ScrubRate = v.GetInt64(); break;
                 case "scrubInterval": o.ScrubInterval = v.GetInt32(); break;
+                case "snapshotInterval": o.SnapshotInterval = v.GetInt32(); break;
                 case "storageClasses":
                     foreach (var entry in v.EnumerateObject())
                     {

@@ -12,6 +12,9 @@ public static class Program
         var root = new RootCommand("Tessera: an S3-compatible, erasure-coded object store.");
         root.Subcommands.Add(ServerCommand());
         root.Subcommands.Add(DurabilityCommand());
+        var admin = new Command("admin", "Offline administration of a store's directories.");
+        admin.Subcommands.Add(RecoverIndexCommand.Create());
+        root.Subcommands.Add(admin);
         return root.Parse(args).InvokeAsync();
     }
 
@@ -37,10 +40,11 @@ public static class Program
         var minPartSize = new Option<long?>("--min-part-size") { Description = "Smallest multipart part but the last, bytes (default 5242880, as S3). Env TESSERA_MIN_PART_SIZE." };
         var scrubRate = new Option<long?>("--scrub-rate") { Description = "Bytes per second the background scrubber reads at most, 0 = unlimited (default 52428800). Env TESSERA_SCRUB_RATE." };
         var scrubInterval = new Option<int?>("--scrub-interval") { Description = "Seconds between scrub passes, 0 = off (default 86400). Env TESSERA_SCRUB_INTERVAL." };
+        var snapshotInterval = new Option<int?>("--snapshot-interval") { Description = "Seconds between index snapshots onto the data disks, 0 = off (default 900). Env TESSERA_SNAPSHOT_INTERVAL." };
         var command = new Command("server", "Run a store with every role in this process.")
         {
             disks, config, address, metaDir, region, domain, usersFile, ec, shardSize, domainLevel, gcGrace, quiet, minPartSize, storageClass,
-            scrubRate, scrubInterval,
+            scrubRate, scrubInterval, snapshotInterval,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -60,7 +64,8 @@ public static class Program
                 parse.GetValue(minPartSize),
                 parse.GetValue(storageClass),
                 parse.GetValue(scrubRate),
-                parse.GetValue(scrubInterval));
+                parse.GetValue(scrubInterval),
+                parse.GetValue(snapshotInterval));
             TesseraServer server;
             try
             {

@@ -67,6 +67,12 @@ public sealed class ServerOptions
     /// </summary>
     public int ScrubInterval { get; set; } = 86400;
 
+    /// <summary>
+    /// <c>--snapshot-interval</c>, <c>TESSERA_SNAPSHOT_INTERVAL</c>, <c>snapshotInterval</c>: seconds between index
+    /// snapshots onto the data disks; 0 = none. Default 900.
+    /// </summary>
+    public int SnapshotInterval { get; set; } = 900;
+
     /// <summary><c>--quiet</c>, <c>TESSERA_QUIET</c>: no banner, warnings-only logging.</summary>
     public bool Quiet { get; set; }
 }
