@@ -108,9 +108,11 @@ public static class IndexRecovery
         {
             foreach (var id in SafeList(disk.ListRecords))
             {
-                if (!completions.ContainsKey(id) && !garbage.Contains(id) && !index.IsSegmentReferenced(id)
-                    && disk.ReadRecord(id) is { } bytes && RecoveryRecord.TryRead(bytes) is { Kind: RecoveryRecordKind.Completion } record)
+                if (!completions.ContainsKey(id) && !garbage.Contains(id)
+                    && disk.ReadRecord(id) is { } bytes && RecoveryRecord.TryRead(bytes) is { Kind: RecoveryRecordKind.Completion } record
+                    && (!index.IsSegmentReferenced(id) || IsOpenPart(index, record, id)))
                 {
+                    // Unknown to the index, or still a part of an upload the snapshot holds open: completed since.
                     completions[id] = record;
                 }
             }
@@ -227,6 +229,12 @@ public static class IndexRecovery
             File.Copy(credentials, Path.Join(metaDir, "root-credentials.json"));
         }
     }
+
+    /// <summary>Whether <paramref name="segment"/> is a stored part of the completion's upload (open in the index).</summary>
+    private static bool IsOpenPart(RocksDbIndexStore index, RecoveryRecord completion, Guid segment) =>
+        index.GetUpload(completion.Bucket, completion.Key, completion.UploadId!) is not null
+        && index.ListParts(completion.Bucket, completion.Key, completion.UploadId!, 0, RocksDbIndexStore.MaxPartNumber) is { } listing
+        && listing.Parts.Any(p => p.Segment.Segment == segment);
 
     private static bool ApplyVersion(RocksDbIndexStore index, RecoveryRecord record, Dictionary<Guid, Found> found)
     {
