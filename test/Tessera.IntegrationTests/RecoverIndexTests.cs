@@ -82,12 +82,23 @@ public sealed class RecoverIndexTests : IDisposable
         }
 
         Directory.Delete(Path.Combine(_directory, "data", "meta"), recursive: true);
+
+        // Every copy of the snapshot but disk6's is damaged: recovery must reject them and use that one.
+        for (var disk = 1; disk <= 5; disk++)
+        {
+            var path = Directory.GetFiles(Path.Combine(_directory, "data", $"disk{disk}", IndexSnapshots.DirectoryName)).Single();
+            var bytes = await File.ReadAllBytesAsync(path, Ct);
+            bytes[bytes.Length / 2] ^= 0x01;
+            await File.WriteAllBytesAsync(path, disk % 2 == 0 ? bytes : bytes[..^1], Ct);
+        }
+
         using (var output = new StringWriter())
         {
             report = IndexRecovery.Run(options, force: false, TimeProvider.System, output);
             RecoverIndexCommand.Print(output, report);
             Assert.NotNull(report.Snapshot);
-            Assert.Equal(0, report.SnapshotsRejected);
+            Assert.Equal(5, report.SnapshotsRejected);
+            Assert.Contains("disk6", report.SnapshotPath, StringComparison.Ordinal);
             Assert.Equal(1, report.BucketsCreated); // "fresh"
             Assert.True(report.ObjectsRederived == 10, output.ToString()); // plain: a, late ×2; history: doc, new ×2, parts, spanning; fresh: x, copy
             Assert.Equal(1, report.PartsRederived); // part 2 of the upload the snapshot holds open
