@@ -12,7 +12,7 @@ public static class Program
         var root = new RootCommand("Tessera: an S3-compatible, erasure-coded object store.");
         root.Subcommands.Add(ServerCommand());
         root.Subcommands.Add(DurabilityCommand());
-        var admin = new Command("admin", "Offline administration of a store's directories.");
+        var admin = new Command("admin", "Administration commands.");
         admin.Subcommands.Add(RecoverIndexCommand.Create());
         root.Subcommands.Add(admin);
         return root.Parse(args).InvokeAsync();

@@ -42,6 +42,12 @@ public static class RecoverIndexCommand
                 parse.InvocationConfiguration.Error.WriteLine("tessera: " + e.Message);
                 return 2;
             }
+            catch (RocksDbSharp.RocksDbException e)
+            {
+                // Typically the index's LOCK: a server still runs on this metadata directory.
+                parse.InvocationConfiguration.Error.WriteLine($"tessera: the index cannot be opened ({e.Message}); stop the server first.");
+                return 2;
+            }
         });
         return command;
     }
