@@ -154,6 +154,36 @@ public sealed class RecoverIndexTests : IDisposable
         Assert.Equal(7, again.ObjectsRederived);
     }
 
+    [Fact]
+    public async Task CompletionRecordsGoToMPlusOneDisksAndLeaveWithTheObject()
+    {
+        var options = Options();
+        await using var server = await TesseraServer.StartAsync(options, cancellationToken: Ct);
+        using var s3 = Client(server);
+        await s3.PutBucketAsync("plain", Ct);
+        await MultipartAsync(s3, "plain", "big", [20_000, 300], 1);
+        Assert.Equal(3, RecordFiles().Count); // RS(4,2): m + 1 copies
+
+        // A record whose segment nothing references (a completion that crashed before its commit) is swept as an orphan.
+        var stray = Guid.NewGuid();
+        await server.Services.Storage.Disks[0].WriteRecordAsync(stray, new byte[] { 1, 2, 3 }, Ct);
+        server.Collector.CollectOnce(DateTimeOffset.UtcNow.AddDays(1), sweepOrphans: true);
+        Assert.Equal(3, RecordFiles().Count);
+        Assert.Null(server.Services.Storage.Disks[0].ReadRecord(stray));
+
+        // Deleting the object queues its segments; collecting them deletes the record too.
+        await s3.DeleteObjectAsync("plain", "big", Ct);
+        server.Collector.CollectOnce(DateTimeOffset.UtcNow.AddDays(1), sweepOrphans: false);
+        Assert.Empty(RecordFiles());
+    }
+
+    private List<string> RecordFiles() =>
+        Enumerable.Range(1, 6)
+            .Select(i => Path.Combine(_directory, "data", $"disk{i}", "records"))
+            .Where(Directory.Exists)
+            .SelectMany(d => Directory.EnumerateFiles(d, "*.complete", SearchOption.AllDirectories))
+            .ToList();
+
     private ServerOptions Options() => new()
     {
         Address = "127.0.0.1:0",
