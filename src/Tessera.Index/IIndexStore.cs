@@ -171,4 +171,10 @@ public interface IIndexStore : IDisposable
 
     /// <summary>Removes garbage entries once their fragments are deleted.</summary>
     void RemoveGarbage(IEnumerable<GarbageEntry> entries);
+
+    /// <summary>
+    /// Streams every key/value of one consistent view of the index into <paramref name="destination"/> in the
+    /// <see cref="IndexSnapshot"/> format, without blocking writes, in bounded memory.
+    /// </summary>
+    IndexSnapshotInfo WriteSnapshot(Stream destination);
 }

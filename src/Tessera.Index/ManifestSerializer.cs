@@ -24,6 +24,9 @@ namespace Tessera.Index;
 /// <item><b>MultipartUpload</b>: version, UploadId, Bucket, Key, Initiated, Owner, Template (an ObjectManifest body, that
 /// is its encoding without the version byte).</item>
 /// <item><b>UploadPart</b>: version, PartNumber, LastModified, ChecksumAlgorithm?, Checksum?, segment body.</item>
+/// <item><b>RecoveryRecord</b> (fragment trailers and completion records on the data disks): version, kind (byte: 1
+/// version, 2 part, 3 completion), Bucket, Key, UploadId?, then an ObjectManifest body (kinds 1 and 3) or an UploadPart
+/// body without its version byte (kind 2). Segments are written without disks and the manifest with sequence 0.</item>
 /// </list>
 /// <para>Decoders require the whole span to be consumed and throw <see cref="InvalidDataException"/> on any
 /// malformed, truncated or unknown-version record. Encoders throw <see cref="ArgumentException"/> for strings
@@ -130,6 +133,67 @@ internal static class ManifestSerializer
             RecordWriter.WriteString(writer, reference.UploadId);
             RecordWriter.WriteVarInt32(writer, reference.PartNumber);
         }
+    }
+
+    /// <summary>Appends the encoding of a recovery record (segments stripped of their disks, sequence 0).</summary>
+    public static void Write(IBufferWriter<byte> writer, RecoveryRecord record)
+    {
+        RecordWriter.WriteByte(writer, FormatVersion);
+        RecordWriter.WriteByte(writer, (byte)record.Kind);
+        RecordWriter.WriteString(writer, record.Bucket);
+        RecordWriter.WriteString(writer, record.Key);
+        RecordWriter.WriteNullableString(writer, record.UploadId);
+        switch (record.Kind)
+        {
+            case RecoveryRecordKind.Version or RecoveryRecordKind.Completion when record.Manifest is { } manifest:
+                WriteManifestBody(writer, manifest with { Sequence = 0, Segments = [.. manifest.Segments.Select(s => s with { Disks = [] })] });
+                break;
+            case RecoveryRecordKind.Part when record.Part is { } part && record.UploadId is not null:
+                RecordWriter.WriteVarInt32(writer, part.PartNumber);
+                RecordWriter.WriteTimestamp(writer, part.LastModified);
+                RecordWriter.WriteNullableString(writer, part.ChecksumAlgorithm);
+                RecordWriter.WriteNullableString(writer, part.Checksum);
+                WriteSegmentBody(writer, part.Segment with { Disks = [] });
+                break;
+            default:
+                throw new ArgumentException($"A {record.Kind} recovery record needs {(record.Kind == RecoveryRecordKind.Part ? "a part and an upload id" : "a manifest")}.", nameof(record));
+        }
+    }
+
+    /// <summary>Decodes a recovery record.</summary>
+    public static RecoveryRecord ReadRecoveryRecord(ReadOnlySpan<byte> data)
+    {
+        var reader = Open(data);
+        var kind = (RecoveryRecordKind)reader.ReadByte();
+        var bucket = reader.ReadString();
+        var key = reader.ReadString();
+        var uploadId = reader.ReadNullableString();
+        RecoveryRecord record;
+        switch (kind)
+        {
+            case RecoveryRecordKind.Version or RecoveryRecordKind.Completion:
+                var manifest = ReadManifestBody(ref reader);
+                if (manifest.Key != key || (kind == RecoveryRecordKind.Completion) != (uploadId is not null))
+                {
+                    throw new InvalidDataException("Recovery record is inconsistent.");
+                }
+
+                record = new RecoveryRecord(kind, bucket, key, uploadId, manifest, null);
+                break;
+            case RecoveryRecordKind.Part when uploadId is not null:
+                var partNumber = reader.ReadVarInt32();
+                var lastModified = reader.ReadTimestamp();
+                var algorithm = reader.ReadNullableString();
+                var checksum = reader.ReadNullableString();
+                var segment = ReadSegmentBody(ref reader);
+                record = new RecoveryRecord(kind, bucket, key, uploadId, null, new UploadPart(partNumber, segment, lastModified, algorithm, checksum));
+                break;
+            default:
+                throw new InvalidDataException($"Recovery record has unknown kind {(byte)kind}.");
+        }
+
+        reader.EnsureEnd();
+        return record;
     }
 
     /// <summary>Decodes a segment reference.</summary>

@@ -23,12 +23,13 @@ internal static class AdminCommand
     /// <summary>Builds the <c>admin</c> command and its subcommands.</summary>
     public static Command Create()
     {
-        var admin = new Command("admin", "Administer a running store: status, where an object lives, disks, repair.");
+        var admin = new Command("admin", "Administer a store: status, where an object lives, disks, repair (running store); recover-index (stopped store).");
         admin.Subcommands.Add(Status());
         admin.Subcommands.Add(ObjectCommand());
         admin.Subcommands.Add(Disk());
         admin.Subcommands.Add(Simple("heal", "Check every fragment file and queue the missing ones for repair.", "heal"));
         admin.Subcommands.Add(Simple("scrub", "Run a scrub pass now (verifies every block) and print its report.", "scrub"));
+        admin.Subcommands.Add(RecoverIndexCommand.Create());
         return admin;
     }
 

@@ -30,7 +30,8 @@ public static class ConfigLoader
         int? ScrubInterval = null,
         long? RepairBandwidth = null,
         int? DiskCheckInterval = null,
-        int? RepairWorkers = null);
+        int? RepairWorkers = null,
+        int? SnapshotInterval = null);
 
     /// <summary>Merges the layers; <paramref name="environment"/> maps variable names to values.</summary>
     public static ServerOptions Load(Flags flags, IReadOnlyDictionary<string, string> environment)
@@ -64,6 +65,7 @@ public static class ConfigLoader
         options.RepairBandwidth = flags.RepairBandwidth ?? options.RepairBandwidth;
         options.DiskCheckInterval = flags.DiskCheckInterval ?? options.DiskCheckInterval;
         options.RepairWorkers = flags.RepairWorkers ?? options.RepairWorkers;
+        options.SnapshotInterval = flags.SnapshotInterval ?? options.SnapshotInterval;
         foreach (var (name, code) in ParseClasses(flags.StorageClasses ?? []))
         {
             options.StorageClasses[name] = code;
@@ -110,6 +112,7 @@ public static class ConfigLoader
         o.RepairBandwidth = Get(env, "TESSERA_REPAIR_BANDWIDTH") is { } repair ? long.Parse(repair, CultureInfo.InvariantCulture) : o.RepairBandwidth;
         o.DiskCheckInterval = Int(env, "TESSERA_DISK_CHECK_INTERVAL") ?? o.DiskCheckInterval;
         o.RepairWorkers = Int(env, "TESSERA_REPAIR_WORKERS") ?? o.RepairWorkers;
+        o.SnapshotInterval = Int(env, "TESSERA_SNAPSHOT_INTERVAL") ?? o.SnapshotInterval;
         o.Quiet |= Get(env, "TESSERA_QUIET") is "1" or "true";
     }
 
@@ -139,6 +142,7 @@ public static class ConfigLoader
                 case "repairBandwidth": o.RepairBandwidth = v.GetInt64(); break;
                 case "diskCheckInterval": o.DiskCheckInterval = v.GetInt32(); break;
                 case "repairWorkers": o.RepairWorkers = v.GetInt32(); break;
+                case "snapshotInterval": o.SnapshotInterval = v.GetInt32(); break;
                 case "storageClasses":
                     foreach (var entry in v.EnumerateObject())
                     {

@@ -41,10 +41,11 @@ public static class Program
         var repairBandwidth = new Option<long?>("--repair-bandwidth") { Description = "Bytes per second repair writes at most, 0 = unlimited (default 209715200). Env TESSERA_REPAIR_BANDWIDTH." };
         var repairWorkers = new Option<int?>("--repair-workers") { Description = "Segments repaired at once in the background, 0 = none (default 2). Env TESSERA_REPAIR_WORKERS." };
         var diskCheckInterval = new Option<int?>("--disk-check-interval") { Description = "Seconds between disk health probes, 0 = off (default 10). Env TESSERA_DISK_CHECK_INTERVAL." };
+        var snapshotInterval = new Option<int?>("--snapshot-interval") { Description = "Seconds between index snapshots onto the data disks, 0 = off (default 900). Env TESSERA_SNAPSHOT_INTERVAL." };
         var command = new Command("server", "Run a store with every role in this process.")
         {
             disks, config, address, metaDir, region, domain, usersFile, ec, shardSize, domainLevel, gcGrace, quiet, minPartSize, storageClass,
-            scrubRate, scrubInterval, repairBandwidth, repairWorkers, diskCheckInterval,
+            scrubRate, scrubInterval, repairBandwidth, repairWorkers, diskCheckInterval, snapshotInterval,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -67,7 +68,9 @@ public static class Program
                 parse.GetValue(scrubInterval),
                 parse.GetValue(repairBandwidth),
                 parse.GetValue(diskCheckInterval),
-                parse.GetValue(repairWorkers));
+                parse.GetValue(repairWorkers),
+
+                parse.GetValue(snapshotInterval));
             TesseraServer server;
             try
             {

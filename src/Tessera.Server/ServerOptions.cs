@@ -76,6 +76,12 @@ public sealed class ServerOptions
     /// <summary>Seconds between disk health probes (failed and replaced disks are found by them), 0 = off.</summary>
     public int DiskCheckInterval { get; set; } = 10;
 
-    /// <summary>No banner; log warnings only.</summary>
+    /// <summary>
+    /// <c>--snapshot-interval</c>, <c>TESSERA_SNAPSHOT_INTERVAL</c>, <c>snapshotInterval</c>: seconds between index
+    /// snapshots onto the data disks; 0 = none. Default 900.
+    /// </summary>
+    public int SnapshotInterval { get; set; } = 900;
+
+    /// <summary><c>--quiet</c>, <c>TESSERA_QUIET</c>: no banner, warnings-only logging.</summary>
     public bool Quiet { get; set; }
 }

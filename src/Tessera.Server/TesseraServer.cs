@@ -23,6 +23,8 @@ public sealed class TesseraServer : IAsyncDisposable
     private readonly Task _scrubber;
     private readonly Task _repairer;
     private readonly Task _monitor;
+    private readonly Task _snapshotter;
+    private readonly SemaphoreSlim _snapshotLock = new(1, 1);
 
     private TesseraServer(
         WebApplication app,
@@ -67,6 +69,9 @@ public sealed class TesseraServer : IAsyncDisposable
         _monitor = options.DiskCheckInterval > 0
             ? DiskMonitor.RunAsync(TimeSpan.FromSeconds(options.DiskCheckInterval), _stopping.Token)
             : Task.CompletedTask;
+        _snapshotter = options.SnapshotInterval > 0
+            ? RunSnapshotsAsync(TimeSpan.FromSeconds(options.SnapshotInterval), _stopping.Token)
+            : Task.CompletedTask;
     }
 
     /// <summary>The repairer (tests drive it with <see cref="Repairer.DrainAsync"/>).</summary>
@@ -102,6 +107,52 @@ public sealed class TesseraServer : IAsyncDisposable
     /// <summary>The report of the last completed scrub pass, or null before the first.</summary>
     public ScrubReport? LastScrub => Scrubber.LastReport;
 
+    /// <summary>The last index snapshot this process wrote, or null.</summary>
+    public IndexSnapshotInfo? LastSnapshot { get; private set; }
+
+    /// <summary>
+    /// Writes a consistent snapshot of the index to every data disk now (as the background loop does every
+    /// <c>snapshotInterval</c> seconds), off the request path; requests go on meanwhile. One at a time.
+    /// </summary>
+    /// <exception cref="IOException">No disk could take the snapshot.</exception>
+    public async Task<IndexSnapshotInfo> SnapshotIndexAsync(CancellationToken cancellationToken = default)
+    {
+        await _snapshotLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var roots = Layout.Disks.Select(d => d.Path).ToList();
+            var (info, _) = await Task.Run(() => IndexSnapshots.Write(_index, roots), cancellationToken).ConfigureAwait(false);
+            LastSnapshot = info;
+            return info;
+        }
+        finally
+        {
+            _snapshotLock.Release();
+        }
+    }
+
+    private async Task RunSnapshotsAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        var logger = Services.Logger;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, Services.Time, cancellationToken).ConfigureAwait(false);
+                var info = await SnapshotIndexAsync(cancellationToken).ConfigureAwait(false);
+                LogMessages.IndexSnapshotWritten(logger, info.Entries, info.Sequence);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                LogMessages.IndexSnapshotFailed(logger, e);
+            }
+        }
+    }
+
     /// <summary>Builds and starts a store from resolved options.</summary>
     /// <exception cref="ArgumentException">A negative scrub rate or interval.</exception>
     public static async Task<TesseraServer> StartAsync(ServerOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
@@ -110,6 +161,11 @@ public sealed class TesseraServer : IAsyncDisposable
         if (options.ScrubRate < 0 || options.ScrubInterval < 0)
         {
             throw new ArgumentException($"--scrub-rate ({options.ScrubRate}) and --scrub-interval ({options.ScrubInterval}) may not be negative.");
+        }
+
+        if (options.SnapshotInterval < 0)
+        {
+            throw new ArgumentException($"--snapshot-interval ({options.SnapshotInterval}) may not be negative.");
         }
 
         var layout = StoreLayout.Resolve(options);
@@ -190,10 +246,13 @@ public sealed class TesseraServer : IAsyncDisposable
         await _scrubber.ConfigureAwait(false);
         await _repairer.ConfigureAwait(false);
         await _monitor.ConfigureAwait(false);
+        await _snapshotter.ConfigureAwait(false);
+        await _snapshotLock.WaitAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _index.Dispose();
         _stopping.Dispose();
+        _snapshotLock.Dispose();
     }
 
     /// <summary>Parses <c>HOST:PORT</c>, <c>:PORT</c> or <c>[v6]:PORT</c>; host names resolve to their first address.</summary>

@@ -7,7 +7,7 @@ namespace Tessera.Storage;
 /// refuses to open a directory as a file), so on Linux and macOS it calls libc <c>open</c>/<c>fsync</c>/<c>close</c>.
 /// On Windows it does nothing: NTFS journals metadata and a directory cannot be flushed that way.
 /// </summary>
-internal static partial class DirectorySync
+public static partial class DirectorySync
 {
     private const int ORdOnly = 0;
     private const int EIntr = 4;

@@ -7,7 +7,8 @@ using System.Text;
 namespace Tessera.Storage;
 
 /// <summary>
-/// The fragment file format, version 1 (docs/design/on-disk-format.md). All integers are little-endian.
+/// The fragment file format, version 2 (docs/design/on-disk-format.md); version 1 files (no trailer) still read.
+/// All integers are little-endian.
 /// </summary>
 /// <remarks>
 /// <para>Header region, starting at offset 0:</para>
@@ -15,7 +16,7 @@ namespace Tessera.Storage;
 ///  0  magic          8 bytes  "TSRFRAG1"
 ///  8  header length  uint32   bytes of the whole header region (magic, length and checksum included)
 /// 12  header check   uint32   XxHash32 (seed 0) of bytes [16, header length)
-/// 16  version        uint16   1
+/// 16  version        uint16   2 (1: older files, same header, never a trailer)
 /// 18  segment        16 bytes the segment Guid in RFC 4122 (big-endian) order: its hex is the file name
 /// 34  shard index    uint16
 /// 36  k              uint16
@@ -31,13 +32,28 @@ namespace Tessera.Storage;
 /// Blocks start at the header length rounded up to <see cref="BlockAlignment"/> (the gap is never read). Block
 /// <c>i</c> holds this shard of stripe <c>i</c> and sits at <c>blockStart + i × (shardSize + 8)</c>: its
 /// <see cref="FragmentHeader.BlockLength"/> bytes, then their XxHash3-64 (seed 0) as 8 bytes. Only the last block
-/// can be short, so the file ends right after its checksum. An empty segment has no blocks: the file is the header.
+/// can be short, so the blocks end right after its checksum. An empty segment has no blocks.
+/// </para>
+/// <para>
+/// Version 2 may append a trailer after the blocks, written at commit: <c>[trailer bytes][uint32 length][uint32
+/// XxHash32 (seed 0) of the trailer bytes]["TSRTRLR1"]</c>. The bytes are opaque to storage (the S3 layer puts the
+/// manifest entry there, for index recovery). The file then ends exactly after the trailer magic; anything else
+/// (no footer, a wrong length or checksum, a truncated trailer) means "no trailer", never a failure to read blocks.
 /// </para>
 /// </remarks>
 internal static class FragmentFormat
 {
-    /// <summary>The format version this code writes and reads.</summary>
-    public const ushort Version = 1;
+    /// <summary>The format version this code writes (it reads this one and <see cref="VersionWithoutTrailer"/>).</summary>
+    public const ushort Version = 2;
+
+    /// <summary>The first format version: the same header, and never a trailer.</summary>
+    public const ushort VersionWithoutTrailer = 1;
+
+    /// <summary>Bytes after the trailer bytes: length, checksum, magic.</summary>
+    public const int TrailerFooterLength = 16;
+
+    /// <summary>The largest trailer accepted (a manifest entry is a few KiB at most; this bounds a corrupt length).</summary>
+    public const int MaxTrailerLength = 16 * 1024 * 1024;
 
     /// <summary>Blocks start on a multiple of this (a page) so that block 0 reads are aligned.</summary>
     public const int BlockAlignment = 4096;
@@ -60,6 +76,9 @@ internal static class FragmentFormat
     /// <summary>The 8 magic bytes that open every fragment file.</summary>
     public static ReadOnlySpan<byte> Magic => "TSRFRAG1"u8;
 
+    /// <summary>The 8 magic bytes that end a trailer footer.</summary>
+    public static ReadOnlySpan<byte> TrailerMagic => "TSRTRLR1"u8;
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Offset of the first block for a header of <paramref name="headerLength"/> bytes.</summary>
@@ -70,7 +89,40 @@ internal static class FragmentFormat
     public static long BlockOffset(long blockStart, int shardSize, int stripe) =>
         blockStart + (stripe * ((long)shardSize + ChecksumLength));
 
-    /// <summary>The exact length of a complete fragment file.</summary>
+    /// <summary>Writes the footer that follows <paramref name="trailer"/> into a <see cref="TrailerFooterLength"/>-byte span.</summary>
+    public static void WriteTrailerFooter(ReadOnlySpan<byte> trailer, Span<byte> footer)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(footer, (uint)trailer.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(footer[4..], XxHash32.HashToUInt32(trailer));
+        TrailerMagic.CopyTo(footer[8..]);
+    }
+
+    /// <summary>
+    /// Checks a footer read from the last <see cref="TrailerFooterLength"/> bytes of a file whose blocks end at
+    /// <paramref name="blocksEnd"/> and which is <paramref name="fileLength"/> bytes long: the magic is right and the
+    /// length puts the trailer exactly between the blocks and the footer. Returns the trailer length and checksum.
+    /// </summary>
+    public static bool TryReadTrailerFooter(ReadOnlySpan<byte> footer, long blocksEnd, long fileLength, out int length, out uint checksum)
+    {
+        length = 0;
+        checksum = 0;
+        if (footer.Length != TrailerFooterLength || !footer[8..].SequenceEqual(TrailerMagic))
+        {
+            return false;
+        }
+
+        var declared = BinaryPrimitives.ReadUInt32LittleEndian(footer);
+        if (declared > MaxTrailerLength || blocksEnd + declared + TrailerFooterLength != fileLength)
+        {
+            return false;
+        }
+
+        length = (int)declared;
+        checksum = BinaryPrimitives.ReadUInt32LittleEndian(footer[4..]);
+        return true;
+    }
+
+    /// <summary>The exact length of a complete fragment file without its trailer (where the trailer starts).</summary>
     public static long FileLength(FragmentHeader header, int headerLength)
     {
         var stripes = header.StripeCount;
@@ -117,7 +169,10 @@ internal static class FragmentFormat
 
     /// <summary>Serializes the header region (without the alignment padding).</summary>
     /// <exception cref="ArgumentException">The header is invalid (<see cref="Check"/>) or a string is over 65,535 UTF-8 bytes.</exception>
-    public static byte[] Encode(FragmentHeader header)
+    public static byte[] Encode(FragmentHeader header) => Encode(header, Version);
+
+    /// <summary>Serializes the header region with an explicit format version (tests write version 1 files with it).</summary>
+    internal static byte[] Encode(FragmentHeader header, ushort version)
     {
         if (Check(header) is { } problem)
         {
@@ -132,7 +187,7 @@ internal static class FragmentFormat
 
         Magic.CopyTo(span);
         BinaryPrimitives.WriteUInt32LittleEndian(span[8..], (uint)bytes.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[16..], Version);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[16..], version);
         header.Id.Segment.TryWriteBytes(span.Slice(18, 16), bigEndian: true, out _);
         BinaryPrimitives.WriteUInt16LittleEndian(span[34..], (ushort)header.Id.Index);
         BinaryPrimitives.WriteUInt16LittleEndian(span[36..], (ushort)header.DataShards);
@@ -176,16 +231,22 @@ internal static class FragmentFormat
     /// the fields are out of range (<see cref="Check"/>), a string is not valid UTF-8, or the strings do not end
     /// exactly at the header length.
     /// </summary>
-    public static bool TryDecode(ReadOnlySpan<byte> region, [NotNullWhen(true)] out FragmentHeader? header)
+    public static bool TryDecode(ReadOnlySpan<byte> region, [NotNullWhen(true)] out FragmentHeader? header) =>
+        TryDecode(region, out header, out _);
+
+    /// <summary>As <see cref="TryDecode(ReadOnlySpan{byte}, out FragmentHeader?)"/>, also giving the format version (1 or 2).</summary>
+    public static bool TryDecode(ReadOnlySpan<byte> region, [NotNullWhen(true)] out FragmentHeader? header, out ushort version)
     {
         header = null;
+        version = 0;
         if (!TryReadHeaderLength(region, out var headerLength) || region.Length != headerLength)
         {
             return false;
         }
 
+        version = BinaryPrimitives.ReadUInt16LittleEndian(region[16..]);
         if (BinaryPrimitives.ReadUInt32LittleEndian(region[12..]) != XxHash32.HashToUInt32(region[PreambleLength..])
-            || BinaryPrimitives.ReadUInt16LittleEndian(region[16..]) != Version)
+            || version is not (Version or VersionWithoutTrailer))
         {
             return false;
         }

@@ -13,12 +13,16 @@ internal sealed class FragmentReader : IFragmentReader
 {
     private readonly SafeFileHandle _handle;
     private readonly long _blockStart;
+    private readonly long _blocksEnd;
+    private readonly ushort _version;
 
-    private FragmentReader(SafeFileHandle handle, FragmentHeader header, int headerLength)
+    private FragmentReader(SafeFileHandle handle, FragmentHeader header, int headerLength, ushort version)
     {
         _handle = handle;
         Header = header;
         _blockStart = FragmentFormat.BlockStart(headerLength);
+        _blocksEnd = FragmentFormat.FileLength(header, headerLength);
+        _version = version;
     }
 
     /// <inheritdoc />
@@ -43,9 +47,9 @@ internal sealed class FragmentReader : IFragmentReader
         FragmentReader? reader = null;
         try
         {
-            if (TryReadHeader(handle, out var header, out var headerLength) && header.Id == expected)
+            if (TryReadHeader(handle, out var header, out var headerLength, out var version) && header.Id == expected)
             {
-                reader = new FragmentReader(handle, header, headerLength);
+                reader = new FragmentReader(handle, header, headerLength, version);
             }
         }
         catch (IOException)
@@ -105,6 +109,42 @@ internal sealed class FragmentReader : IFragmentReader
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// Reads the 16-byte footer at the end of the file, then the trailer it describes; the file must end exactly
+    /// after the footer and the blocks must end exactly where the trailer starts.
+    /// </remarks>
+    public byte[]? ReadTrailer()
+    {
+        if (_version == FragmentFormat.VersionWithoutTrailer)
+        {
+            return null;
+        }
+
+        try
+        {
+            var fileLength = RandomAccess.GetLength(_handle);
+            if (fileLength < _blocksEnd + FragmentFormat.TrailerFooterLength)
+            {
+                return null;
+            }
+
+            Span<byte> footer = stackalloc byte[FragmentFormat.TrailerFooterLength];
+            if (!TryReadExactly(_handle, footer, fileLength - FragmentFormat.TrailerFooterLength)
+                || !FragmentFormat.TryReadTrailerFooter(footer, _blocksEnd, fileLength, out var length, out var checksum))
+            {
+                return null;
+            }
+
+            var trailer = new byte[length];
+            return TryReadExactly(_handle, trailer, _blocksEnd) && XxHash32.HashToUInt32(trailer) == checksum ? trailer : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Closes the file handle.</summary>
     public void Dispose() => _handle.Dispose();
 
@@ -126,9 +166,10 @@ internal sealed class FragmentReader : IFragmentReader
         return true;
     }
 
-    private static bool TryReadHeader(SafeFileHandle handle, out FragmentHeader header, out int headerLength)
+    private static bool TryReadHeader(SafeFileHandle handle, out FragmentHeader header, out int headerLength, out ushort version)
     {
         header = null!;
+        version = 0;
         Span<byte> preamble = stackalloc byte[FragmentFormat.PreambleLength];
         if (!TryReadExactly(handle, preamble, 0) || !FragmentFormat.TryReadHeaderLength(preamble, out headerLength))
         {
@@ -140,7 +181,7 @@ internal sealed class FragmentReader : IFragmentReader
         try
         {
             var region = rented is null ? stackalloc byte[headerLength] : rented.AsSpan(0, headerLength);
-            if (!TryReadExactly(handle, region, 0) || !FragmentFormat.TryDecode(region, out var decoded))
+            if (!TryReadExactly(handle, region, 0) || !FragmentFormat.TryDecode(region, out var decoded, out version))
             {
                 return false;
             }

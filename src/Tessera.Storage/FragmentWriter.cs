@@ -20,6 +20,9 @@ internal sealed class FragmentWriter : IFragmentWriter
     private readonly string _tempPath;
     private readonly long _blockStart;
 
+    /// <summary>Where the blocks end: the trailer, if any, starts here.</summary>
+    private readonly long _trailerOffset;
+
     /// <summary>The gather list of the write in flight: the caller's block and <see cref="_checksum"/>.</summary>
     private readonly ReadOnlyMemory<byte>[] _gather = new ReadOnlyMemory<byte>[2];
     private readonly byte[] _checksum = new byte[FragmentFormat.ChecksumLength];
@@ -34,13 +37,14 @@ internal sealed class FragmentWriter : IFragmentWriter
         _handle = handle;
         _tempPath = tempPath;
         _blockStart = FragmentFormat.BlockStart(headerLength);
+        _trailerOffset = FragmentFormat.FileLength(header, headerLength);
     }
 
     /// <inheritdoc />
     public FragmentHeader Header { get; }
 
     /// <summary>Creates the temp file (preallocated to its final length) and writes the header region.</summary>
-    /// <exception cref="ArgumentException">The header cannot be encoded (<see cref="FragmentFormat.Encode"/>).</exception>
+    /// <exception cref="ArgumentException">The header cannot be encoded (<see cref="FragmentFormat.Encode(FragmentHeader)"/>).</exception>
     public static async ValueTask<FragmentWriter> CreateAsync(
         LocalDisk disk, FragmentHeader header, string tempPath, CancellationToken cancellationToken)
     {
@@ -99,13 +103,29 @@ internal sealed class FragmentWriter : IFragmentWriter
     }
 
     /// <inheritdoc />
-    public async ValueTask CommitAsync(CancellationToken cancellationToken)
+    public ValueTask CommitAsync(CancellationToken cancellationToken) => CommitAsync(ReadOnlyMemory<byte>.Empty, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask CommitAsync(ReadOnlyMemory<byte> trailer, CancellationToken cancellationToken)
     {
         ThrowIfFinished();
         if (_blocksWritten != Header.StripeCount)
         {
             throw new InvalidOperationException(
                 $"Fragment {Header.Id} announces {Header.StripeCount} blocks but {_blocksWritten} were written.");
+        }
+
+        if (trailer.Length > FragmentFormat.MaxTrailerLength)
+        {
+            throw new ArgumentException($"A trailer holds at most {FragmentFormat.MaxTrailerLength} bytes, not {trailer.Length}.", nameof(trailer));
+        }
+
+        if (!trailer.IsEmpty)
+        {
+            // One gather write: trailer, then its footer (length, checksum, magic); the file ends with the magic.
+            var footer = new byte[FragmentFormat.TrailerFooterLength];
+            FragmentFormat.WriteTrailerFooter(trailer.Span, footer);
+            await RandomAccess.WriteAsync(_handle, [trailer, footer], _trailerOffset, cancellationToken).ConfigureAwait(false);
         }
 
         // fsync blocks: run it on the pool so that commits of the k + m fragments of a stripe overlap.

@@ -41,4 +41,22 @@ public interface IDisk
     /// identity, durably. Throws <see cref="IOException"/> when the directory cannot be written.
     /// </summary>
     void Format();
+
+    /// <summary>
+    /// Durably writes (or replaces) the small completion record named by <paramref name="id"/> (a multipart object's
+    /// first segment): temp file, fsync, rename, directory fsync. The bytes are opaque here and checksummed on disk.
+    /// </summary>
+    ValueTask WriteRecordAsync(Guid id, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
+    /// <summary>The content of a completion record, or null when it is absent, truncated or corrupt.</summary>
+    byte[]? ReadRecord(Guid id);
+
+    /// <summary>When a completion record was written, or null when it does not exist.</summary>
+    DateTimeOffset? RecordWriteTime(Guid id);
+
+    /// <summary>Deletes a completion record; false when it was not there.</summary>
+    bool DeleteRecord(Guid id);
+
+    /// <summary>Every completion record on the disk.</summary>
+    IEnumerable<Guid> ListRecords();
 }

@@ -12,4 +12,11 @@ public interface IFragmentReader : IDisposable
     /// shard as missing and reconstructs it. Safe to call concurrently for different blocks.
     /// </summary>
     ValueTask<bool> TryReadBlockAsync(int stripe, Memory<byte> destination, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The trailer written at commit (<see cref="IFragmentWriter.CommitAsync(ReadOnlyMemory{byte}, CancellationToken)"/>),
+    /// checked against its checksum; null when the fragment has none (format version 1, an empty trailer) or when it
+    /// is truncated, corrupt or unreadable. Never throws for a damaged file.
+    /// </summary>
+    byte[]? ReadTrailer();
 }

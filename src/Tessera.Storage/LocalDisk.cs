@@ -5,13 +5,14 @@ namespace Tessera.Storage;
 /// <code>
 /// &lt;root&gt;/fragments/&lt;xx&gt;/&lt;segment hex&gt;.&lt;index&gt;   committed fragments; xx = first two hex digits of the segment
 /// &lt;root&gt;/tmp/&lt;fragment&gt;.&lt;random&gt;.tmp           fragments being written, never read
+/// &lt;root&gt;/records/&lt;xx&gt;/&lt;segment hex&gt;.complete   multipart completion records (index recovery)
 /// </code>
 /// File names come only from <see cref="FragmentId"/>: bucket and key text never reaches a path.
 /// </summary>
 /// <remarks>
 /// One <see cref="LocalDisk"/> owns its directory: opening it empties <c>tmp/</c>, whose files are leftovers of
 /// writes that a crash interrupted (they were never visible), so two instances must not share a root.
-/// A commit is durable once <see cref="IFragmentWriter.CommitAsync"/> returns: the file is fsynced, renamed and its
+/// A commit is durable once <see cref="IFragmentWriter.CommitAsync(ReadOnlyMemory{byte}, CancellationToken)"/> returns: the file is fsynced, renamed and its
 /// directory fsynced (and the <c>fragments/</c> directory too when the <c>xx</c> subdirectory is new). Deletes are
 /// not fsynced: a fragment that reappears after a crash is an orphan that garbage collection removes again.
 /// </remarks>
@@ -19,6 +20,8 @@ public sealed class LocalDisk : IDisk
 {
     private const string FragmentsDirectory = "fragments";
     private const string TempDirectory = "tmp";
+    private const string RecordsDirectory = "records";
+    private const string RecordSuffix = ".complete";
 
     /// <summary>The identity file: the disk id, one line. A directory without it is a blank (replaced) disk.</summary>
     private const string IdentityFile = "tessera-disk.id";
@@ -29,6 +32,7 @@ public sealed class LocalDisk : IDisk
 
     private readonly string _fragmentsPath;
     private readonly string _tempPath;
+    private readonly string _recordsPath;
 
     /// <summary>Which of the 256 <c>fragments/xx</c> subdirectories are known to exist durably.</summary>
     private readonly bool[] _subdirectoryReady = new bool[256];
@@ -54,6 +58,7 @@ public sealed class LocalDisk : IDisk
         Weight = weight;
         _fragmentsPath = Path.Join(Root, FragmentsDirectory);
         _tempPath = Path.Join(Root, TempDirectory);
+        _recordsPath = Path.Join(Root, RecordsDirectory);
 
         _identityPath = Path.Join(Root, IdentityFile);
         var fresh = !File.Exists(_identityPath);
@@ -223,6 +228,114 @@ public sealed class LocalDisk : IDisk
 
         File.Move(temp, _identityPath, overwrite: true);
         DirectorySync.Fsync(Root);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>On disk: the content, then the 16-byte trailer footer of the fragment format (length, XxHash32, magic).</remarks>
+    public async ValueTask WriteRecordAsync(Guid id, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        if (content.Length > FragmentFormat.MaxTrailerLength)
+        {
+            throw new ArgumentException($"A record holds at most {FragmentFormat.MaxTrailerLength} bytes.", nameof(content));
+        }
+
+        var footer = new byte[FragmentFormat.TrailerFooterLength];
+        FragmentFormat.WriteTrailerFooter(content.Span, footer);
+        var name = id.ToString("N") + RecordSuffix;
+        var temp = Path.Join(_tempPath, $"{name}.{Random.Shared.NextInt64():x16}.tmp");
+        try
+        {
+            using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous))
+            {
+                await RandomAccess.WriteAsync(handle, [content, footer], 0, cancellationToken).ConfigureAwait(false);
+                RandomAccess.FlushToDisk(handle);
+            }
+
+            var directory = Path.Join(_recordsPath, name.AsSpan(0, 2));
+            if (!Directory.Exists(directory))
+            {
+                Directory.CreateDirectory(directory);
+                DirectorySync.Fsync(_recordsPath);
+                DirectorySync.Fsync(Root);
+            }
+
+            File.Move(temp, Path.Join(directory, name), overwrite: true);
+            DirectorySync.Fsync(directory);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <inheritdoc />
+    public byte[]? ReadRecord(Guid id)
+    {
+        try
+        {
+            var bytes = File.ReadAllBytes(RecordPath(id));
+            if (!FragmentFormat.TryReadTrailerFooter(bytes.AsSpan(bytes.Length - Math.Min(bytes.Length, FragmentFormat.TrailerFooterLength)), 0, bytes.Length, out var length, out var checksum)
+                || System.IO.Hashing.XxHash32.HashToUInt32(bytes.AsSpan(0, length)) != checksum)
+            {
+                return null;
+            }
+
+            return bytes[..length];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public DateTimeOffset? RecordWriteTime(Guid id)
+    {
+        var info = new FileInfo(RecordPath(id));
+        return info.Exists ? info.LastWriteTimeUtc : null;
+    }
+
+    /// <inheritdoc />
+    public bool DeleteRecord(Guid id)
+    {
+        var path = RecordPath(id);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        File.Delete(path);
+        return true;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Lazy; names that are not <c>&lt;32 hex&gt;.complete</c> in their right subdirectory are skipped.</remarks>
+    public IEnumerable<Guid> ListRecords()
+    {
+        if (!Directory.Exists(_recordsPath))
+        {
+            yield break;
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories(_recordsPath))
+        {
+            var prefix = Path.GetFileName(directory);
+            foreach (var file in Directory.EnumerateFiles(directory, "*" + RecordSuffix))
+            {
+                var name = Path.GetFileName(file);
+                if (name.Length == 32 + RecordSuffix.Length && Guid.TryParseExact(name.AsSpan(0, 32), "N", out var id)
+                    && name.StartsWith(prefix, StringComparison.Ordinal) && string.Equals(id.ToString("N"), name[..32], StringComparison.Ordinal))
+                {
+                    yield return id;
+                }
+            }
+        }
+    }
+
+    private string RecordPath(Guid id)
+    {
+        var name = id.ToString("N");
+        return Path.Join(_recordsPath, name.AsSpan(0, 2), name + RecordSuffix);
     }
 
     /// <summary>The path a committed fragment has (whether or not it exists).</summary>

@@ -165,7 +165,7 @@ public sealed class RepairStore : IAsyncDisposable
     {
         var expected = new HashSet<(string, string)>();
         var set = Server.Services.Storage;
-        foreach (var segment in Index.ReferencedSegments().Where(s => s.Size > 0))
+        foreach (var segment in Index.ReferencedSegments().Where(s => s.Disks.Any(d => d.Length > 0)))
         {
             Assert.Equal(segment.Disks.Count, segment.Disks.Distinct().Count());
             foreach (var group in segment.Disks.GroupBy(d => set.KnownDisk(d)!.Labels.Domain(level, d)))
@@ -173,11 +173,22 @@ public sealed class RepairStore : IAsyncDisposable
                 Assert.True(group.Count() <= perDomain, $"Segment {segment.Segment:N} has {group.Count()} fragments in {level} {group.Key}.");
             }
 
+            byte[]? trailer = null;
             for (var i = 0; i < segment.Disks.Count; i++)
             {
                 Assert.Equal(Tessera.Storage.DiskState.Active, set.StateOf(segment.Disks[i]));
                 expected.Add((segment.Disks[i], $"{segment.Segment:N}.{i}"));
+
+                // Rebuilt fragments carry the same trailer (the manifest entry index recovery needs) as the others.
+                using var reader = set.Disk(segment.Disks[i])?.OpenFragment(new Tessera.Storage.FragmentId(segment.Segment, i));
+                if (reader?.ReadTrailer() is { } own)
+                {
+                    Assert.True(trailer is null || own.AsSpan().SequenceEqual(trailer), $"Fragment {i} of {segment.Segment:N} has another trailer.");
+                    trailer = own;
+                }
             }
+
+            Assert.NotNull(trailer);
         }
 
         var actual = FragmentFiles().ToHashSet();

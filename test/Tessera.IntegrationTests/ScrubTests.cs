@@ -68,19 +68,19 @@ public sealed class ScrubTests(ScrubStoreFixture store) : IClassFixture<ScrubSto
             await _s3.UploadPartAsync(new UploadPartRequest { BucketName = plain, Key = "open", UploadId = open.UploadId, PartNumber = i, InputStream = new MemoryStream(Names.RandomBytes(30_000 + i, 300 + i)) }, Ct);
         }
 
-        // 6 single + 2 versions + 3 completed parts + 2 open parts = 13 segments; all but the empty one have 6 fragments.
+        // 6 single + 2 versions + 3 completed parts + 2 open parts = 13 segments; each has 6 fragments (the empty one's are header and trailer only).
         long[] segmentSizes = [.. sizes.Select(s => (long)s), 50_000, 70_001, 40_000, 40_000, 5_000, 30_001, 30_002];
         var referenced = store.Server.Services.Index.ReferencedSegments().ToList();
         Assert.Equal(segmentSizes.Order(), referenced.Select(s => s.Size).Order());
         var nonEmpty = referenced.Where(s => s.Size > 0).ToList();
         Assert.Equal(12, nonEmpty.Count);
-        Assert.Equal(12 * Shards, FragmentFiles().Count);
+        Assert.Equal(13 * Shards, FragmentFiles().Count);
         var totalBytes = nonEmpty.Sum(s => Shards * FragmentBytes(s.Size));
 
         // A clean store: no fault, exact counts.
         var clean = await scrubber.ScrubOnceAsync(0, Ct);
         Assert.Equal(13, clean.Segments);
-        Assert.Equal(12 * Shards, clean.FragmentsChecked);
+        Assert.Equal(13 * Shards, clean.FragmentsChecked);
         Assert.Equal(totalBytes, clean.BytesVerified);
         Assert.Equal((0L, 0L, 0L, 0L, 0), (clean.MissingFragments, clean.CorruptFragments, clean.CorruptBlocks, clean.OrphanFragments, clean.FailedDisks));
         Assert.Empty(clean.Damaged);
@@ -99,7 +99,7 @@ public sealed class ScrubTests(ScrubStoreFixture store) : IClassFixture<ScrubSto
         var shuffled = nonEmpty.OrderBy(_ => random.Next()).ToList();
         var expectedDamage = new HashSet<DamagedFragment>();
         long lostBytes = 0;
-        foreach (var segment in nonEmpty)
+        foreach (var segment in referenced)
         {
             var index = segment.Disks.ToList().IndexOf(victim);
             expectedDamage.Add(new DamagedFragment(new FragmentId(segment.Segment, index), victim, FragmentDamage.Missing));
@@ -143,10 +143,10 @@ public sealed class ScrubTests(ScrubStoreFixture store) : IClassFixture<ScrubSto
 
         var report = await scrubber.ScrubOnceAsync(0, Ct);
         Assert.Equal(13, report.Segments);
-        Assert.Equal(12 * Shards, report.FragmentsChecked);
+        Assert.Equal(13 * Shards, report.FragmentsChecked);
         Assert.Equal(corruptCount, report.CorruptFragments);
         Assert.Equal(corruptCount, report.CorruptBlocks);
-        Assert.Equal(deleteCount + nonEmpty.Count, report.MissingFragments);
+        Assert.Equal(deleteCount + referenced.Count, report.MissingFragments);
         Assert.Equal(orphanCount, report.OrphanFragments);
         Assert.Equal(1, report.FailedDisks);
         Assert.Equal([victim], report.FailedDiskIds);
@@ -157,7 +157,7 @@ public sealed class ScrubTests(ScrubStoreFixture store) : IClassFixture<ScrubSto
         Assert.Same(report, store.Server.LastScrub);
 
         // The scrubber deletes nothing: the planted orphans are still there.
-        Assert.Equal((12 * (Shards - 1)) - deleteCount + orphanCount, FragmentFiles().Count);
+        Assert.Equal((13 * (Shards - 1)) - deleteCount + orphanCount, FragmentFiles().Count);
 
         // Every object still reads back bit-exact, reconstructed from the surviving fragments.
         foreach (var (bucket, key, versionId, data) in objects)

@@ -55,6 +55,8 @@ internal sealed class ListingIndexStub(BucketInfo bucket, ObjectListing page) : 
 
     public void RemoveGarbage(IEnumerable<GarbageEntry> entries) => throw new NotSupportedException();
 
+    public IndexSnapshotInfo WriteSnapshot(Stream destination) => throw new NotSupportedException();
+
     public void Dispose()
     {
     }

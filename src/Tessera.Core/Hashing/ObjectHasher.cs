@@ -13,6 +13,9 @@ public sealed class ObjectHasher : IDisposable
     private readonly IncrementalHash? _sha256;
     private readonly IncrementalHash? _sha1;
     private readonly NonCryptographicHashAlgorithm? _crc;
+    private byte[]? _md5Value;
+    private byte[]? _sha256Value;
+    private byte[]? _checksumValue;
 
     /// <summary>Creates a hasher.</summary>
     /// <param name="checksum">The additional checksum to compute, if any.</param>
@@ -55,23 +58,26 @@ public sealed class ObjectHasher : IDisposable
         Length += data.Length;
     }
 
-    /// <summary>The MD5 digest (16 bytes). Call once, after the last <see cref="Append"/>.</summary>
-    public byte[] GetMd5() => _md5.GetHashAndReset();
+    /// <summary>
+    /// The MD5 digest (16 bytes), after the last <see cref="Append"/>. The first call finishes the hash; later calls
+    /// return the same digest (the segment writer takes it for the fragment trailer, the caller again to check it).
+    /// </summary>
+    public byte[] GetMd5() => _md5Value ??= _md5.GetHashAndReset();
 
-    /// <summary>The payload SHA-256 (32 bytes), when requested. Call once.</summary>
-    public byte[]? GetSha256() => _sha256?.GetHashAndReset();
+    /// <summary>The payload SHA-256 (32 bytes), when requested. Idempotent like <see cref="GetMd5"/>.</summary>
+    public byte[]? GetSha256() => _sha256 is null ? null : _sha256Value ??= _sha256.GetHashAndReset();
 
-    /// <summary>The additional checksum's digest (big-endian for CRCs), or null. Call once.</summary>
+    /// <summary>The additional checksum's digest (big-endian for CRCs), or null. Idempotent like <see cref="GetMd5"/>.</summary>
     /// <param name="sha256">The SHA-256 already taken with <see cref="GetSha256"/>, reused when the checksum is SHA-256.</param>
     public byte[]? GetChecksum(byte[]? sha256 = null) => Checksum switch
     {
         ChecksumAlgorithm.None => null,
-        ChecksumAlgorithm.Sha256 => sha256 ?? _sha256!.GetHashAndReset(),
-        ChecksumAlgorithm.Sha1 => _sha1!.GetHashAndReset(),
+        ChecksumAlgorithm.Sha256 => sha256 ?? GetSha256(),
+        ChecksumAlgorithm.Sha1 => _checksumValue ??= _sha1!.GetHashAndReset(),
 
         // System.IO.Hashing's Crc32 emits little-endian bytes; S3 wants the CRC big-endian.
-        ChecksumAlgorithm.Crc32 => BigEndian(((Crc32)_crc!).GetCurrentHashAsUInt32()),
-        _ => _crc!.GetHashAndReset(),
+        ChecksumAlgorithm.Crc32 => _checksumValue ??= BigEndian(((Crc32)_crc!).GetCurrentHashAsUInt32()),
+        _ => _checksumValue ??= _crc!.GetHashAndReset(),
     };
 
     private static byte[] BigEndian(uint value)

@@ -210,7 +210,7 @@ public sealed class AdminApi
             }
 
             j.WriteString("state", disk is null ? "unknown" : Name(set.StateOf(diskId)));
-            var present = segment.Size > 0 && set.Disk(diskId)?.LastWriteTime(new FragmentId(segment.Segment, i)) is not null;
+            var present = diskId.Length > 0 && set.Disk(diskId)?.LastWriteTime(new FragmentId(segment.Segment, i)) is not null;
             j.WriteBoolean("present", present);
             j.WriteEndObject();
         }

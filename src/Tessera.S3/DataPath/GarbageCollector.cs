@@ -12,6 +12,9 @@ namespace Tessera.S3.DataPath;
 /// <item>orphans: fragment files on the disks whose segment no manifest references (a PUT that crashed, or failed a
 /// check, after writing fragments and before its commit), or that sit on a disk the manifest no longer names for
 /// them (the copy left behind when repair moved a fragment), found by walking the disks and asking the index.</item>
+/// <item>multipart completion records: with the segment they are named by (a multipart object's first segment) when it
+/// is collected, and by the orphan sweep when that segment is not referenced (a completion that failed or crashed
+/// before its index commit).</item>
 /// </list>
 /// A referenced segment is never deleted: the index answers from the same synced keyspace that commits manifests.
 /// </summary>
@@ -47,6 +50,11 @@ public sealed class GarbageCollector
             foreach (var entry in due)
             {
                 fragments += SegmentCleanup.Delete(_services.Storage, entry.Segment);
+                if (entry.Segment.PartNumber > 0)
+                {
+                    // It may be the first segment of a completed multipart object, which names its completion record.
+                    CompletionRecords.Delete(_services.Storage, entry.Segment.Segment);
+                }
             }
 
             _services.Index.RemoveGarbage(due);
@@ -85,6 +93,22 @@ public sealed class GarbageCollector
                 {
                     deleted++;
                 }
+            }
+
+            try
+            {
+                foreach (var record in disk.ListRecords().ToList())
+                {
+                    // Written before the completion's index commit, so a young record may still become referenced.
+                    if (!_services.Index.IsSegmentReferenced(record) && disk.RecordWriteTime(record) is { } written && written < cutoff)
+                    {
+                        disk.DeleteRecord(record);
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Same as for fragments.
             }
         }
 

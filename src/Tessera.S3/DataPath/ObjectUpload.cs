@@ -22,8 +22,13 @@ internal static class ObjectUpload
     /// <param name="r">The request whose body to receive.</param>
     /// <param name="owner">The object version (or upload part) the segment belongs to.</param>
     /// <param name="storageClass">The object's storage class, which picks the erasure policy.</param>
+    /// <param name="trailer">
+    /// Builds the fragments' trailer (the recovery record) from the segment without disks and the computed additional
+    /// checksum, once the whole body is hashed and before the fragments commit.
+    /// </param>
     /// <param name="defaultAlgorithm">The checksum to compute when the request names none (a multipart upload's).</param>
-    public static async Task<Result> ReceiveAsync(S3Request r, SegmentOwner owner, string storageClass, ChecksumAlgorithm defaultAlgorithm = ChecksumAlgorithm.None)
+    public static async Task<Result> ReceiveAsync(
+        S3Request r, SegmentOwner owner, string storageClass, Func<SegmentManifest, KeyValuePair<string, string>?, byte[]> trailer, ChecksumAlgorithm defaultAlgorithm = ChecksumAlgorithm.None)
     {
         var (body, length, chunked) = OpenBody(r);
         if (length > r.Services.Options.MaxObjectSize)
@@ -41,7 +46,8 @@ internal static class ObjectUpload
         SegmentManifest segment;
         try
         {
-            segment = await SegmentWriter.WriteAsync(r.Services.Storage, r.Services.Storage.PolicyFor(storageClass), body, length, hasher, owner, r.Aborted).ConfigureAwait(false);
+            segment = await SegmentWriter.WriteAsync(
+                r.Services.Storage, r.Services.Storage.PolicyFor(storageClass), body, length, hasher, owner, s => trailer(s, Computed(hasher)), r.Aborted).ConfigureAwait(false);
         }
         catch (EndOfStreamException)
         {
@@ -98,6 +104,10 @@ internal static class ObjectUpload
             throw;
         }
     }
+
+    /// <summary>The additional checksum as computed (algorithm name, base64), or null; the hasher must be finished.</summary>
+    internal static KeyValuePair<string, string>? Computed(ObjectHasher hasher) =>
+        hasher.Checksum == ChecksumAlgorithm.None ? null : new(Checksums.Name(hasher.Checksum), Convert.ToBase64String(hasher.GetChecksum(hasher.GetSha256())!));
 
     private static (Stream Body, long Length, AwsChunkedStream? Chunked) OpenBody(S3Request r)
     {

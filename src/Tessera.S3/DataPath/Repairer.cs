@@ -111,9 +111,9 @@ public sealed class Repairer
             return RepairOutcome.Gone;
         }
 
-        if (manifest.Size == 0)
+        if (manifest.Disks.All(d => d.Length == 0))
         {
-            return RepairOutcome.Healthy;
+            return RepairOutcome.Healthy; // An empty object from before empty objects had fragments: nothing on disk.
         }
 
         var set = _services.Storage;
@@ -199,7 +199,9 @@ public sealed class Repairer
                 return RepairOutcome.Unrecoverable;
             }
 
-            await Task.WhenAll(writers.Where(w => w is not null).Select(w => w!.CommitAsync(cancellationToken).AsTask())).ConfigureAwait(false);
+            // Every fragment of a segment carries the same trailer (the manifest entry index recovery re-derives).
+            var trailer = readers.Select(r => r?.ReadTrailer()).FirstOrDefault(t => t is not null) ?? [];
+            await Task.WhenAll(writers.Where(w => w is not null).Select(w => w!.CommitAsync(trailer, cancellationToken).AsTask())).ConfigureAwait(false);
 
             var moved = Enumerable.Range(0, n).Where(i => targets[i] is { } t && !string.Equals(t, manifest.Disks[i], StringComparison.Ordinal)).ToList();
             if (moved.Count > 0)

@@ -24,6 +24,21 @@ public static class SegmentWriter
     /// <see cref="StorageUnavailableException"/> when fewer than k + 1 fragments could be written. On any failure
     /// no fragment stays committed... except those already committed, which the garbage collector removes.
     /// </summary>
+    /// <param name="set">The disks.</param>
+    /// <param name="policy">The erasure policy of the segment.</param>
+    /// <param name="source">The bytes.</param>
+    /// <param name="length">How many bytes to read from <paramref name="source"/>.</param>
+    /// <param name="hasher">Hashes the bytes; finished (digests taken) before the commit.</param>
+    /// <param name="owner">The object version or part the segment belongs to (fragment headers).</param>
+    /// <param name="trailer">
+    /// Builds the fragment trailer (a <see cref="RecoveryRecord"/>) once every byte is read and hashed, from the
+    /// segment's manifest without disks (ETag known); every fragment of the segment gets the same bytes. Null: none.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <remarks>
+    /// An empty segment still gets its k + m fragments (header and trailer only), so that an empty object can be
+    /// recovered from the disks like any other.
+    /// </remarks>
     public static async Task<SegmentManifest> WriteAsync(
         ErasureSet set,
         ErasurePolicy policy,
@@ -31,22 +46,17 @@ public static class SegmentWriter
         long length,
         ObjectHasher hasher,
         SegmentOwner owner,
+        Func<SegmentManifest, byte[]>? trailer,
         CancellationToken cancellationToken)
     {
         var segment = Guid.NewGuid();
         int k = policy.DataShards, m = policy.ParityShards, n = k + m;
         var header = new FragmentHeader(new FragmentId(segment, 0), k, m, policy.ShardSize, length, owner.Bucket, owner.Key, owner.VersionId, owner.PartNumber);
         var disks = new string[n];
-        if (length == 0)
-        {
-            Array.Fill(disks, "");
-            return Manifest(segment, policy, length, hasher, owner, disks);
-        }
-
         var placed = set.Placement.Place(segment, k, m, policy.DomainLevel);
         var writers = new IFragmentWriter?[n];
         var codec = set.Codec(k, m);
-        var bufferLength = n * Math.Min(policy.ShardSize, header.BlockLength(0));
+        var bufferLength = Math.Max(1, n * Math.Min(policy.ShardSize, header.BlockLength(0)));
         var current = ArrayPool<byte>.Shared.Rent(bufferLength);
         var next = ArrayPool<byte>.Shared.Rent(bufferLength);
         var pending = new Task[n];
@@ -83,9 +93,10 @@ public static class SegmentWriter
                 await DrainAsync(pending, writers, k).ConfigureAwait(false);
             }
 
+            ReadOnlyMemory<byte> trailerBytes = trailer is null ? default : trailer(Manifest(segment, policy, length, hasher, owner, []));
             for (var i = 0; i < n; i++)
             {
-                pending[i] = writers[i] is { } w ? w.CommitAsync(cancellationToken).AsTask() : Task.CompletedTask;
+                pending[i] = writers[i] is { } w ? w.CommitAsync(trailerBytes, cancellationToken).AsTask() : Task.CompletedTask;
             }
 
             await DrainAsync(pending, writers, k).ConfigureAwait(false);

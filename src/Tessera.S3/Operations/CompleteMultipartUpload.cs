@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Tessera.Core.Errors;
 using Tessera.Core.Hashing;
 using Tessera.Index;
+using Tessera.S3.DataPath;
 using Tessera.S3.Gateway;
 using Tessera.S3.Xml;
 using StoredPart = Tessera.Index.UploadPart;
@@ -89,7 +90,17 @@ internal static class CompleteMultipartUpload
             Checksums = checksum is { } c ? [c] : [],
             Segments = parts.Select(p => p.Segment).ToList(),
         };
+
+        // The completion writes no segment: its manifest goes to the disks first, so the index can be rebuilt from them.
+        var recordId = manifest.Segments[0].Segment;
+        await CompletionRecords.WriteAsync(
+            r.Services.Storage, r.Services.Storage.PolicyFor(manifest.StorageClass), recordId, RecoveryRecord.ForCompletion(bucket.Name, uploadId, manifest).ToBytes(), r.Aborted).ConfigureAwait(false);
         var result = r.Services.Index.CompleteUpload(r.Bucket!, r.Key!, uploadId, parts.Select(p => p.PartNumber).ToList(), manifest, default);
+        if (result.Status != CompleteStatus.Completed)
+        {
+            CompletionRecords.Delete(r.Services.Storage, recordId);
+        }
+
         var committed = result.Status switch
         {
             CompleteStatus.Completed => result.Stored!,

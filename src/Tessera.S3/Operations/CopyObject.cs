@@ -62,18 +62,25 @@ internal static class CopyObject
             Checksums.TryParse(original.Checksums[0].Key, out algorithm);
         }
 
-        var (segment, checksum) = await CopyBytesAsync(r, original, 0, original.Size, algorithm, new SegmentOwner(bucket.Name, r.Key!, versionId, 0), manifest.StorageClass).ConfigureAwait(false);
-        manifest = manifest with
+        var template = manifest;
+        var tags = taggingDirective == "REPLACE" ? ObjectHeaders.ParseTaggingHeader(r.Header("x-amz-tagging")) : original.Tags;
+        ObjectManifest? recorded = null;
+        var (segment, checksum) = await CopyBytesAsync(r, original, 0, original.Size, algorithm, new SegmentOwner(bucket.Name, r.Key!, versionId, 0), manifest.StorageClass, (written, computed) =>
         {
-            Size = segment.Size,
-            ETag = segment.ETag,
-            LastModified = r.Services.Time.GetUtcNow(),
-            Owner = r.User.AccessKey,
-            Tags = taggingDirective == "REPLACE" ? ObjectHeaders.ParseTaggingHeader(r.Header("x-amz-tagging")) : original.Tags,
-            Checksums = checksum is { } c ? [c] : [],
-            Segments = [segment],
-            IsDeleteMarker = false,
-        };
+            recorded = template with
+            {
+                Size = written.Size,
+                ETag = written.ETag,
+                LastModified = r.Services.Time.GetUtcNow(),
+                Owner = r.User.AccessKey,
+                Tags = tags,
+                Checksums = computed is { } c ? [c] : [],
+                Segments = [written],
+                IsDeleteMarker = false,
+            };
+            return RecoveryRecord.ForVersion(bucket.Name, recorded).ToBytes();
+        }).ConfigureAwait(false);
+        manifest = recorded! with { Segments = [segment] };
         var stored = PutObject.Commit(r, manifest, default, segment);
         if (source.Versioning != VersioningState.Unversioned)
         {
@@ -97,8 +104,10 @@ internal static class CopyObject
     }
 
     /// <summary>Streams bytes [offset, offset + length) of the source object into a new segment through a bounded pipe.</summary>
+    /// <remarks><paramref name="trailer"/> builds the fragments' recovery record, as in <see cref="ObjectUpload.ReceiveAsync"/>.</remarks>
     internal static async Task<(SegmentManifest Segment, KeyValuePair<string, string>? Checksum)> CopyBytesAsync(
-        S3Request r, ObjectManifest original, long offset, long length, ChecksumAlgorithm algorithm, SegmentOwner owner, string storageClass)
+        S3Request r, ObjectManifest original, long offset, long length, ChecksumAlgorithm algorithm, SegmentOwner owner, string storageClass,
+        Func<SegmentManifest, KeyValuePair<string, string>?, byte[]> trailer)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(r.Aborted);
@@ -107,7 +116,8 @@ internal static class CopyObject
         SegmentManifest segment;
         try
         {
-            segment = await SegmentWriter.WriteAsync(r.Services.Storage, r.Services.Storage.PolicyFor(storageClass), pipe.Reader.AsStream(), length, hasher, owner, cancel.Token).ConfigureAwait(false);
+            segment = await SegmentWriter.WriteAsync(
+                r.Services.Storage, r.Services.Storage.PolicyFor(storageClass), pipe.Reader.AsStream(), length, hasher, owner, s => trailer(s, ObjectUpload.Computed(hasher)), cancel.Token).ConfigureAwait(false);
         }
         catch
         {
@@ -127,10 +137,7 @@ internal static class CopyObject
 
         await produce.ConfigureAwait(false);
         await pipe.Reader.CompleteAsync().ConfigureAwait(false);
-        KeyValuePair<string, string>? checksum = algorithm == ChecksumAlgorithm.None
-            ? null
-            : new(Checksums.Name(algorithm), Convert.ToBase64String(hasher.GetChecksum()!));
-        return (segment, checksum);
+        return (segment, ObjectUpload.Computed(hasher));
     }
 
     private static async Task ProduceAsync(S3Request r, ObjectManifest original, long offset, long length, PipeWriter writer, CancellationToken cancellationToken)

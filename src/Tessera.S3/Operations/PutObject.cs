@@ -18,18 +18,24 @@ internal static class PutObject
         var condition = Conditions(r);
         var tags = ObjectHeaders.ParseTaggingHeader(r.Header("x-amz-tagging"));
         var versionId = r.NewVersionId(bucket);
-        var manifest = ObjectHeaders.WithRequestAttributes(new ObjectManifest { Key = r.Key!, VersionId = versionId }, r);
-        var upload = await ObjectUpload.ReceiveAsync(r, new SegmentOwner(bucket.Name, r.Key!, versionId, 0), manifest.StorageClass).ConfigureAwait(false);
-        manifest = manifest with
+        var template = ObjectHeaders.WithRequestAttributes(new ObjectManifest { Key = r.Key!, VersionId = versionId }, r);
+        ObjectManifest? recorded = null;
+        var upload = await ObjectUpload.ReceiveAsync(r, new SegmentOwner(bucket.Name, r.Key!, versionId, 0), template.StorageClass, (segment, checksum) =>
         {
-            Size = upload.Segment.Size,
-            ETag = upload.Segment.ETag,
-            LastModified = r.Services.Time.GetUtcNow(),
-            Owner = r.User.AccessKey,
-            Tags = tags,
-            Checksums = upload.Checksum is { } c ? [c] : [],
-            Segments = [upload.Segment],
-        };
+            // The fragments carry exactly the manifest that is committed (but its disks): same time, same checksum.
+            recorded = template with
+            {
+                Size = segment.Size,
+                ETag = segment.ETag,
+                LastModified = r.Services.Time.GetUtcNow(),
+                Owner = r.User.AccessKey,
+                Tags = tags,
+                Checksums = checksum is { } c ? [c] : [],
+                Segments = [segment],
+            };
+            return RecoveryRecord.ForVersion(bucket.Name, recorded).ToBytes();
+        }).ConfigureAwait(false);
+        var manifest = recorded! with { Segments = [upload.Segment] };
         var stored = Commit(r, manifest, condition, upload.Segment);
         r.Response.StatusCode = 200;
         r.Response.Headers.ETag = "\"" + stored.ETag + "\"";

@@ -1,3 +1,4 @@
+using Tessera.Index;
 using Tessera.S3.DataPath;
 using Tessera.S3.Gateway;
 using Tessera.Storage;
@@ -16,8 +17,18 @@ internal static class UploadPart
     {
         var upload = MultipartRequest.RequireUpload(r);
         var partNumber = MultipartRequest.PartNumber(r);
-        var received = await ObjectUpload.ReceiveAsync(r, new SegmentOwner(upload.Bucket, upload.Key, upload.UploadId, partNumber), upload.Template.StorageClass, MultipartRequest.Algorithm(upload)).ConfigureAwait(false);
-        var part = new StoredPart(partNumber, received.Segment, r.Services.Time.GetUtcNow(), received.Checksum?.Key, received.Checksum?.Value);
+        StoredPart? recorded = null;
+        var received = await ObjectUpload.ReceiveAsync(
+            r,
+            new SegmentOwner(upload.Bucket, upload.Key, upload.UploadId, partNumber),
+            upload.Template.StorageClass,
+            (segment, checksum) =>
+            {
+                recorded = new StoredPart(partNumber, segment, r.Services.Time.GetUtcNow(), checksum?.Key, checksum?.Value);
+                return RecoveryRecord.ForPart(upload.Bucket, upload.Key, upload.UploadId, recorded).ToBytes();
+            },
+            MultipartRequest.Algorithm(upload)).ConfigureAwait(false);
+        var part = recorded! with { Segment = received.Segment };
         Store(r, upload.UploadId, part);
         r.Response.StatusCode = 200;
         r.Response.Headers.ETag = "\"" + received.Segment.ETag + "\"";

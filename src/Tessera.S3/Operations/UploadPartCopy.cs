@@ -32,10 +32,16 @@ internal static class UploadPartCopy
             throw new S3Exception(S3Errors.EntityTooLarge);
         }
 
+        StoredPart? recorded = null;
         var (segment, checksum) = await CopyObject.CopyBytesAsync(
-            r, original, offset, length, MultipartRequest.Algorithm(upload), new SegmentOwner(upload.Bucket, upload.Key, upload.UploadId, partNumber), upload.Template.StorageClass).ConfigureAwait(false);
-        var now = r.Services.Time.GetUtcNow();
-        UploadPart.Store(r, upload.UploadId, new StoredPart(partNumber, segment, now, checksum?.Key, checksum?.Value));
+            r, original, offset, length, MultipartRequest.Algorithm(upload), new SegmentOwner(upload.Bucket, upload.Key, upload.UploadId, partNumber), upload.Template.StorageClass,
+            (written, computed) =>
+            {
+                recorded = new StoredPart(partNumber, written, r.Services.Time.GetUtcNow(), computed?.Key, computed?.Value);
+                return Tessera.Index.RecoveryRecord.ForPart(upload.Bucket, upload.Key, upload.UploadId, recorded).ToBytes();
+            }).ConfigureAwait(false);
+        var now = recorded!.LastModified;
+        UploadPart.Store(r, upload.UploadId, recorded with { Segment = segment });
         if (source.Versioning != Tessera.Index.VersioningState.Unversioned)
         {
             r.Response.Headers["x-amz-copy-source-version-id"] = original.VersionId;

@@ -62,6 +62,20 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void SnapshotIntervalComesFromEveryLayer()
+    {
+        Assert.Equal(900, ConfigLoader.Load(NoFlags(), new Dictionary<string, string>()).SnapshotInterval);
+
+        var file = Path.Combine(_dir, "snapshot.json");
+        File.WriteAllText(file, """{"snapshotInterval": 60}""");
+        Assert.Equal(60, ConfigLoader.Load(NoFlags(file), new Dictionary<string, string>()).SnapshotInterval);
+
+        var env = new Dictionary<string, string> { ["TESSERA_SNAPSHOT_INTERVAL"] = "0" };
+        Assert.Equal(0, ConfigLoader.Load(NoFlags(file), env).SnapshotInterval);
+        Assert.Equal(3600, ConfigLoader.Load(NoFlags(file) with { SnapshotInterval = 3600 }, env).SnapshotInterval);
+    }
+
+    [Fact]
     public void StorageClassPoliciesComeFromEveryLayer()
     {
         var file = Path.Combine(_dir, "classes.json");

@@ -30,4 +30,14 @@ internal sealed class TestDisk(string id, DiskLabels labels, double weight = 1) 
     public void Format()
     {
     }
+
+    public ValueTask WriteRecordAsync(Guid id, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public byte[]? ReadRecord(Guid id) => throw new NotSupportedException();
+
+    public DateTimeOffset? RecordWriteTime(Guid id) => throw new NotSupportedException();
+
+    public bool DeleteRecord(Guid id) => throw new NotSupportedException();
+
+    public IEnumerable<Guid> ListRecords() => throw new NotSupportedException();
 }

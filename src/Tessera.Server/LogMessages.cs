@@ -1,0 +1,11 @@
+namespace Tessera.Server;
+
+/// <summary>The server's log messages, with stable event ids (2000–2099).</summary>
+internal static partial class LogMessages
+{
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Index snapshot written: {Entries} entries up to sequence {Sequence}")]
+    public static partial void IndexSnapshotWritten(ILogger logger, long entries, ulong sequence);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Index snapshot failed")]
+    public static partial void IndexSnapshotFailed(ILogger logger, Exception exception);
+}
