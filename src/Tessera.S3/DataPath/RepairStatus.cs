@@ -27,7 +27,10 @@ public sealed record RepairStatus
     /// <summary>Segments found with fewer than k readable fragments.</summary>
     public long Unrecoverable { get; init; }
 
-    /// <summary>Time spent repairing since start (the denominator of <see cref="MeasuredBytesPerSecond"/>).</summary>
+    /// <summary>
+    /// Wall-clock time with at least one repair in progress since start (the denominator of
+    /// <see cref="MeasuredBytesPerSecond"/>; overlapping workers count once).
+    /// </summary>
     public TimeSpan BusyTime { get; init; }
 
     /// <summary>Rebuild throughput while repairing: bytes rebuilt per second of repair work; 0 before any repair.</summary>

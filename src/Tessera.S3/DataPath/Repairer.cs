@@ -27,6 +27,7 @@ public sealed class Repairer
     private readonly Queue<(long Timestamp, long Bytes)> _recent = new();
     private long _segmentsRepaired, _fragmentsRebuilt, _bytesRebuilt, _blocked, _unrecoverable, _busyTicks, _completed;
     private int _inProgress;
+    private long _busySince;
     private long _roundBaseAdded, _roundBaseCompleted;
 
     /// <summary>Creates the repairer over the store's queue.</summary>
@@ -54,7 +55,8 @@ public sealed class Repairer
             var now = Stopwatch.GetTimestamp();
             TrimRecent(now);
             var recentBytes = _recent.Sum(r => r.Bytes);
-            var busy = Stopwatch.GetElapsedTime(0, _busyTicks);
+            // Busy time is wall-clock time with at least one repair in progress (workers overlap).
+            var busy = Stopwatch.GetElapsedTime(0, _busyTicks + (_inProgress > 0 ? now - _busySince : 0));
             var waiting = queued.Sum(q => q.Value);
             if (waiting == 0 && _inProgress == 0)
             {
@@ -62,7 +64,7 @@ public sealed class Repairer
                 _roundBaseCompleted = _completed;
             }
 
-            TimeSpan? remaining = _completed > 0 ? busy / _completed * (waiting + _inProgress) / Math.Max(1, _workers) : null;
+            TimeSpan? remaining = _completed > 0 ? busy / _completed * (waiting + _inProgress) : null;
             return new RepairStatus
             {
                 Queued = queued,
@@ -493,8 +495,14 @@ public sealed class Repairer
     /// <summary>Repairs with bookkeeping (busy time, in-progress count); a failure is logged and the segment requeued.</summary>
     private async Task<RepairOutcome?> RepairTrackedAsync(Guid segment, IReadOnlySet<int> corrupt, CancellationToken cancellationToken)
     {
-        var start = Stopwatch.GetTimestamp();
-        Interlocked.Increment(ref _inProgress);
+        lock (_statsLock)
+        {
+            if (_inProgress++ == 0)
+            {
+                _busySince = Stopwatch.GetTimestamp();
+            }
+        }
+
         try
         {
             return await RepairAsync(segment, corrupt, cancellationToken).ConfigureAwait(false);
@@ -508,9 +516,11 @@ public sealed class Repairer
         {
             lock (_statsLock)
             {
-                _busyTicks += Stopwatch.GetTimestamp() - start;
                 _completed++;
-                _inProgress--;
+                if (--_inProgress == 0)
+                {
+                    _busyTicks += Stopwatch.GetTimestamp() - _busySince;
+                }
             }
         }
     }
