@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.CommandLine;
 using System.Diagnostics;
+using Tessera.S3.DataPath;
 using Tessera.Server;
 using Tessera.Storage;
 
@@ -105,6 +106,31 @@ public sealed class RepairTests(ITestOutputHelper output)
 
         // New writes avoid the failed disks and still keep two fragments per rack at most.
         await store.PutAsync(bucket, "after", Names.RandomBytes(50_000, 99));
+        store.AssertFullRedundancyAndNoOrphans("rack", 2);
+        await store.AssertEverythingReadsBackAsync();
+    }
+
+    [Fact]
+    public async Task ConcurrentRepairsOfOneSegmentNeverLoseTheWinnersFragments()
+    {
+        await using var store = await RepairStore.StartAsync(4, 3, "4+2", "rack", o => o.RepairWorkers = 0);
+        await store.PopulateAsync(10, 51);
+        var set = store.Server.Services.Storage;
+        foreach (var disk in new[] { "disk1", "disk2", "disk3" })
+        {
+            set.SetState(disk, DiskState.Failed);
+        }
+
+        // Four repairs of every segment at once: they choose the same new disks, one commits, the others must not
+        // delete the files the winner committed (same names) when their compare-and-set fails.
+        var outcomes = await Task.WhenAll(store.Index.ReferencedSegments().ToList()
+            .SelectMany(s => Enumerable.Range(0, 4).Select(_ => Task.Run(() => store.Server.Repairer.RepairAsync(s.Segment, new HashSet<int>(), Ct), Ct))));
+        Assert.Contains(RepairOutcome.Repaired, outcomes);
+        Assert.DoesNotContain(RepairOutcome.Unrecoverable, outcomes);
+        Assert.DoesNotContain(store.Index.ReferencedSegments(), s => s.Disks.Any(d => d is "disk1" or "disk2" or "disk3"));
+
+        // The copies on the failed disks are orphans now; the collector removes them, and nothing else.
+        store.Server.Collector.CollectOnce(DateTimeOffset.UtcNow.AddMinutes(1), sweepOrphans: true);
         store.AssertFullRedundancyAndNoOrphans("rack", 2);
         await store.AssertEverythingReadsBackAsync();
     }

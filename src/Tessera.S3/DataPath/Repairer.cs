@@ -25,6 +25,8 @@ public sealed class Repairer
     private readonly int _workers;
     private readonly Lock _statsLock = new();
     private readonly Queue<(long Timestamp, long Bytes)> _recent = new();
+    private readonly HashSet<Guid> _running = [];
+    private readonly Dictionary<Guid, HashSet<int>> _deferred = [];
     private long _segmentsRepaired, _fragmentsRebuilt, _bytesRebuilt, _blocked, _unrecoverable, _busyTicks, _completed;
     private int _inProgress;
     private long _busySince;
@@ -216,9 +218,15 @@ public sealed class Repairer
 
                 if (!_services.Index.ReplaceSegmentDisks(segment, manifest.Disks, disks))
                 {
+                    // Drop what this repair wrote, unless the index now names that very file (the same segment, index
+                    // and disk, committed by whatever changed the segment meanwhile): never delete a live fragment.
+                    var current = _services.Index.GetSegment(segment);
                     foreach (var i in moved)
                     {
-                        set.Disk(targets[i]!)?.DeleteFragment(new FragmentId(segment, i));
+                        if (current is null || i >= current.Disks.Count || !string.Equals(current.Disks[i], targets[i], StringComparison.Ordinal))
+                        {
+                            set.Disk(targets[i]!)?.DeleteFragment(new FragmentId(segment, i));
+                        }
                     }
 
                     return RepairOutcome.Raced;
@@ -495,6 +503,17 @@ public sealed class Repairer
     /// <summary>Repairs with bookkeeping (busy time, in-progress count); a failure is logged and the segment requeued.</summary>
     private async Task<RepairOutcome?> RepairTrackedAsync(Guid segment, IReadOnlySet<int> corrupt, CancellationToken cancellationToken)
     {
+        // One repair per segment at a time: a segment queued again while it is being repaired (a sweep, a read) waits
+        // and is queued again when the running repair ends, which then sees its result.
+        lock (_statsLock)
+        {
+            if (!_running.Add(segment))
+            {
+                _deferred[segment] = _deferred.TryGetValue(segment, out var known) ? [.. known, .. corrupt] : [.. corrupt];
+                return null;
+            }
+        }
+
         lock (_statsLock)
         {
             if (_inProgress++ == 0)
@@ -514,6 +533,7 @@ public sealed class Repairer
         }
         finally
         {
+            HashSet<int>? again;
             lock (_statsLock)
             {
                 _completed++;
@@ -521,6 +541,15 @@ public sealed class Repairer
                 {
                     _busyTicks += Stopwatch.GetTimestamp() - _busySince;
                 }
+
+                _running.Remove(segment);
+                _deferred.Remove(segment, out again);
+            }
+
+            if (again is not null)
+            {
+                // Queued again while it was being repaired: once more, first in line (its redundancy is assessed then).
+                _queue.Enqueue(segment, 0, again);
             }
         }
     }
