@@ -94,7 +94,10 @@ public sealed partial class RocksDbIndexStore
             return null;
         }
 
-        return new SegmentOwnerInfo(reference.Bucket, reference.Key, found.Version?.VersionId, reference.UploadId, reference.PartNumber, found.Segment);
+        var storageClass = found.Version?.StorageClass
+            ?? FindUpload(reference.Bucket, reference.Key, reference.UploadId!)?.Upload.Template.StorageClass
+            ?? "STANDARD";
+        return new SegmentOwnerInfo(reference.Bucket, reference.Key, found.Version?.VersionId, reference.UploadId, reference.PartNumber, found.Segment, storageClass);
     }
 
     /// <summary>The version or part record a reference names, with the segment in it; null when it no longer lists the segment.</summary>

@@ -7,4 +7,5 @@ namespace Tessera.Index;
 /// <param name="UploadId">The upload id for a part of an open upload; null for a version.</param>
 /// <param name="PartNumber">The part number of an open upload's part; 0 for a version.</param>
 /// <param name="Segment">The segment as the index records it (disks included).</param>
-public sealed record SegmentOwnerInfo(string Bucket, string Key, string? VersionId, string? UploadId, int PartNumber, SegmentManifest Segment);
+/// <param name="StorageClass">The storage class of the version, or of the upload the part belongs to.</param>
+public sealed record SegmentOwnerInfo(string Bucket, string Key, string? VersionId, string? UploadId, int PartNumber, SegmentManifest Segment, string StorageClass);

@@ -34,7 +34,7 @@ public static class Program
         var domainLevel = new Option<string?>("--domain-level") { Description = "Failure-domain level fragments spread over: disk, node, rack, zone. Env TESSERA_DOMAIN_LEVEL." };
         var gcGrace = new Option<int?>("--gc-grace") { Description = "Seconds before fragments of replaced versions are deleted (default 300). Env TESSERA_GC_GRACE." };
         var quiet = new Option<bool>("--quiet") { Description = "No banner; log warnings only. Env TESSERA_QUIET." };
-        var storageClass = new Option<string[]?>("--storage-class") { Description = "Erasure code of a storage class, CLASS=k+m (repeatable), e.g. REDUCED_REDUNDANCY=4+1. Env TESSERA_STORAGE_CLASSES." };
+        var storageClass = new Option<string[]?>("--storage-class") { Description = "Erasure code and domain level of a storage class, CLASS=k+m[@level] (repeatable), e.g. REDUCED_REDUNDANCY=4+1, STANDARD_IA=8+4@rack. Env TESSERA_STORAGE_CLASSES." };
         var minPartSize = new Option<long?>("--min-part-size") { Description = "Smallest multipart part but the last, bytes (default 5242880, as S3). Env TESSERA_MIN_PART_SIZE." };
         var scrubRate = new Option<long?>("--scrub-rate") { Description = "Bytes per second the background scrubber reads at most, 0 = unlimited (default 52428800). Env TESSERA_SCRUB_RATE." };
         var scrubInterval = new Option<int?>("--scrub-interval") { Description = "Seconds between scrub passes, 0 = off (default 86400). Env TESSERA_SCRUB_INTERVAL." };

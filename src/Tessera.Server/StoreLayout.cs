@@ -52,11 +52,25 @@ public sealed record StoreLayout(IReadOnlyList<DiskOptions> Disks, string MetaDi
         }
 
         var policy = ResolvePolicy(options, disks.Count);
-        var classes = options.StorageClasses.ToDictionary(
-            c => c.Key,
-            c => ParseCode(c.Value, $"storage class {c.Key}") is var (k, m) ? policy with { DataShards = k, ParityShards = m } : policy,
-            StringComparer.Ordinal);
+        var classes = options.StorageClasses.ToDictionary(c => c.Key, c => ParseClassPolicy(c.Key, c.Value, policy), StringComparer.Ordinal);
         return new StoreLayout(disks, Path.GetFullPath(meta), policy, classes);
+    }
+
+    /// <summary>
+    /// A storage class's policy: <c>k+m</c>, or <c>k+m@level</c> to spread over another failure-domain level than
+    /// the default policy's (e.g. <c>8+4@rack</c>); the shard size is the default's.
+    /// </summary>
+    private static ErasurePolicy ParseClassPolicy(string storageClass, string value, ErasurePolicy defaults)
+    {
+        var at = value.IndexOf('@', StringComparison.Ordinal);
+        var (k, m) = ParseCode(at < 0 ? value : value[..at], $"storage class {storageClass}");
+        var level = at < 0 ? defaults.DomainLevel : value[(at + 1)..];
+        if (level is not ("disk" or "node" or "rack" or "zone"))
+        {
+            throw new ArgumentException($"storage class {storageClass} '{value}': the level after @ must be disk, node, rack or zone.");
+        }
+
+        return defaults with { DataShards = k, ParityShards = m, DomainLevel = level };
     }
 
     private static (int K, int M) ParseCode(string code, string what)

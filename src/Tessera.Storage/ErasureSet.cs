@@ -50,6 +50,22 @@ public sealed class ErasureSet
     public ErasurePolicy PolicyFor(string? storageClass) =>
         storageClass is not null && _classes.TryGetValue(storageClass, out var policy) ? policy : Policy;
 
+    /// <summary>
+    /// The failure-domain level a segment coded RS(<paramref name="dataShards"/>, <paramref name="parityShards"/>)
+    /// spreads over: its storage class's level while that class still codes with the same k and m, otherwise the level
+    /// of a policy with that k and m, otherwise the default policy's.
+    /// </summary>
+    public string DomainLevelOf(int dataShards, int parityShards, string? storageClass)
+    {
+        var policy = PolicyFor(storageClass);
+        if (policy.DataShards == dataShards && policy.ParityShards == parityShards)
+        {
+            return policy.DomainLevel;
+        }
+
+        return Policies.FirstOrDefault(p => p.DataShards == dataShards && p.ParityShards == parityShards)?.DomainLevel ?? Policy.DomainLevel;
+    }
+
     /// <summary>Every disk of the topology, whatever its state.</summary>
     public IReadOnlyList<IDisk> Disks => Volatile.Read(ref _view).Disks;
 

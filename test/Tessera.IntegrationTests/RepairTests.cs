@@ -136,6 +136,44 @@ public sealed class RepairTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AStorageClassKeepsItsOwnDomainLevelThroughRepair()
+    {
+        // STANDARD spreads RS(4,2) over disks (a rack may hold 3 of 6); STANDARD_IA spreads the same code over racks.
+        await using var store = await RepairStore.StartAsync(4, 3, "4+2", "disk", o => o.StorageClasses["STANDARD_IA"] = "4+2@rack");
+        var bucket = await store.PopulateAsync(4, 61);
+        for (var i = 0; i < 30; i++)
+        {
+            var data = Names.RandomBytes(10_000 + i, 600 + i);
+            await store.Client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = bucket, Key = $"ia/{i}", InputStream = new MemoryStream(data), StorageClass = Amazon.S3.S3StorageClass.StandardInfrequentAccess }, Ct);
+            store.Objects[(bucket, $"ia/{i}", null)] = data;
+        }
+
+        var set = store.Server.Services.Storage;
+        int MaxPerRack(string prefix) => store.Index.ReferencedSegments()
+            .Where(s => store.Index.FindSegmentOwner(s.Segment)!.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .Max(s => s.Disks.GroupBy(d => set.KnownDisk(d)!.Labels.Rack).Max(g => g.Count()));
+        Assert.Equal(2, MaxPerRack("ia/"));
+
+        var (status, body) = await store.AdminAsync(HttpMethod.Get, "object", ("bucket", bucket), ("key", "ia/0"));
+        Assert.Equal(200, status);
+        Assert.Equal("rack", body.GetProperty("segments")[0].GetProperty("domainLevel").GetString());
+
+        // Two disks of rack4 fail (a whole rack could take 3 fragments of a STANDARD stripe with it): the rack-level
+        // class is rebuilt keeping two per rack at most, the disk-level class anywhere.
+        foreach (var disk in new[] { "disk10", "disk11" })
+        {
+            Assert.Equal(200, (await store.AdminAsync(HttpMethod.Post, "disks/" + disk, ("state", "failed"))).Status);
+        }
+
+        await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, store.Server.Repairer.Status().Unrecoverable);
+        var left = store.Index.ReferencedSegments().Where(s => s.Disks.Any(d => d is "disk10" or "disk11")).ToList();
+        Assert.True(left.Count == 0, $"{left.Count} segments left on the failed disks, e.g. {string.Join("; ", left.Take(3).Select(s => $"{store.Index.FindSegmentOwner(s.Segment)!.Key} {store.Index.FindSegmentOwner(s.Segment)!.StorageClass} {string.Join(',', s.Disks)}"))}; status {store.Server.Repairer.Status()}");
+        Assert.Equal(2, MaxPerRack("ia/"));
+        await store.AssertEverythingReadsBackAsync();
+    }
+
+    [Fact]
     public async Task AReplacedDiskIsRefilledWithinAMinuteWithoutARestart()
     {
         await using var store = await RepairStore.StartAsync(6, 1, "4+2", "disk", o => o.DiskCheckInterval = 1);

@@ -86,7 +86,15 @@ public sealed class AdminApi
                 case "disks" when HttpMethods.IsPost(method):
                     var weight = query["weight"].FirstOrDefault() is { } w ? double.Parse(w, CultureInfo.InvariantCulture) : 1;
                     var disk = _host.AddDisk(query["path"].ToString(), query["zone"].FirstOrDefault(), query["rack"].FirstOrDefault(), query["node"].FirstOrDefault(), weight);
-                    await WriteAsync(http, 200, j => WriteDiskFields(j, disk)).ConfigureAwait(false);
+
+                    // Repairs that found no disk keeping the placement rule may find one now.
+                    var waiting = _services.Storage.States.Keys.ToList();
+                    var requeued = waiting.Count > 0 ? _monitor.Sweep(waiting, checkFiles: false) : 0;
+                    await WriteAsync(http, 200, j =>
+                    {
+                        WriteDiskFields(j, disk);
+                        j.WriteNumber("queued", requeued);
+                    }).ConfigureAwait(false);
                     return;
                 case not null when path.StartsWith("disks/", StringComparison.Ordinal) && HttpMethods.IsPost(method):
                     await SetStateAsync(http, path["disks/".Length..], query["state"].ToString()).ConfigureAwait(false);
@@ -172,18 +180,17 @@ public sealed class AdminApi
             j.WriteStartArray("segments");
             foreach (var segment in manifest.Segments)
             {
-                WriteSegment(j, segment);
+                WriteSegment(j, segment, manifest.StorageClass);
             }
 
             j.WriteEndArray();
         }).ConfigureAwait(false);
     }
 
-    private void WriteSegment(Utf8JsonWriter j, SegmentManifest segment)
+    private void WriteSegment(Utf8JsonWriter j, SegmentManifest segment, string storageClass)
     {
         var set = _services.Storage;
-        var level = set.Policies.FirstOrDefault(p => p.DataShards == segment.DataShards && p.ParityShards == segment.ParityShards)?.DomainLevel
-            ?? set.Policy.DomainLevel;
+        var level = set.DomainLevelOf(segment.DataShards, segment.ParityShards, storageClass);
         j.WriteStartObject();
         j.WriteString("segment", segment.Segment.ToString("N"));
         j.WriteNumber("partNumber", segment.PartNumber);

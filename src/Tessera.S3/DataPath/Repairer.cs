@@ -50,10 +50,11 @@ public sealed class Repairer
     /// <summary>The current state: queue, totals, throughput and estimate.</summary>
     public RepairStatus Status()
     {
-        var queued = _queue.CountByRedundancy();
-        var added = _queue.Added;
         lock (_statsLock)
         {
+            // Read under the stats lock: a claim moves a segment from the queue to in progress atomically.
+            var queued = _queue.CountByRedundancy();
+            var added = _queue.Added;
             var now = Stopwatch.GetTimestamp();
             TrimRecent(now);
             var recentBytes = _recent.Sum(r => r.Bytes);
@@ -94,9 +95,9 @@ public sealed class Repairer
     public async Task<int> DrainAsync(CancellationToken cancellationToken)
     {
         var count = 0;
-        while (_queue.TryDequeue(out var segment, out _, out var corrupt))
+        while (TryClaim(out var segment, out var corrupt))
         {
-            await RepairTrackedAsync(segment, corrupt, cancellationToken).ConfigureAwait(false);
+            await RepairClaimedAsync(segment, corrupt, cancellationToken).ConfigureAwait(false);
             count++;
         }
 
@@ -109,11 +110,13 @@ public sealed class Repairer
     /// <param name="cancellationToken">Cancels the repair; nothing half-written becomes visible.</param>
     public async Task<RepairOutcome> RepairAsync(Guid segment, IReadOnlySet<int> corrupt, CancellationToken cancellationToken)
     {
-        var manifest = _services.Index.GetSegment(segment);
-        if (manifest is null)
+        var owner = _services.Index.FindSegmentOwner(segment);
+        if (owner is null)
         {
             return RepairOutcome.Gone;
         }
+
+        var manifest = owner.Segment;
 
         if (manifest.Disks.All(d => d.Length == 0))
         {
@@ -121,6 +124,7 @@ public sealed class Repairer
         }
 
         var set = _services.Storage;
+        var generation = set.Generation;
         int k = manifest.DataShards, n = k + manifest.ParityShards;
         var readers = new IFragmentReader?[n];
         var writers = new IFragmentWriter?[n];
@@ -144,7 +148,7 @@ public sealed class Repairer
                 return RepairOutcome.Unrecoverable;
             }
 
-            var targets = ChooseTargets(set, manifest, rebuild, move);
+            var targets = ChooseTargets(set, manifest, set.DomainLevelOf(manifest.DataShards, manifest.ParityShards, owner.StorageClass), rebuild, move);
             var wanted = rebuild.Count(r => r);
             var placed = targets.Count(t => t is not null);
             if (placed == 0)
@@ -229,6 +233,11 @@ public sealed class Repairer
                         }
                     }
 
+                    if (current is not null)
+                    {
+                        _queue.Enqueue(segment, manifest.ParityShards - 1); // Look again with the new manifest.
+                    }
+
                     return RepairOutcome.Raced;
                 }
             }
@@ -250,6 +259,12 @@ public sealed class Repairer
             {
                 // A source turned out to have bad blocks: rebuild it in place in a second pass.
                 _queue.Enqueue(segment, manifest.ParityShards - badSources.Count, badSources);
+            }
+            else if (set.Generation != generation)
+            {
+                // The topology changed during the repair (a target may have failed since it was chosen), and the sweep
+                // of that change read the index before this commit: look at the segment once more.
+                _queue.Enqueue(segment, manifest.ParityShards);
             }
 
             return placed < wanted ? RepairOutcome.Partial : RepairOutcome.Repaired;
@@ -335,15 +350,13 @@ public sealed class Repairer
     }
 
     /// <summary>The disk each rebuilt fragment goes to: its own disk when that stays, otherwise a replacement; null = not rebuilt.</summary>
-    private static string?[] ChooseTargets(ErasureSet set, SegmentManifest manifest, bool[] rebuild, bool[] move)
+    private static string?[] ChooseTargets(ErasureSet set, SegmentManifest manifest, string level, bool[] rebuild, bool[] move)
     {
         var n = rebuild.Length;
         var targets = new string?[n];
         string?[]? replaced = null;
         if (move.Contains(true) && set.ActivePlacement is { } placement)
         {
-            var level = set.Policies.FirstOrDefault(p => p.DataShards == manifest.DataShards && p.ParityShards == manifest.ParityShards)?.DomainLevel
-                ?? set.Policy.DomainLevel;
             var kept = new IDisk?[n];
             for (var i = 0; i < n; i++)
             {
@@ -484,9 +497,9 @@ public sealed class Repairer
         {
             try
             {
-                if (_queue.TryDequeue(out var segment, out _, out var corrupt))
+                if (TryClaim(out var segment, out var corrupt))
                 {
-                    await RepairTrackedAsync(segment, corrupt, cancellationToken).ConfigureAwait(false);
+                    await RepairClaimedAsync(segment, corrupt, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -500,28 +513,38 @@ public sealed class Repairer
         }
     }
 
-    /// <summary>Repairs with bookkeeping (busy time, in-progress count); a failure is logged and the segment requeued.</summary>
-    private async Task<RepairOutcome?> RepairTrackedAsync(Guid segment, IReadOnlySet<int> corrupt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the next segment off the queue and marks it in progress, in one step under the stats lock, so that
+    /// <see cref="Status"/> never sees it in neither place. One repair per segment at a time: a segment queued again
+    /// while it is being repaired (by a sweep, a read) is set aside and queued again when the running repair ends.
+    /// </summary>
+    private bool TryClaim(out Guid segment, out IReadOnlySet<int> corrupt)
     {
-        // One repair per segment at a time: a segment queued again while it is being repaired (a sweep, a read) waits
-        // and is queued again when the running repair ends, which then sees its result.
         lock (_statsLock)
         {
-            if (!_running.Add(segment))
+            while (_queue.TryDequeue(out segment, out _, out corrupt))
             {
-                _deferred[segment] = _deferred.TryGetValue(segment, out var known) ? [.. known, .. corrupt] : [.. corrupt];
-                return null;
-            }
-        }
+                if (!_running.Add(segment))
+                {
+                    _deferred[segment] = _deferred.TryGetValue(segment, out var known) ? [.. known, .. corrupt] : [.. corrupt];
+                    continue;
+                }
 
-        lock (_statsLock)
-        {
-            if (_inProgress++ == 0)
-            {
-                _busySince = Stopwatch.GetTimestamp();
-            }
-        }
+                if (_inProgress++ == 0)
+                {
+                    _busySince = Stopwatch.GetTimestamp();
+                }
 
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Repairs a claimed segment with bookkeeping (busy time, in-progress count); a failure is logged.</summary>
+    private async Task<RepairOutcome?> RepairClaimedAsync(Guid segment, IReadOnlySet<int> corrupt, CancellationToken cancellationToken)
+    {
         try
         {
             return await RepairAsync(segment, corrupt, cancellationToken).ConfigureAwait(false);
@@ -533,23 +556,21 @@ public sealed class Repairer
         }
         finally
         {
-            HashSet<int>? again;
             lock (_statsLock)
             {
                 _completed++;
+                _running.Remove(segment);
+                if (_deferred.Remove(segment, out var again))
+                {
+                    // Queued again while it was being repaired: once more, first in line (its redundancy is assessed
+                    // then). Queued before it stops counting as in progress, so the store never looks idle between.
+                    _queue.Enqueue(segment, 0, again);
+                }
+
                 if (--_inProgress == 0)
                 {
                     _busyTicks += Stopwatch.GetTimestamp() - _busySince;
                 }
-
-                _running.Remove(segment);
-                _deferred.Remove(segment, out again);
-            }
-
-            if (again is not null)
-            {
-                // Queued again while it was being repaired: once more, first in line (its redundancy is assessed then).
-                _queue.Enqueue(segment, 0, again);
             }
         }
     }

@@ -91,6 +91,13 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal((8, 2), (layout.ClassPolicies["STANDARD_IA"].DataShards, layout.ClassPolicies["STANDARD_IA"].ParityShards));
         Assert.Equal(layout.Policy.ShardSize, layout.ClassPolicies["GLACIER"].ShardSize);
         Assert.Throws<ArgumentException>(() => ConfigLoader.Load(NoFlags() with { StorageClasses = ["NOEQUALS"] }, new Dictionary<string, string>()));
+
+        // A class may name its own failure-domain level; unknown levels are refused at start.
+        options.StorageClasses["STANDARD_IA"] = "8+4@node";
+        layout = StoreLayout.Resolve(options);
+        Assert.Equal(("node", "disk"), (layout.ClassPolicies["STANDARD_IA"].DomainLevel, layout.ClassPolicies["GLACIER"].DomainLevel));
+        options.StorageClasses["STANDARD_IA"] = "8+4@shelf";
+        Assert.Contains("disk, node, rack or zone", Assert.Throws<ArgumentException>(() => StoreLayout.Resolve(options)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
