@@ -174,6 +174,27 @@ public sealed class RepairTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task RepairsBlockedByPlacementGoAheadWhenADiskIsAdded()
+    {
+        await using var store = await RepairStore.StartAsync(6, 1, "4+2", "disk", o => o.RepairWorkers = 0);
+        await store.PopulateAsync(12, 71);
+        Assert.Equal(200, (await store.AdminAsync(HttpMethod.Post, "disks/disk3", ("state", "failed"))).Status);
+        await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(30));
+        var blocked = store.Server.Repairer.Status().Blocked;
+        Assert.True(blocked > 0);
+        Assert.Contains(store.Index.ReferencedSegments(), s => s.Disks.Contains("disk3"));
+
+        var (status, body) = await store.AdminAsync(HttpMethod.Post, "disks", ("path", Path.Combine(store.Directory, "disk7")));
+        Assert.Equal(200, status);
+        Assert.Equal(blocked, body.GetProperty("queued").GetInt32());
+        await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(store.Index.ReferencedSegments(), s => s.Disks.Contains("disk3"));
+        store.Server.Collector.CollectOnce(DateTimeOffset.UtcNow.AddMinutes(1), sweepOrphans: true);
+        store.AssertFullRedundancyAndNoOrphans("disk", 1);
+        await store.AssertEverythingReadsBackAsync();
+    }
+
+    [Fact]
     public async Task AReplacedDiskIsRefilledWithinAMinuteWithoutARestart()
     {
         await using var store = await RepairStore.StartAsync(6, 1, "4+2", "disk", o => o.DiskCheckInterval = 1);
