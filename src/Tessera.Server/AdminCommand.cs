@@ -278,11 +278,17 @@ internal static class AdminCommand
     private static string ProgressLine(JsonElement repair)
     {
         const int Width = 30;
-        var done = repair.GetProperty("roundDone").GetInt64();
-        var total = repair.GetProperty("roundTotal").GetInt64();
+
+        // Segments waiting for a disk (blocked by placement, or short of k sources) were attempted, so the round counts
+        // them done; they are short of redundancy all the same: they count as not done, and there is no ETA.
+        var waiting = repair.GetProperty("blocked").GetInt64() + repair.GetProperty("unrecoverable").GetInt64();
+        var done = Math.Max(0, repair.GetProperty("roundDone").GetInt64() - waiting);
+        var total = Math.Max(repair.GetProperty("roundTotal").GetInt64(), done + waiting);
         var fraction = total > 0 ? Math.Clamp((double)done / total, 0, 1) : 1;
         var filled = (int)Math.Round(fraction * Width);
-        var eta = repair.GetProperty("etaSeconds") is { ValueKind: JsonValueKind.Number } e ? string.Create(CultureInfo.InvariantCulture, $"ETA {e.GetDouble():F0} s") : "ETA unknown";
+        var eta = waiting > 0 ? string.Create(CultureInfo.InvariantCulture, $"{waiting} segments wait for a disk (add, replace or activate one)")
+            : repair.GetProperty("etaSeconds") is { ValueKind: JsonValueKind.Number } e ? string.Create(CultureInfo.InvariantCulture, $"ETA {e.GetDouble():F0} s")
+            : "ETA unknown";
         return string.Create(CultureInfo.InvariantCulture,
             $"[{new string('#', filled)}{new string('-', Width - filled)}] {fraction * 100,3:F0}%  {done}/{total} segments  {Mib(repair.GetProperty("recentBytesPerSecond").GetDouble()):F1} MiB/s  {eta}");
     }

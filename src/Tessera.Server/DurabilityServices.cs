@@ -18,6 +18,7 @@ internal sealed class DurabilityServices
         Repairer = new Repairer(services, options.RepairBandwidth, options.RepairWorkers);
         Monitor = new DiskMonitor(services);
         Monitor.TopologyChanged += topology.SaveTopology;
+        Monitor.TopologyChanged += () => Repairer.RetryWaiting();
         Scrubber = new Scrubber(services);
         Admin = new AdminApi(services, Repairer, Monitor, Scrubber, topology, options.ScrubRate, TimeSpan.FromSeconds(options.DiskCheckInterval));
     }

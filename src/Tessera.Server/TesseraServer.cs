@@ -59,10 +59,12 @@ public sealed class TesseraServer : IAsyncDisposable
         DiskMonitor = durability.Monitor;
         Admin = durability.Admin;
 
-        // Disks found blank at start were replaced while the store was down: refill them.
-        if (formattedDisks.Count > 0)
+        // Disks found blank at start were replaced while the store was down: refill them. The repair queue lives in
+        // memory, so the segments of disks still failed or draining from before the restart are found again too.
+        var resume = formattedDisks.Concat(services.Storage.States.Keys).Distinct(StringComparer.Ordinal).ToList();
+        if (resume.Count > 0)
         {
-            DiskMonitor.Sweep(formattedDisks, checkFiles: true);
+            DiskMonitor.Sweep(resume, checkFiles: true);
         }
 
         _repairer = Repairer.RunAsync(_stopping.Token);

@@ -14,10 +14,12 @@ namespace Tessera.IntegrationTests;
 public sealed class RepairStore : IAsyncDisposable
 {
     private readonly List<AmazonS3Client> _clients = [];
+    private readonly ServerOptions _options;
 
-    private RepairStore(string directory, TesseraServer server, IReadOnlyList<string> diskPaths)
+    private RepairStore(string directory, ServerOptions options, TesseraServer server, IReadOnlyList<string> diskPaths)
     {
         Directory = directory;
+        _options = options;
         Server = server;
         DiskPaths = diskPaths;
         Client = NewClient();
@@ -71,7 +73,15 @@ public sealed class RepairStore : IAsyncDisposable
         };
         configure?.Invoke(options);
         var server = await TesseraServer.StartAsync(options);
-        return new RepairStore(directory, server, [.. disks.Select(d => d.Path)]);
+        return new RepairStore(directory, options, server, [.. disks.Select(d => d.Path)]);
+    }
+
+    /// <summary>Stops the server and starts it again over the same directories (a new endpoint and client).</summary>
+    public async Task RestartAsync()
+    {
+        await Server.DisposeAsync();
+        Server = await TesseraServer.StartAsync(_options);
+        Client = NewClient();
     }
 
     public AmazonS3Client NewClient()

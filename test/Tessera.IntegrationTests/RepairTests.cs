@@ -186,11 +186,34 @@ public sealed class RepairTests(ITestOutputHelper output)
 
         var (status, body) = await store.AdminAsync(HttpMethod.Post, "disks", ("path", Path.Combine(store.Directory, "disk7")));
         Assert.Equal(200, status);
+        Assert.Equal(store.Index.ReferencedSegments().Count(s => s.Disks.Contains("disk3")), blocked);
         Assert.Equal(blocked, body.GetProperty("queued").GetInt32());
         await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, store.Server.Repairer.Status().Blocked);
         Assert.DoesNotContain(store.Index.ReferencedSegments(), s => s.Disks.Contains("disk3"));
         store.Server.Collector.CollectOnce(DateTimeOffset.UtcNow.AddMinutes(1), sweepOrphans: true);
         store.AssertFullRedundancyAndNoOrphans("disk", 1);
+        await store.AssertEverythingReadsBackAsync();
+    }
+
+    [Fact]
+    public async Task RepairOfAFailedDiskResumesAfterARestart()
+    {
+        await using var store = await RepairStore.StartAsync(4, 3, "4+2", "rack", o => o.RepairWorkers = 0);
+        await store.PopulateAsync(16, 81);
+        var onDisk = store.Index.ReferencedSegments().Count(s => s.Disks.Contains("disk2"));
+        Assert.True(onDisk > 0);
+        Assert.Equal(200, (await store.AdminAsync(HttpMethod.Post, "disks/disk2", ("state", "failed"))).Status);
+        Assert.Equal(onDisk, store.Server.Repairer.Status().QueuedSegments);
+
+        // Stopped before any repair ran: the queue is gone with the process, the failed state is not.
+        await store.RestartAsync();
+        Assert.Equal(DiskState.Failed, store.Server.Services.Storage.StateOf("disk2"));
+        Assert.Equal(onDisk, store.Server.Repairer.Status().QueuedSegments);
+        await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(60));
+        Assert.DoesNotContain(store.Index.ReferencedSegments(), s => s.Disks.Contains("disk2"));
+        store.Server.Collector.CollectOnce(DateTimeOffset.UtcNow.AddMinutes(1), sweepOrphans: true);
+        store.AssertFullRedundancyAndNoOrphans("rack", 2);
         await store.AssertEverythingReadsBackAsync();
     }
 
@@ -216,6 +239,7 @@ public sealed class RepairTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(60));
         output.WriteLine($"Replaced disk refilled in {watch.Elapsed.TotalSeconds:F1} s");
         Assert.True(watch.Elapsed < TimeSpan.FromMinutes(1));
+        Assert.Equal((0L, 0L), (store.Server.Repairer.Status().Blocked, store.Server.Repairer.Status().Unrecoverable));
         store.AssertFullRedundancyAndNoOrphans("disk", 1);
         Assert.True((await store.Server.Scrubber.ScrubOnceAsync(0, Ct)).Clean);
         await store.AssertEverythingReadsBackAsync();

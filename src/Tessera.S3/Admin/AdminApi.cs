@@ -88,8 +88,7 @@ public sealed class AdminApi
                     var disk = _host.AddDisk(query["path"].ToString(), query["zone"].FirstOrDefault(), query["rack"].FirstOrDefault(), query["node"].FirstOrDefault(), weight);
 
                     // Repairs that found no disk keeping the placement rule may find one now.
-                    var waiting = _services.Storage.States.Keys.ToList();
-                    var requeued = waiting.Count > 0 ? _monitor.Sweep(waiting, checkFiles: false) : 0;
+                    var requeued = _repairer.RetryWaiting();
                     await WriteAsync(http, 200, j =>
                     {
                         WriteDiskFields(j, disk);

@@ -21,10 +21,10 @@ public sealed record RepairStatus
     /// <summary>Bytes of fragment data rebuilt (written) since start.</summary>
     public long BytesRebuilt { get; init; }
 
-    /// <summary>Segments that could not be placed (no disk keeps the rule) at their last attempt.</summary>
+    /// <summary>Segments short of a fragment because no disk kept the placement rule at their last repair.</summary>
     public long Blocked { get; init; }
 
-    /// <summary>Segments found with fewer than k readable fragments.</summary>
+    /// <summary>Segments whose last repair found fewer than k readable fragments (waiting for a source to come back).</summary>
     public long Unrecoverable { get; init; }
 
     /// <summary>

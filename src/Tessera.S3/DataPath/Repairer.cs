@@ -27,7 +27,9 @@ public sealed class Repairer
     private readonly Queue<(long Timestamp, long Bytes)> _recent = new();
     private readonly HashSet<Guid> _running = [];
     private readonly Dictionary<Guid, HashSet<int>> _deferred = [];
-    private long _segmentsRepaired, _fragmentsRebuilt, _bytesRebuilt, _blocked, _unrecoverable, _busyTicks, _completed;
+    private readonly Dictionary<Guid, int> _blocked = [];
+    private readonly Dictionary<Guid, int> _unrecoverable = [];
+    private long _segmentsRepaired, _fragmentsRebuilt, _bytesRebuilt, _busyTicks, _completed;
     private int _inProgress;
     private long _busySince;
     private long _roundBaseAdded, _roundBaseCompleted;
@@ -75,8 +77,8 @@ public sealed class Repairer
                 SegmentsRepaired = _segmentsRepaired,
                 FragmentsRebuilt = _fragmentsRebuilt,
                 BytesRebuilt = _bytesRebuilt,
-                Blocked = _blocked,
-                Unrecoverable = _unrecoverable,
+                Blocked = _blocked.Count,
+                Unrecoverable = _unrecoverable.Count,
                 BusyTime = busy,
                 RecentBytesPerSecond = recentBytes / RecentWindow.TotalSeconds,
                 BandwidthLimit = _bandwidth,
@@ -110,17 +112,63 @@ public sealed class Repairer
     /// <param name="cancellationToken">Cancels the repair; nothing half-written becomes visible.</param>
     public async Task<RepairOutcome> RepairAsync(Guid segment, IReadOnlySet<int> corrupt, CancellationToken cancellationToken)
     {
+        var (outcome, redundancy) = await RepairOnceAsync(segment, corrupt, cancellationToken).ConfigureAwait(false);
+        lock (_statsLock)
+        {
+            // The blocked and unrecoverable sets say what the store is short of now, not how often it was; each
+            // keeps the segment's remaining redundancy for RetryWaiting.
+            switch (outcome)
+            {
+                case RepairOutcome.Blocked or RepairOutcome.Partial:
+                    _blocked[segment] = redundancy;
+                    _unrecoverable.Remove(segment);
+                    break;
+                case RepairOutcome.Unrecoverable:
+                    _unrecoverable[segment] = redundancy;
+                    _blocked.Remove(segment);
+                    break;
+                case RepairOutcome.Raced:
+                    break; // Queued again; its next repair decides.
+                default:
+                    _blocked.Remove(segment);
+                    _unrecoverable.Remove(segment);
+                    break;
+            }
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
+    /// Queues again every segment whose last repair was blocked by placement or found it unrecoverable: after a
+    /// topology change (a disk added, activated or back) a disk may keep the rule now, or a lost source may be back.
+    /// A segment deleted meanwhile leaves the sets when its repair finds it gone. Returns how many it queued.
+    /// </summary>
+    public int RetryWaiting()
+    {
+        List<KeyValuePair<Guid, int>> waiting;
+        lock (_statsLock)
+        {
+            waiting = [.. _blocked, .. _unrecoverable];
+        }
+
+        return waiting.Count(w => _queue.Enqueue(w.Key, w.Value));
+    }
+
+    /// <summary>One repair; also returns the segment's remaining redundancy afterwards (good fragments minus k).</summary>
+    private async Task<(RepairOutcome Outcome, int Redundancy)> RepairOnceAsync(Guid segment, IReadOnlySet<int> corrupt, CancellationToken cancellationToken)
+    {
         var owner = _services.Index.FindSegmentOwner(segment);
         if (owner is null)
         {
-            return RepairOutcome.Gone;
+            return (RepairOutcome.Gone, 0);
         }
 
         var manifest = owner.Segment;
 
         if (manifest.Disks.All(d => d.Length == 0))
         {
-            return RepairOutcome.Healthy; // An empty object from before empty objects had fragments: nothing on disk.
+            return (RepairOutcome.Healthy, 0); // An empty object from before empty objects had fragments: nothing on disk.
         }
 
         var set = _services.Storage;
@@ -133,19 +181,14 @@ public sealed class Repairer
             var (rebuild, move) = Assess(set, manifest, corrupt, readers);
             if (!rebuild.Contains(true))
             {
-                return RepairOutcome.Healthy;
+                return (RepairOutcome.Healthy, manifest.ParityShards);
             }
 
             var sources = readers.Count(r => r is not null);
             if (sources < k)
             {
-                lock (_statsLock)
-                {
-                    _unrecoverable++;
-                }
-
                 LogMessages.RepairUnrecoverable(_services.Logger, segment, sources, k);
-                return RepairOutcome.Unrecoverable;
+                return (RepairOutcome.Unrecoverable, sources - k);
             }
 
             var targets = ChooseTargets(set, manifest, set.DomainLevelOf(manifest.DataShards, manifest.ParityShards, owner.StorageClass), rebuild, move);
@@ -153,12 +196,7 @@ public sealed class Repairer
             var placed = targets.Count(t => t is not null);
             if (placed == 0)
             {
-                lock (_statsLock)
-                {
-                    _blocked++;
-                }
-
-                return RepairOutcome.Blocked;
+                return (RepairOutcome.Blocked, manifest.ParityShards - wanted);
             }
 
             var template = readers.First(r => r is not null)!.Header;
@@ -188,23 +226,13 @@ public sealed class Repairer
 
             if (placed == 0)
             {
-                lock (_statsLock)
-                {
-                    _blocked++;
-                }
-
-                return RepairOutcome.Blocked;
+                return (RepairOutcome.Blocked, manifest.ParityShards - wanted);
             }
 
             var badSources = await RebuildAsync(set.Codec(k, manifest.ParityShards), template, readers, writers, cancellationToken).ConfigureAwait(false);
             if (badSources is null)
             {
-                lock (_statsLock)
-                {
-                    _unrecoverable++;
-                }
-
-                return RepairOutcome.Unrecoverable;
+                return (RepairOutcome.Unrecoverable, -1);
             }
 
             // Every fragment of a segment carries the same trailer (the manifest entry index recovery re-derives).
@@ -238,7 +266,7 @@ public sealed class Repairer
                         _queue.Enqueue(segment, manifest.ParityShards - 1); // Look again with the new manifest.
                     }
 
-                    return RepairOutcome.Raced;
+                    return (RepairOutcome.Raced, 0);
                 }
             }
 
@@ -248,10 +276,6 @@ public sealed class Repairer
                 _segmentsRepaired++;
                 _fragmentsRebuilt += placed;
                 _bytesRebuilt += bytes;
-                if (placed < wanted)
-                {
-                    _blocked++;
-                }
             }
 
             LogMessages.SegmentRepaired(_services.Logger, segment, placed, moved.Count, wanted - placed);
@@ -267,7 +291,9 @@ public sealed class Repairer
                 _queue.Enqueue(segment, manifest.ParityShards);
             }
 
-            return placed < wanted ? RepairOutcome.Partial : RepairOutcome.Repaired;
+            return placed < wanted
+                ? (RepairOutcome.Partial, manifest.ParityShards - (wanted - placed))
+                : (RepairOutcome.Repaired, manifest.ParityShards);
         }
         finally
         {
