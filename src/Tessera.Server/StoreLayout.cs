@@ -62,15 +62,22 @@ public sealed record StoreLayout(IReadOnlyList<DiskOptions> Disks, string MetaDi
     /// </summary>
     private static ErasurePolicy ParseClassPolicy(string storageClass, string value, ErasurePolicy defaults)
     {
+        var (k, m, level) = ParseCodeAndLevel(value, $"storage class {storageClass}", defaults.DomainLevel);
+        return defaults with { DataShards = k, ParityShards = m, DomainLevel = level };
+    }
+
+    /// <summary><c>k+m</c> or <c>k+m@level</c>; <paramref name="level"/> when no level is given.</summary>
+    private static (int K, int M, string Level) ParseCodeAndLevel(string value, string what, string level)
+    {
         var at = value.IndexOf('@', StringComparison.Ordinal);
-        var (k, m) = ParseCode(at < 0 ? value : value[..at], $"storage class {storageClass}");
-        var level = at < 0 ? defaults.DomainLevel : value[(at + 1)..];
+        var (k, m) = ParseCode(at < 0 ? value : value[..at], what);
+        level = at < 0 ? level : value[(at + 1)..];
         if (level is not ("disk" or "node" or "rack" or "zone"))
         {
-            throw new ArgumentException($"storage class {storageClass} '{value}': the level after @ must be disk, node, rack or zone.");
+            throw new ArgumentException($"{what} '{value}': the level after @ must be disk, node, rack or zone.");
         }
 
-        return defaults with { DataShards = k, ParityShards = m, DomainLevel = level };
+        return (k, m, level);
     }
 
     private static (int K, int M) ParseCode(string code, string what)
@@ -87,9 +94,10 @@ public sealed record StoreLayout(IReadOnlyList<DiskOptions> Disks, string MetaDi
     private static ErasurePolicy ResolvePolicy(ServerOptions options, int diskCount)
     {
         int k, m;
+        var level = options.DomainLevel;
         if (options.ErasureCode is { } ec)
         {
-            (k, m) = ParseCode(ec, "--ec");
+            (k, m, level) = ParseCodeAndLevel(ec, "--ec", level);
         }
         else if (diskCount >= 6)
         {
@@ -111,6 +119,6 @@ public sealed record StoreLayout(IReadOnlyList<DiskOptions> Disks, string MetaDi
             throw new ArgumentException("--shard-size must be between 4096 and 16777216 bytes.");
         }
 
-        return new ErasurePolicy(k, m, options.ShardSize, options.DomainLevel);
+        return new ErasurePolicy(k, m, options.ShardSize, level);
     }
 }

@@ -98,6 +98,15 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(("node", "disk"), (layout.ClassPolicies["STANDARD_IA"].DomainLevel, layout.ClassPolicies["GLACIER"].DomainLevel));
         options.StorageClasses["STANDARD_IA"] = "8+4@shelf";
         Assert.Contains("disk, node, rack or zone", Assert.Throws<ArgumentException>(() => StoreLayout.Resolve(options)).Message, StringComparison.Ordinal);
+
+        // --ec takes the same form; its level overrides domainLevel and is the default of classes without one.
+        options.StorageClasses["STANDARD_IA"] = "8+4";
+        options.ErasureCode = "6+3@rack";
+        layout = StoreLayout.Resolve(options);
+        Assert.Equal((6, 3, "rack"), (layout.Policy.DataShards, layout.Policy.ParityShards, layout.Policy.DomainLevel));
+        Assert.Equal("rack", layout.ClassPolicies["STANDARD_IA"].DomainLevel);
+        options.ErasureCode = "6+3@";
+        Assert.Contains("--ec", Assert.Throws<ArgumentException>(() => StoreLayout.Resolve(options)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
