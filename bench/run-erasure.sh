@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the codec benchmarks with Intel ISA-L (Debian's libisal2, 2.30) as the in-run baseline.
 # Usage: bench/run-erasure.sh [extra BenchmarkDotNet arguments, e.g. --filter '*Encode*']
+#        bench/run-erasure.sh --paired [PATH [CODES [SHARD_SIZES]]]   (alternating batches, see PairedErasureRun.cs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! ldconfig -p | grep -q 'libisal.so.2'; then
@@ -11,6 +12,10 @@ if ! ldconfig -p | grep -q 'libisal.so.2'; then
 fi
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 filter='*ErasureBenchmarks*'
+if [ "${1:-}" = "--paired" ]; then
+  shift
+  exec dotnet run -c Release --project bench/Tessera.Benchmarks -- paired "$@"
+fi
 if [ $# -gt 0 ]; then
   exec dotnet run -c Release --project bench/Tessera.Benchmarks -- "$@"
 fi
