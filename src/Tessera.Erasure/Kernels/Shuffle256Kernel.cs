@@ -57,55 +57,59 @@ internal static unsafe class Shuffle256Kernel
         // Two vectors per step while 64 bytes remain: each pair of table loads serves both, which halves the loads
         // per byte (the port this kernel is bound by: two 32-byte tables per coefficient against one shuffle each).
         // Registers: 2n accumulators, four nibble vectors, the mask and two tables: 15 of 16 at n = 4.
+        // Offsets as native integers, the table pointer walked: no sign extensions or multiplies in the loop.
+        nint r1 = rowStride, r2 = 2 * (nint)rowStride, r3 = 3 * (nint)rowStride;
         for (; p + (2 * W) <= end; p += 2 * W)
         {
             Vector256<byte> a0 = default, a1 = default, a2 = default, a3 = default;
             Vector256<byte> b0 = default, b1 = default, b2 = default, b3 = default;
-            for (var c = 0; c < columns; c++)
+            var tc = t;
+            var offset = (nint)p;
+            for (var c = 0; c < columns; c++, tc += S)
             {
-                var input = inputs[c] + p;
+                var input = inputs[c] + offset;
                 var x = Vector256.Load(input);
                 var y = Vector256.Load(input + W);
                 var xl = x & mask;
                 var xh = Vector256.ShiftRightLogical(x.AsUInt16(), 4).AsByte() & mask;
                 var yl = y & mask;
                 var yh = Vector256.ShiftRightLogical(y.AsUInt16(), 4).AsByte() & mask;
-                var tc = t + (c * S);
                 Mul2(tc, xl, xh, yl, yh, ref a0, ref b0);
                 if (n > 1)
                 {
-                    Mul2(tc + rowStride, xl, xh, yl, yh, ref a1, ref b1);
+                    Mul2(tc + r1, xl, xh, yl, yh, ref a1, ref b1);
                 }
 
                 if (n > 2)
                 {
-                    Mul2(tc + (2 * rowStride), xl, xh, yl, yh, ref a2, ref b2);
+                    Mul2(tc + r2, xl, xh, yl, yh, ref a2, ref b2);
                 }
 
                 if (n > 3)
                 {
-                    Mul2(tc + (3 * rowStride), xl, xh, yl, yh, ref a3, ref b3);
+                    Mul2(tc + r3, xl, xh, yl, yh, ref a3, ref b3);
                 }
             }
 
-            a0.Store(outputs[0] + p);
-            b0.Store(outputs[0] + p + W);
+            var o = offset;
+            a0.Store(outputs[0] + o);
+            b0.Store(outputs[0] + o + W);
             if (n > 1)
             {
-                a1.Store(outputs[1] + p);
-                b1.Store(outputs[1] + p + W);
+                a1.Store(outputs[1] + o);
+                b1.Store(outputs[1] + o + W);
             }
 
             if (n > 2)
             {
-                a2.Store(outputs[2] + p);
-                b2.Store(outputs[2] + p + W);
+                a2.Store(outputs[2] + o);
+                b2.Store(outputs[2] + o + W);
             }
 
             if (n > 3)
             {
-                a3.Store(outputs[3] + p);
-                b3.Store(outputs[3] + p + W);
+                a3.Store(outputs[3] + o);
+                b3.Store(outputs[3] + o + W);
             }
         }
 
