@@ -71,7 +71,12 @@ public sealed record StoreLayout(IReadOnlyList<DiskOptions> Disks, string MetaDi
     {
         var at = value.IndexOf('@', StringComparison.Ordinal);
         var (k, m) = ParseCode(at < 0 ? value : value[..at], what);
-        level = at < 0 ? level : value[(at + 1)..];
+        if (at < 0)
+        {
+            return (k, m, level); // The default level is checked with the topology.
+        }
+
+        level = value[(at + 1)..];
         if (level is not ("disk" or "node" or "rack" or "zone"))
         {
             throw new ArgumentException($"{what} '{value}': the level after @ must be disk, node, rack or zone.");

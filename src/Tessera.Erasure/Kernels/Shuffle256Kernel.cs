@@ -56,7 +56,7 @@ internal static unsafe class Shuffle256Kernel
 
         // Two vectors per step while 64 bytes remain: each pair of table loads serves both, which halves the loads
         // per byte (the port this kernel is bound by: two 32-byte tables per coefficient against one shuffle each).
-        // Registers: 2n accumulators, four nibble vectors, the mask and two tables: 15 of 16 at n = 4.
+        // Registers: 2n accumulators, four nibble vectors, the mask, one table and one product: 15 of 16 at n = 4.
         // Offsets as native integers, the table pointer walked: no sign extensions or multiplies in the loop.
         nint r1 = rowStride, r2 = 2 * (nint)rowStride, r3 = 3 * (nint)rowStride;
         for (; p + (2 * W) <= end; p += 2 * W)
