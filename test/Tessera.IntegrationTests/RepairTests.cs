@@ -184,6 +184,11 @@ public sealed class RepairTests(ITestOutputHelper output)
         Assert.True(blocked > 0);
         Assert.Contains(store.Index.ReferencedSegments(), s => s.Disks.Contains("disk3"));
 
+        // The queue is empty, but the store is short of redundancy: the CLI says so instead of 100 %.
+        var waiting = await CliAsync(store, "status");
+        Assert.Contains($"{blocked} segments wait for a disk", waiting, StringComparison.Ordinal);
+        Assert.DoesNotContain("100%", waiting, StringComparison.Ordinal);
+
         var (status, body) = await store.AdminAsync(HttpMethod.Post, "disks", ("path", Path.Combine(store.Directory, "disk7")));
         Assert.Equal(200, status);
         Assert.Equal(store.Index.ReferencedSegments().Count(s => s.Disks.Contains("disk3")), blocked);
