@@ -128,13 +128,9 @@ internal sealed class FragmentWriter : IFragmentWriter
             await RandomAccess.WriteAsync(_handle, [trailer, footer], _trailerOffset, cancellationToken).ConfigureAwait(false);
         }
 
-        // fsync blocks: run it on the pool so that commits of the k + m fragments of a stripe overlap.
-        await Task.Factory.StartNew(
-            static state => ((FragmentWriter)state!).Commit(),
-            this,
-            cancellationToken,
-            TaskCreationOptions.DenyChildAttach,
-            TaskScheduler.Default).ConfigureAwait(false);
+        // fsync blocks: run it on the data path's own threads (not the pool's) so that the commits of the k + m
+        // fragments of a stripe, and of concurrent PUTs, overlap.
+        await BlockingIoScheduler.Shared.Run(static state => ((FragmentWriter)state!).Commit(), this, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Closes the file; an uncommitted temp file is deleted (a failure to delete is left to the next start).</summary>
