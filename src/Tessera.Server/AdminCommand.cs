@@ -263,6 +263,9 @@ internal static class AdminCommand
         output.WriteLine("  " + ProgressLine(r));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  since start: {r.GetProperty("segmentsRepaired").GetInt64()} segments, {r.GetProperty("fragmentsRebuilt").GetInt64()} fragments, {Mib(r.GetProperty("bytesRebuilt").GetDouble()):F1} MiB rebuilt; {Mib(r.GetProperty("measuredBytesPerSecond").GetDouble()):F1} MiB/s while repairing; limit {(r.GetProperty("bandwidthLimit").GetInt64() is var l and > 0 ? $"{Mib(l):F0} MiB/s" : "none")}"));
+        var degraded = root.GetProperty("degradedReads");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Reads: {degraded.GetProperty("reads").GetInt64()} met missing or corrupt blocks since start and reconstructed {degraded.GetProperty("blocksReconstructed").GetInt64()} blocks"));
         if (root.GetProperty("lastScrub") is { ValueKind: JsonValueKind.Object } s)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,

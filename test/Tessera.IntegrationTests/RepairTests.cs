@@ -28,9 +28,11 @@ public sealed class RepairTests(ITestOutputHelper output)
         Assert.True(segments.Count >= 20);
 
         // Four segments get a flipped bit in one block of one fragment, four others lose one fragment file.
+        var damagedData = 0;
         foreach (var segment in segments.Take(4))
         {
             var index = random.Next(6);
+            damagedData += index < 4 ? 1 : 0;
             var path = FragmentPath(store, segment.Disks[index], segment.Segment, index);
             var bytes = await File.ReadAllBytesAsync(path, Ct);
             var blockStart = (BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)) + 4095) / 4096 * 4096;
@@ -43,6 +45,7 @@ public sealed class RepairTests(ITestOutputHelper output)
         foreach (var segment in segments.Skip(4).Take(4))
         {
             var index = random.Next(6);
+            damagedData += index < 4 ? 1 : 0;
             File.Delete(FragmentPath(store, segment.Disks[index], segment.Segment, index));
         }
 
@@ -52,7 +55,13 @@ public sealed class RepairTests(ITestOutputHelper output)
         Assert.Equal(0, found.OrphanFragments);
         Assert.Equal(8, store.Server.Repairer.Status().QueuedSegments);
 
+        // Each damaged segment is read once; those that lost a data fragment are served by reconstruction and counted
+        // (a lost parity fragment is not read at all).
         await store.AssertEverythingReadsBackAsync();
+        var (_, before) = await store.AdminAsync(HttpMethod.Get, "status");
+        Assert.True(damagedData > 0);
+        Assert.Equal(damagedData, before.GetProperty("degradedReads").GetProperty("reads").GetInt64());
+        Assert.True(before.GetProperty("degradedReads").GetProperty("blocksReconstructed").GetInt64() >= damagedData);
         await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(60));
         var status = store.Server.Repairer.Status();
         Assert.Equal(8, status.FragmentsRebuilt);
@@ -62,6 +71,26 @@ public sealed class RepairTests(ITestOutputHelper output)
         Assert.True(clean.Clean, $"{clean.MissingFragments} missing, {clean.CorruptFragments} corrupt after repair.");
         Assert.Equal(0, clean.OrphanFragments);
         store.AssertFullRedundancyAndNoOrphans("rack", 2);
+        await store.AssertEverythingReadsBackAsync();
+        Assert.Equal(damagedData, store.Server.Services.ReadDamage.Reads); // Repaired: the second pass met nothing.
+    }
+
+    [Fact]
+    public async Task ACopyThatMeetsALostFragmentReportsItForRepair()
+    {
+        await using var store = await RepairStore.StartAsync(6, 1, "4+2", "disk", o => o.RepairWorkers = 0);
+        var bucket = await store.PopulateAsync(0, 91);
+        var data = Names.RandomBytes(50_000, 92);
+        await store.PutAsync(bucket, "source", data);
+        var segment = store.Index.ReferencedSegments().Single(s => store.Index.FindSegmentOwner(s.Segment)!.Key == "source");
+        File.Delete(FragmentPath(store, segment.Disks[1], segment.Segment, 1));
+
+        await store.Client.CopyObjectAsync(bucket, "source", bucket, "copy", Ct);
+        store.Objects[(bucket, "copy", null)] = data;
+        Assert.Equal(1, store.Server.Services.ReadDamage.Reads);
+        Assert.Equal(1, store.Server.Repairer.Status().QueuedSegments);
+        await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(30));
+        store.AssertFullRedundancyAndNoOrphans("disk", 1);
         await store.AssertEverythingReadsBackAsync();
     }
 

@@ -284,6 +284,10 @@ public sealed class AdminApi
         }
 
         j.WriteEndObject();
+        j.WriteStartObject("degradedReads");
+        j.WriteNumber("reads", _services.ReadDamage.Reads);
+        j.WriteNumber("blocksReconstructed", _services.ReadDamage.Blocks);
+        j.WriteEndObject();
         if (_scrubber.LastReport is { } scrub)
         {
             j.WriteStartObject("lastScrub");

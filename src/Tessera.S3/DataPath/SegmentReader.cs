@@ -1,6 +1,7 @@
 using System.Buffers;
 using Tessera.Erasure;
 using Tessera.Index;
+using Tessera.S3.Gateway;
 using Tessera.Storage;
 
 namespace Tessera.S3.DataPath;
@@ -36,18 +37,29 @@ public sealed class SegmentReader : IDisposable
     public int DegradedBlocks { get; private set; }
 
     /// <summary>
-    /// Queues the segment for repair when this read met missing or corrupt fragments. Fragments whose file opened
-    /// but had a bad block are named as corrupt, so repair rewrites them in place.
+    /// Reports what this read met: a read that reconstructed blocks is logged (event 1002) and counted in
+    /// <see cref="S3Services.ReadDamage"/>, and a segment with missing or corrupt fragments is queued for repair.
+    /// Fragments whose file opened but had a bad block are named as corrupt, so repair rewrites them in place.
+    /// Nothing happens after a clean read.
     /// </summary>
-    public void ReportDamage(RepairQueue queue)
+    /// <param name="services">The store.</param>
+    /// <param name="bucket">The bucket read (for the log).</param>
+    /// <param name="key">The key read (for the log).</param>
+    public void ReportDamage(S3Services services, string bucket, string key)
     {
-        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(services);
+        if (DegradedBlocks > 0)
+        {
+            LogMessages.DegradedRead(services.Logger, bucket, key, DegradedBlocks);
+            services.ReadDamage.Record(DegradedBlocks);
+        }
+
         lock (_readers)
         {
             if (_failed.Count > 0)
             {
                 var corrupt = _failed.Where(i => _readers[i] is not null).ToList();
-                queue.Enqueue(_segment.Segment, _segment.ParityShards - _failed.Count, corrupt);
+                services.Repairs.Enqueue(_segment.Segment, _segment.ParityShards - _failed.Count, corrupt);
             }
         }
     }

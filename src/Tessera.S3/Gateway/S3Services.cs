@@ -45,4 +45,7 @@ public sealed class S3Services
 
     /// <summary>Segments waiting for repair: reads and scrubs that meet damage queue here, the repairer works it.</summary>
     public RepairQueue Repairs { get; } = new();
+
+    /// <summary>Reads that met damage and reconstructed, since start.</summary>
+    public ReadDamageCounters ReadDamage { get; } = new();
 }

@@ -145,6 +145,7 @@ internal static class CopyObject
         try
         {
             var stream = writer.AsStream(leaveOpen: true);
+            var sourceBucket = ParseSource(r.Header("x-amz-copy-source") ?? "").Bucket;
             long segmentStart = 0;
             var end = offset + length;
             foreach (var segment in original.Segments)
@@ -156,6 +157,7 @@ internal static class CopyObject
                     var to = Math.Min(end, segmentEnd) - segmentStart;
                     using var reader = new SegmentReader(r.Services.Storage, segment);
                     await reader.CopyToAsync(stream, from, to - from, cancellationToken).ConfigureAwait(false);
+                    reader.ReportDamage(r.Services, sourceBucket, original.Key);
                 }
 
                 segmentStart = segmentEnd;

@@ -127,11 +127,7 @@ internal static class GetObject
                 var to = Math.Min(end, segmentEnd) - segmentStart;
                 using var reader = new SegmentReader(r.Services.Storage, segment);
                 await reader.CopyToAsync(body, from, to - from, r.Aborted).ConfigureAwait(false);
-                if (reader.DegradedBlocks > 0)
-                {
-                    LogMessages.DegradedRead(r.Services.Logger, r.Bucket!, manifest.Key, reader.DegradedBlocks);
-                    reader.ReportDamage(r.Services.Repairs);
-                }
+                reader.ReportDamage(r.Services, r.Bucket!, manifest.Key);
             }
 
             segmentStart = segmentEnd;
