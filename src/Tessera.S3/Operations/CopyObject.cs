@@ -65,7 +65,7 @@ internal static class CopyObject
         var template = manifest;
         var tags = taggingDirective == "REPLACE" ? ObjectHeaders.ParseTaggingHeader(r.Header("x-amz-tagging")) : original.Tags;
         ObjectManifest? recorded = null;
-        var (segment, checksum) = await CopyBytesAsync(r, original, 0, original.Size, algorithm, new SegmentOwner(bucket.Name, r.Key!, versionId, 0), manifest.StorageClass, (written, computed) =>
+        var (segment, checksum) = await CopyBytesAsync(r, sourceBucket, original, 0, original.Size, algorithm, new SegmentOwner(bucket.Name, r.Key!, versionId, 0), manifest.StorageClass, (written, computed) =>
         {
             recorded = template with
             {
@@ -106,12 +106,12 @@ internal static class CopyObject
     /// <summary>Streams bytes [offset, offset + length) of the source object into a new segment through a bounded pipe.</summary>
     /// <remarks><paramref name="trailer"/> builds the fragments' recovery record, as in <see cref="ObjectUpload.ReceiveAsync"/>.</remarks>
     internal static async Task<(SegmentManifest Segment, KeyValuePair<string, string>? Checksum)> CopyBytesAsync(
-        S3Request r, ObjectManifest original, long offset, long length, ChecksumAlgorithm algorithm, SegmentOwner owner, string storageClass,
+        S3Request r, string sourceBucket, ObjectManifest original, long offset, long length, ChecksumAlgorithm algorithm, SegmentOwner owner, string storageClass,
         Func<SegmentManifest, KeyValuePair<string, string>?, byte[]> trailer)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(r.Aborted);
-        var produce = ProduceAsync(r, original, offset, length, pipe.Writer, cancel.Token);
+        var produce = ProduceAsync(r, sourceBucket, original, offset, length, pipe.Writer, cancel.Token);
         using var hasher = new ObjectHasher(algorithm, payloadSha256: false);
         SegmentManifest segment;
         try
@@ -140,12 +140,11 @@ internal static class CopyObject
         return (segment, ObjectUpload.Computed(hasher));
     }
 
-    private static async Task ProduceAsync(S3Request r, ObjectManifest original, long offset, long length, PipeWriter writer, CancellationToken cancellationToken)
+    private static async Task ProduceAsync(S3Request r, string sourceBucket, ObjectManifest original, long offset, long length, PipeWriter writer, CancellationToken cancellationToken)
     {
         try
         {
             var stream = writer.AsStream(leaveOpen: true);
-            var sourceBucket = ParseSource(r.Header("x-amz-copy-source") ?? "").Bucket;
             long segmentStart = 0;
             var end = offset + length;
             foreach (var segment in original.Segments)

@@ -34,7 +34,7 @@ internal static class UploadPartCopy
 
         StoredPart? recorded = null;
         var (segment, checksum) = await CopyObject.CopyBytesAsync(
-            r, original, offset, length, MultipartRequest.Algorithm(upload), new SegmentOwner(upload.Bucket, upload.Key, upload.UploadId, partNumber), upload.Template.StorageClass,
+            r, sourceBucket, original, offset, length, MultipartRequest.Algorithm(upload), new SegmentOwner(upload.Bucket, upload.Key, upload.UploadId, partNumber), upload.Template.StorageClass,
             (written, computed) =>
             {
                 recorded = new StoredPart(partNumber, written, r.Services.Time.GetUtcNow(), computed?.Key, computed?.Value);
