@@ -111,7 +111,7 @@ public sealed partial class ReedSolomon
         }
 
         var tables = DecodeTables(survivors, targets, missing);
-        KernelDispatch.Run(Path, tables, (byte**)inputs, (byte**)outputs, length);
+        KernelDispatch.Run(Path, EmulatesGfni, tables, (byte**)inputs, (byte**)outputs, length);
         return true;
     }
 

@@ -50,7 +50,7 @@ public sealed partial class ReedSolomon
                             inputs[c] = pins.Pointers[c] + at;
                         }
 
-                        KernelDispatch.Run(Path, _parityTables, inputs, outputs, chunk);
+                        KernelDispatch.Run(Path, EmulatesGfni, _parityTables, inputs, outputs, chunk);
                         for (var r = 0; r < ParityShards; r++)
                         {
                             var expected = new ReadOnlySpan<byte>(outputs[r], chunk);

@@ -31,11 +31,20 @@ public sealed partial class ReedSolomon
 
     /// <summary>Creates an RS(k, m) codec on a given kernel (tests and benchmarks force each path).</summary>
     internal ReedSolomon(int dataShards, int parityShards, CodecPath path)
+        : this(dataShards, parityShards, path, emulateGfni: false)
+    {
+    }
+
+    /// <summary>
+    /// Creates an RS(k, m) codec on a given kernel; with <paramref name="emulateGfni"/>, a GFNI path runs its loops on
+    /// software GF2P8AFFINEQB (<see cref="EmulatedGfni"/>), so tests cover them on CPUs without GFNI.
+    /// </summary>
+    internal ReedSolomon(int dataShards, int parityShards, CodecPath path, bool emulateGfni)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dataShards, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(parityShards, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(dataShards + parityShards, MaxTotalShards, nameof(parityShards));
-        if (!CodecPaths.IsSupported(path))
+        if (!CodecPaths.IsSupported(path) && !(emulateGfni && path is CodecPath.Gfni256 or CodecPath.Gfni512))
         {
             throw new PlatformNotSupportedException($"Codec path {path} is not supported on this CPU.");
         }
@@ -44,6 +53,7 @@ public sealed partial class ReedSolomon
         ParityShards = parityShards;
         TotalShards = dataShards + parityShards;
         Path = path;
+        EmulatesGfni = emulateGfni && path is CodecPath.Gfni256 or CodecPath.Gfni512;
         _generator = GfMatrix.Cauchy(dataShards, TotalShards);
         _parityTables = new CodingTables(_generator.AsSpan(dataShards * dataShards), parityShards, dataShards);
     }
@@ -59,6 +69,9 @@ public sealed partial class ReedSolomon
 
     /// <summary>The kernel this codec runs on.</summary>
     public CodecPath Path { get; }
+
+    /// <summary>Whether a GFNI <see cref="Path"/> runs on software GF2P8AFFINEQB (tests only).</summary>
+    internal bool EmulatesGfni { get; }
 
     /// <summary>
     /// The coefficient of generator row <paramref name="row"/> (0 ≤ row &lt; k + m) and data column
@@ -81,7 +94,7 @@ public sealed partial class ReedSolomon
 
             unsafe
             {
-                KernelDispatch.Run(Path, _parityTables, pins.Pointers, pins.Pointers + DataShards, length);
+                KernelDispatch.Run(Path, EmulatesGfni, _parityTables, pins.Pointers, pins.Pointers + DataShards, length);
             }
         }
         finally
@@ -106,7 +119,7 @@ public sealed partial class ReedSolomon
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         fixed (nint* p = shards)
         {
-            KernelDispatch.Run(Path, _parityTables, (byte**)p, (byte**)p + DataShards, length);
+            KernelDispatch.Run(Path, EmulatesGfni, _parityTables, (byte**)p, (byte**)p + DataShards, length);
         }
     }
 

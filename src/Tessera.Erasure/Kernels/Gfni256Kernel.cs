@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Tessera.Erasure.Kernels;
 
@@ -16,20 +15,22 @@ internal static unsafe class Gfni256Kernel
 {
     private const int W = 32;
 
-    public static void Run(int group, ulong* matrices, int columns, byte** inputs, byte** outputs, int start, int end)
+    public static void Run<TGfni>(int group, ulong* matrices, int columns, byte** inputs, byte** outputs, int start, int end)
+        where TGfni : struct, IAffineInstructions
     {
         switch (group)
         {
-            case 1: Dot<One>(matrices, columns, inputs, outputs, start, end); break;
-            case 2: Dot<Two>(matrices, columns, inputs, outputs, start, end); break;
-            case 3: Dot<Three>(matrices, columns, inputs, outputs, start, end); break;
-            default: Dot<Four>(matrices, columns, inputs, outputs, start, end); break;
+            case 1: Dot<TGfni, One>(matrices, columns, inputs, outputs, start, end); break;
+            case 2: Dot<TGfni, Two>(matrices, columns, inputs, outputs, start, end); break;
+            case 3: Dot<TGfni, Three>(matrices, columns, inputs, outputs, start, end); break;
+            default: Dot<TGfni, Four>(matrices, columns, inputs, outputs, start, end); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static void Dot<TCount>(ulong* m, int columns, byte** inputs, byte** outputs, int start, int end)
+    private static void Dot<TGfni, TCount>(ulong* m, int columns, byte** inputs, byte** outputs, int start, int end)
+        where TGfni : struct, IAffineInstructions
         where TCount : struct, IOutputCount
     {
         var n = TCount.Value;
@@ -44,27 +45,27 @@ internal static unsafe class Gfni256Kernel
                 var x = Vector256.Load(src);
                 var y = Vector256.Load(src + W);
                 var k0 = Vector256.Create(m[c]).AsByte();
-                a0 ^= Gfni.V256.GaloisFieldAffineTransform(x, k0, 0);
-                b0 ^= Gfni.V256.GaloisFieldAffineTransform(y, k0, 0);
+                a0 ^= TGfni.Affine(x, k0);
+                b0 ^= TGfni.Affine(y, k0);
                 if (n > 1)
                 {
                     var k1 = Vector256.Create(m[columns + c]).AsByte();
-                    a1 ^= Gfni.V256.GaloisFieldAffineTransform(x, k1, 0);
-                    b1 ^= Gfni.V256.GaloisFieldAffineTransform(y, k1, 0);
+                    a1 ^= TGfni.Affine(x, k1);
+                    b1 ^= TGfni.Affine(y, k1);
                 }
 
                 if (n > 2)
                 {
                     var k2 = Vector256.Create(m[(2 * columns) + c]).AsByte();
-                    a2 ^= Gfni.V256.GaloisFieldAffineTransform(x, k2, 0);
-                    b2 ^= Gfni.V256.GaloisFieldAffineTransform(y, k2, 0);
+                    a2 ^= TGfni.Affine(x, k2);
+                    b2 ^= TGfni.Affine(y, k2);
                 }
 
                 if (n > 3)
                 {
                     var k3 = Vector256.Create(m[(3 * columns) + c]).AsByte();
-                    a3 ^= Gfni.V256.GaloisFieldAffineTransform(x, k3, 0);
-                    b3 ^= Gfni.V256.GaloisFieldAffineTransform(y, k3, 0);
+                    a3 ^= TGfni.Affine(x, k3);
+                    b3 ^= TGfni.Affine(y, k3);
                 }
             }
 
@@ -100,20 +101,20 @@ internal static unsafe class Gfni256Kernel
             for (var c = 0; c < columns; c++)
             {
                 var x = Vector256.Load(inputs[c] + p);
-                a0 ^= Gfni.V256.GaloisFieldAffineTransform(x, Vector256.Create(m[c]).AsByte(), 0);
+                a0 ^= TGfni.Affine(x, Vector256.Create(m[c]).AsByte());
                 if (n > 1)
                 {
-                    a1 ^= Gfni.V256.GaloisFieldAffineTransform(x, Vector256.Create(m[columns + c]).AsByte(), 0);
+                    a1 ^= TGfni.Affine(x, Vector256.Create(m[columns + c]).AsByte());
                 }
 
                 if (n > 2)
                 {
-                    a2 ^= Gfni.V256.GaloisFieldAffineTransform(x, Vector256.Create(m[(2 * columns) + c]).AsByte(), 0);
+                    a2 ^= TGfni.Affine(x, Vector256.Create(m[(2 * columns) + c]).AsByte());
                 }
 
                 if (n > 3)
                 {
-                    a3 ^= Gfni.V256.GaloisFieldAffineTransform(x, Vector256.Create(m[(3 * columns) + c]).AsByte(), 0);
+                    a3 ^= TGfni.Affine(x, Vector256.Create(m[(3 * columns) + c]).AsByte());
                 }
             }
 

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Tessera.Erasure.Kernels;
 
@@ -15,26 +14,28 @@ internal static unsafe partial class Gfni512Kernel
     /// <summary>Prefetch distance of the one-vector kernel from L3 (measured: RS(8,4), 1 MiB shards, best at 2 KiB).</summary>
     private const int SmallPrefetch = 2048;
 
-    private static void RunSmall<TCount, TPrefetch>(ulong* m, int columns, byte** inputs, byte** outputs, int start, int end)
+    private static void RunSmall<TGfni, TCount, TPrefetch>(ulong* m, int columns, byte** inputs, byte** outputs, int start, int end)
+        where TGfni : struct, IAffineInstructions
         where TCount : struct, IOutputCount
         where TPrefetch : struct, IFlag
     {
         switch (columns)
         {
-            case 1: Small<TCount, One, TPrefetch>(m, inputs, outputs, start, end); break;
-            case 2: Small<TCount, Two, TPrefetch>(m, inputs, outputs, start, end); break;
-            case 3: Small<TCount, Three, TPrefetch>(m, inputs, outputs, start, end); break;
-            case 4: Small<TCount, Four, TPrefetch>(m, inputs, outputs, start, end); break;
-            case 5: Small<TCount, Five, TPrefetch>(m, inputs, outputs, start, end); break;
-            case 6: Small<TCount, Six, TPrefetch>(m, inputs, outputs, start, end); break;
-            case 7: Small<TCount, Seven, TPrefetch>(m, inputs, outputs, start, end); break;
-            default: Small<TCount, Eight, TPrefetch>(m, inputs, outputs, start, end); break;
+            case 1: Small<TGfni, TCount, One, TPrefetch>(m, inputs, outputs, start, end); break;
+            case 2: Small<TGfni, TCount, Two, TPrefetch>(m, inputs, outputs, start, end); break;
+            case 3: Small<TGfni, TCount, Three, TPrefetch>(m, inputs, outputs, start, end); break;
+            case 4: Small<TGfni, TCount, Four, TPrefetch>(m, inputs, outputs, start, end); break;
+            case 5: Small<TGfni, TCount, Five, TPrefetch>(m, inputs, outputs, start, end); break;
+            case 6: Small<TGfni, TCount, Six, TPrefetch>(m, inputs, outputs, start, end); break;
+            case 7: Small<TGfni, TCount, Seven, TPrefetch>(m, inputs, outputs, start, end); break;
+            default: Small<TGfni, TCount, Eight, TPrefetch>(m, inputs, outputs, start, end); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<byte> Mul(Vector512<byte> x, ulong* matrix) =>
-        Gfni.V512.GaloisFieldAffineTransform(x, Vector512.Create(*matrix).AsByte(), 0);
+    private static Vector512<byte> Mul<TGfni>(Vector512<byte> x, ulong* matrix)
+        where TGfni : struct, IAffineInstructions =>
+        TGfni.Affine(x, Vector512.Create(*matrix).AsByte());
 
     /// <summary>
     /// One 64-byte vector per step over <typeparamref name="TColumns"/> inputs and <typeparamref name="TCount"/>
@@ -42,7 +43,8 @@ internal static unsafe partial class Gfni512Kernel
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static void Small<TCount, TColumns, TPrefetch>(ulong* m, byte** inputs, byte** outputs, int start, int end)
+    private static void Small<TGfni, TCount, TColumns, TPrefetch>(ulong* m, byte** inputs, byte** outputs, int start, int end)
+        where TGfni : struct, IAffineInstructions
         where TCount : struct, IOutputCount
         where TColumns : struct, IOutputCount
         where TPrefetch : struct, IFlag
@@ -63,185 +65,185 @@ internal static unsafe partial class Gfni512Kernel
             if (TPrefetch.Value)
             {
                 // Unrolled like the loads: the pointers are already in registers.
-                Sse.Prefetch0(i0 + p + SmallPrefetch);
+                TGfni.Prefetch(i0 + p + SmallPrefetch);
                 if (k > 1)
                 {
-                    Sse.Prefetch0(i1 + p + SmallPrefetch);
+                    TGfni.Prefetch(i1 + p + SmallPrefetch);
                 }
 
                 if (k > 2)
                 {
-                    Sse.Prefetch0(i2 + p + SmallPrefetch);
+                    TGfni.Prefetch(i2 + p + SmallPrefetch);
                 }
 
                 if (k > 3)
                 {
-                    Sse.Prefetch0(i3 + p + SmallPrefetch);
+                    TGfni.Prefetch(i3 + p + SmallPrefetch);
                 }
 
                 if (k > 4)
                 {
-                    Sse.Prefetch0(i4 + p + SmallPrefetch);
+                    TGfni.Prefetch(i4 + p + SmallPrefetch);
                 }
 
                 if (k > 5)
                 {
-                    Sse.Prefetch0(i5 + p + SmallPrefetch);
+                    TGfni.Prefetch(i5 + p + SmallPrefetch);
                 }
 
                 if (k > 6)
                 {
-                    Sse.Prefetch0(i6 + p + SmallPrefetch);
+                    TGfni.Prefetch(i6 + p + SmallPrefetch);
                 }
 
                 if (k > 7)
                 {
-                    Sse.Prefetch0(i7 + p + SmallPrefetch);
+                    TGfni.Prefetch(i7 + p + SmallPrefetch);
                 }
             }
 
             var x0 = Vector512.Load(i0 + p);
-            var a0 = Mul(x0, m);
-            var a1 = n > 1 ? Mul(x0, m + k) : default;
-            var a2 = n > 2 ? Mul(x0, m + (2 * k)) : default;
-            var a3 = n > 3 ? Mul(x0, m + (3 * k)) : default;
+            var a0 = Mul<TGfni>(x0, m);
+            var a1 = n > 1 ? Mul<TGfni>(x0, m + k) : default;
+            var a2 = n > 2 ? Mul<TGfni>(x0, m + (2 * k)) : default;
+            var a3 = n > 3 ? Mul<TGfni>(x0, m + (3 * k)) : default;
             if (k > 1)
             {
                 var x = Vector512.Load(i1 + p);
-                a0 ^= Mul(x, m + 1);
+                a0 ^= Mul<TGfni>(x, m + 1);
                 if (n > 1)
                 {
-                    a1 ^= Mul(x, m + k + 1);
+                    a1 ^= Mul<TGfni>(x, m + k + 1);
                 }
 
                 if (n > 2)
                 {
-                    a2 ^= Mul(x, m + (2 * k) + 1);
+                    a2 ^= Mul<TGfni>(x, m + (2 * k) + 1);
                 }
 
                 if (n > 3)
                 {
-                    a3 ^= Mul(x, m + (3 * k) + 1);
+                    a3 ^= Mul<TGfni>(x, m + (3 * k) + 1);
                 }
             }
 
             if (k > 2)
             {
                 var x = Vector512.Load(i2 + p);
-                a0 ^= Mul(x, m + 2);
+                a0 ^= Mul<TGfni>(x, m + 2);
                 if (n > 1)
                 {
-                    a1 ^= Mul(x, m + k + 2);
+                    a1 ^= Mul<TGfni>(x, m + k + 2);
                 }
 
                 if (n > 2)
                 {
-                    a2 ^= Mul(x, m + (2 * k) + 2);
+                    a2 ^= Mul<TGfni>(x, m + (2 * k) + 2);
                 }
 
                 if (n > 3)
                 {
-                    a3 ^= Mul(x, m + (3 * k) + 2);
+                    a3 ^= Mul<TGfni>(x, m + (3 * k) + 2);
                 }
             }
 
             if (k > 3)
             {
                 var x = Vector512.Load(i3 + p);
-                a0 ^= Mul(x, m + 3);
+                a0 ^= Mul<TGfni>(x, m + 3);
                 if (n > 1)
                 {
-                    a1 ^= Mul(x, m + k + 3);
+                    a1 ^= Mul<TGfni>(x, m + k + 3);
                 }
 
                 if (n > 2)
                 {
-                    a2 ^= Mul(x, m + (2 * k) + 3);
+                    a2 ^= Mul<TGfni>(x, m + (2 * k) + 3);
                 }
 
                 if (n > 3)
                 {
-                    a3 ^= Mul(x, m + (3 * k) + 3);
+                    a3 ^= Mul<TGfni>(x, m + (3 * k) + 3);
                 }
             }
 
             if (k > 4)
             {
                 var x = Vector512.Load(i4 + p);
-                a0 ^= Mul(x, m + 4);
+                a0 ^= Mul<TGfni>(x, m + 4);
                 if (n > 1)
                 {
-                    a1 ^= Mul(x, m + k + 4);
+                    a1 ^= Mul<TGfni>(x, m + k + 4);
                 }
 
                 if (n > 2)
                 {
-                    a2 ^= Mul(x, m + (2 * k) + 4);
+                    a2 ^= Mul<TGfni>(x, m + (2 * k) + 4);
                 }
 
                 if (n > 3)
                 {
-                    a3 ^= Mul(x, m + (3 * k) + 4);
+                    a3 ^= Mul<TGfni>(x, m + (3 * k) + 4);
                 }
             }
 
             if (k > 5)
             {
                 var x = Vector512.Load(i5 + p);
-                a0 ^= Mul(x, m + 5);
+                a0 ^= Mul<TGfni>(x, m + 5);
                 if (n > 1)
                 {
-                    a1 ^= Mul(x, m + k + 5);
+                    a1 ^= Mul<TGfni>(x, m + k + 5);
                 }
 
                 if (n > 2)
                 {
-                    a2 ^= Mul(x, m + (2 * k) + 5);
+                    a2 ^= Mul<TGfni>(x, m + (2 * k) + 5);
                 }
 
                 if (n > 3)
                 {
-                    a3 ^= Mul(x, m + (3 * k) + 5);
+                    a3 ^= Mul<TGfni>(x, m + (3 * k) + 5);
                 }
             }
 
             if (k > 6)
             {
                 var x = Vector512.Load(i6 + p);
-                a0 ^= Mul(x, m + 6);
+                a0 ^= Mul<TGfni>(x, m + 6);
                 if (n > 1)
                 {
-                    a1 ^= Mul(x, m + k + 6);
+                    a1 ^= Mul<TGfni>(x, m + k + 6);
                 }
 
                 if (n > 2)
                 {
-                    a2 ^= Mul(x, m + (2 * k) + 6);
+                    a2 ^= Mul<TGfni>(x, m + (2 * k) + 6);
                 }
 
                 if (n > 3)
                 {
-                    a3 ^= Mul(x, m + (3 * k) + 6);
+                    a3 ^= Mul<TGfni>(x, m + (3 * k) + 6);
                 }
             }
 
             if (k > 7)
             {
                 var x = Vector512.Load(i7 + p);
-                a0 ^= Mul(x, m + 7);
+                a0 ^= Mul<TGfni>(x, m + 7);
                 if (n > 1)
                 {
-                    a1 ^= Mul(x, m + k + 7);
+                    a1 ^= Mul<TGfni>(x, m + k + 7);
                 }
 
                 if (n > 2)
                 {
-                    a2 ^= Mul(x, m + (2 * k) + 7);
+                    a2 ^= Mul<TGfni>(x, m + (2 * k) + 7);
                 }
 
                 if (n > 3)
                 {
-                    a3 ^= Mul(x, m + (3 * k) + 7);
+                    a3 ^= Mul<TGfni>(x, m + (3 * k) + 7);
                 }
             }
 

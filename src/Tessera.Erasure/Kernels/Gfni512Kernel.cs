@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Tessera.Erasure.Kernels;
 
@@ -25,29 +24,31 @@ internal static unsafe partial class Gfni512Kernel
     /// <summary>Shards at least this long stream from L3 or memory: prefetching pays there and costs in L2.</summary>
     private const int PrefetchFrom = 256 * 1024;
 
-    public static void Run(int group, ulong* matrices, int columns, byte** inputs, byte** outputs, int start, int end)
+    public static void Run<TGfni>(int group, ulong* matrices, int columns, byte** inputs, byte** outputs, int start, int end)
+        where TGfni : struct, IAffineInstructions
     {
         if (end - start >= PrefetchFrom)
         {
-            Run<Yes>(group, matrices, columns, inputs, outputs, start, end);
+            Run<TGfni, Yes>(group, matrices, columns, inputs, outputs, start, end);
         }
         else
         {
-            Run<No>(group, matrices, columns, inputs, outputs, start, end);
+            Run<TGfni, No>(group, matrices, columns, inputs, outputs, start, end);
         }
     }
 
-    private static void Run<TPrefetch>(int group, ulong* matrices, int columns, byte** inputs, byte** outputs, int start, int end)
+    private static void Run<TGfni, TPrefetch>(int group, ulong* matrices, int columns, byte** inputs, byte** outputs, int start, int end)
+        where TGfni : struct, IAffineInstructions
         where TPrefetch : struct, IFlag
     {
         if (columns <= 8)
         {
             switch (group)
             {
-                case 1: RunSmall<One, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
-                case 2: RunSmall<Two, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
-                case 3: RunSmall<Three, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
-                default: RunSmall<Four, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
+                case 1: RunSmall<TGfni, One, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
+                case 2: RunSmall<TGfni, Two, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
+                case 3: RunSmall<TGfni, Three, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
+                default: RunSmall<TGfni, Four, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
             }
 
             return;
@@ -55,16 +56,17 @@ internal static unsafe partial class Gfni512Kernel
 
         switch (group)
         {
-            case 1: Dot<One, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
-            case 2: Dot<Two, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
-            case 3: Dot<Three, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
-            default: Dot<Four, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
+            case 1: Dot<TGfni, One, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
+            case 2: Dot<TGfni, Two, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
+            case 3: Dot<TGfni, Three, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
+            default: Dot<TGfni, Four, TPrefetch>(matrices, columns, inputs, outputs, start, end); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static void Dot<TCount, TPrefetch>(ulong* m, int columns, byte** inputs, byte** outputs, int start, int end)
+    private static void Dot<TGfni, TCount, TPrefetch>(ulong* m, int columns, byte** inputs, byte** outputs, int start, int end)
+        where TGfni : struct, IAffineInstructions
         where TCount : struct, IOutputCount
         where TPrefetch : struct, IFlag
     {
@@ -85,10 +87,10 @@ internal static unsafe partial class Gfni512Kernel
                 var s1 = inputs[c + 1] + p;
                 if (TPrefetch.Value)
                 {
-                    Sse.Prefetch0(s0 + Prefetch);
-                    Sse.Prefetch0(s0 + Prefetch + W);
-                    Sse.Prefetch0(s1 + Prefetch);
-                    Sse.Prefetch0(s1 + Prefetch + W);
+                    TGfni.Prefetch(s0 + Prefetch);
+                    TGfni.Prefetch(s0 + Prefetch + W);
+                    TGfni.Prefetch(s1 + Prefetch);
+                    TGfni.Prefetch(s1 + Prefetch + W);
                 }
 
                 var x0 = Vector512.Load(s0);
@@ -97,30 +99,30 @@ internal static unsafe partial class Gfni512Kernel
                 var y1 = Vector512.Load(s1 + W);
                 var k0 = Vector512.Create(m[c]).AsByte();
                 var l0 = Vector512.Create(m[c + 1]).AsByte();
-                a0 ^= Gfni.V512.GaloisFieldAffineTransform(x0, k0, 0) ^ Gfni.V512.GaloisFieldAffineTransform(x1, l0, 0);
-                b0 ^= Gfni.V512.GaloisFieldAffineTransform(y0, k0, 0) ^ Gfni.V512.GaloisFieldAffineTransform(y1, l0, 0);
+                a0 ^= TGfni.Affine(x0, k0) ^ TGfni.Affine(x1, l0);
+                b0 ^= TGfni.Affine(y0, k0) ^ TGfni.Affine(y1, l0);
                 if (n > 1)
                 {
                     var k1 = Vector512.Create(m[columns + c]).AsByte();
                     var l1 = Vector512.Create(m[columns + c + 1]).AsByte();
-                    a1 ^= Gfni.V512.GaloisFieldAffineTransform(x0, k1, 0) ^ Gfni.V512.GaloisFieldAffineTransform(x1, l1, 0);
-                    b1 ^= Gfni.V512.GaloisFieldAffineTransform(y0, k1, 0) ^ Gfni.V512.GaloisFieldAffineTransform(y1, l1, 0);
+                    a1 ^= TGfni.Affine(x0, k1) ^ TGfni.Affine(x1, l1);
+                    b1 ^= TGfni.Affine(y0, k1) ^ TGfni.Affine(y1, l1);
                 }
 
                 if (n > 2)
                 {
                     var k2 = Vector512.Create(m[(2 * columns) + c]).AsByte();
                     var l2 = Vector512.Create(m[(2 * columns) + c + 1]).AsByte();
-                    a2 ^= Gfni.V512.GaloisFieldAffineTransform(x0, k2, 0) ^ Gfni.V512.GaloisFieldAffineTransform(x1, l2, 0);
-                    b2 ^= Gfni.V512.GaloisFieldAffineTransform(y0, k2, 0) ^ Gfni.V512.GaloisFieldAffineTransform(y1, l2, 0);
+                    a2 ^= TGfni.Affine(x0, k2) ^ TGfni.Affine(x1, l2);
+                    b2 ^= TGfni.Affine(y0, k2) ^ TGfni.Affine(y1, l2);
                 }
 
                 if (n > 3)
                 {
                     var k3 = Vector512.Create(m[(3 * columns) + c]).AsByte();
                     var l3 = Vector512.Create(m[(3 * columns) + c + 1]).AsByte();
-                    a3 ^= Gfni.V512.GaloisFieldAffineTransform(x0, k3, 0) ^ Gfni.V512.GaloisFieldAffineTransform(x1, l3, 0);
-                    b3 ^= Gfni.V512.GaloisFieldAffineTransform(y0, k3, 0) ^ Gfni.V512.GaloisFieldAffineTransform(y1, l3, 0);
+                    a3 ^= TGfni.Affine(x0, k3) ^ TGfni.Affine(x1, l3);
+                    b3 ^= TGfni.Affine(y0, k3) ^ TGfni.Affine(y1, l3);
                 }
             }
 
@@ -129,34 +131,34 @@ internal static unsafe partial class Gfni512Kernel
                 var src = inputs[c] + p;
                 if (TPrefetch.Value)
                 {
-                    Sse.Prefetch0(src + Prefetch);
-                    Sse.Prefetch0(src + Prefetch + W);
+                    TGfni.Prefetch(src + Prefetch);
+                    TGfni.Prefetch(src + Prefetch + W);
                 }
 
                 var x = Vector512.Load(src);
                 var y = Vector512.Load(src + W);
                 var k0 = Vector512.Create(m[c]).AsByte();
-                a0 ^= Gfni.V512.GaloisFieldAffineTransform(x, k0, 0);
-                b0 ^= Gfni.V512.GaloisFieldAffineTransform(y, k0, 0);
+                a0 ^= TGfni.Affine(x, k0);
+                b0 ^= TGfni.Affine(y, k0);
                 if (n > 1)
                 {
                     var k1 = Vector512.Create(m[columns + c]).AsByte();
-                    a1 ^= Gfni.V512.GaloisFieldAffineTransform(x, k1, 0);
-                    b1 ^= Gfni.V512.GaloisFieldAffineTransform(y, k1, 0);
+                    a1 ^= TGfni.Affine(x, k1);
+                    b1 ^= TGfni.Affine(y, k1);
                 }
 
                 if (n > 2)
                 {
                     var k2 = Vector512.Create(m[(2 * columns) + c]).AsByte();
-                    a2 ^= Gfni.V512.GaloisFieldAffineTransform(x, k2, 0);
-                    b2 ^= Gfni.V512.GaloisFieldAffineTransform(y, k2, 0);
+                    a2 ^= TGfni.Affine(x, k2);
+                    b2 ^= TGfni.Affine(y, k2);
                 }
 
                 if (n > 3)
                 {
                     var k3 = Vector512.Create(m[(3 * columns) + c]).AsByte();
-                    a3 ^= Gfni.V512.GaloisFieldAffineTransform(x, k3, 0);
-                    b3 ^= Gfni.V512.GaloisFieldAffineTransform(y, k3, 0);
+                    a3 ^= TGfni.Affine(x, k3);
+                    b3 ^= TGfni.Affine(y, k3);
                 }
             }
 
@@ -192,20 +194,20 @@ internal static unsafe partial class Gfni512Kernel
             for (var c = 0; c < columns; c++)
             {
                 var x = Vector512.Load(inputs[c] + p);
-                a0 ^= Gfni.V512.GaloisFieldAffineTransform(x, Vector512.Create(m[c]).AsByte(), 0);
+                a0 ^= TGfni.Affine(x, Vector512.Create(m[c]).AsByte());
                 if (n > 1)
                 {
-                    a1 ^= Gfni.V512.GaloisFieldAffineTransform(x, Vector512.Create(m[columns + c]).AsByte(), 0);
+                    a1 ^= TGfni.Affine(x, Vector512.Create(m[columns + c]).AsByte());
                 }
 
                 if (n > 2)
                 {
-                    a2 ^= Gfni.V512.GaloisFieldAffineTransform(x, Vector512.Create(m[(2 * columns) + c]).AsByte(), 0);
+                    a2 ^= TGfni.Affine(x, Vector512.Create(m[(2 * columns) + c]).AsByte());
                 }
 
                 if (n > 3)
                 {
-                    a3 ^= Gfni.V512.GaloisFieldAffineTransform(x, Vector512.Create(m[(3 * columns) + c]).AsByte(), 0);
+                    a3 ^= TGfni.Affine(x, Vector512.Create(m[(3 * columns) + c]).AsByte());
                 }
             }
 

@@ -14,7 +14,13 @@ internal static unsafe class KernelDispatch
     /// <summary>Column block when more than <see cref="MaxGroup"/> outputs force several passes over the inputs.</summary>
     internal const int BlockBytes = 16 * 1024;
 
-    public static void Run(CodecPath path, CodingTables tables, byte** inputs, byte** outputs, int length)
+    /// <param name="path">The kernel.</param>
+    /// <param name="emulateGfni">Run a GFNI path's loops on <see cref="EmulatedGfni"/> (tests on CPUs without GFNI).</param>
+    /// <param name="tables">The coefficients, in every kernel's layout.</param>
+    /// <param name="inputs">Columns many input addresses.</param>
+    /// <param name="outputs">Rows many output addresses.</param>
+    /// <param name="length">Bytes per shard.</param>
+    public static void Run(CodecPath path, bool emulateGfni, CodingTables tables, byte** inputs, byte** outputs, int length)
     {
         if (length == 0 || tables.Rows == 0)
         {
@@ -28,7 +34,7 @@ internal static unsafe class KernelDispatch
 
         if (tables.Rows <= MaxGroup)
         {
-            RunBlock(path, tables, inputs, outputs, 0, length);
+            RunBlock(path, emulateGfni, tables, inputs, outputs, 0, length);
             return;
         }
 
@@ -45,12 +51,12 @@ internal static unsafe class KernelDispatch
                 end = length;
             }
 
-            RunBlock(path, tables, inputs, outputs, start, end);
+            RunBlock(path, emulateGfni, tables, inputs, outputs, start, end);
             start = end;
         }
     }
 
-    private static void RunBlock(CodecPath path, CodingTables tables, byte** inputs, byte** outputs, int start, int end)
+    private static void RunBlock(CodecPath path, bool emulateGfni, CodingTables tables, byte** inputs, byte** outputs, int start, int end)
     {
         var rows = tables.Rows;
         var columns = tables.Columns;
@@ -61,11 +67,17 @@ internal static unsafe class KernelDispatch
             var offset = row * columns;
             switch (path)
             {
+                case CodecPath.Gfni512 when emulateGfni:
+                    Gfni512Kernel.Run<EmulatedGfni>(group, tables.AffinePointer + offset, columns, inputs, outputs + row, start, end);
+                    break;
                 case CodecPath.Gfni512:
-                    Gfni512Kernel.Run(group, tables.AffinePointer + offset, columns, inputs, outputs + row, start, end);
+                    Gfni512Kernel.Run<GfniInstructions>(group, tables.AffinePointer + offset, columns, inputs, outputs + row, start, end);
+                    break;
+                case CodecPath.Gfni256 when emulateGfni:
+                    Gfni256Kernel.Run<EmulatedGfni>(group, tables.AffinePointer + offset, columns, inputs, outputs + row, start, end);
                     break;
                 case CodecPath.Gfni256:
-                    Gfni256Kernel.Run(group, tables.AffinePointer + offset, columns, inputs, outputs + row, start, end);
+                    Gfni256Kernel.Run<GfniInstructions>(group, tables.AffinePointer + offset, columns, inputs, outputs + row, start, end);
                     break;
                 case CodecPath.Shuffle256:
                     Shuffle256Kernel.Run(group, tables.NibblePointer + (offset * CodingTables.NibbleStride), columns, inputs, outputs + row, start, end);

@@ -28,7 +28,7 @@ public sealed class GaloisFieldTests
     }
 
     /// <summary>What GF2P8AFFINEQB computes for one byte, per the Intel SDM: bit i = parity(A.byte[7-i] AND x).</summary>
-    private static byte AffineByte(ulong matrix, byte x)
+    internal static byte AffineByte(ulong matrix, byte x)
     {
         var result = 0;
         for (var i = 0; i < 8; i++)

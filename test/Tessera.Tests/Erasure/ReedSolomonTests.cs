@@ -28,14 +28,14 @@ public sealed class ReedSolomonTests
 
     [Theory]
     [ClassData(typeof(CodecPathData))]
-    public void EncodeMatchesTheDefinitionOnEveryPath(CodecPath path)
+    public void EncodeMatchesTheDefinitionOnEveryPath(CodecPath path, bool emulated)
     {
         var random = new Random(1234);
         int[] lengths = [0, 1, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 191, 255, 1000, 4096, 4099, 40_000];
         (int K, int M)[] codes = [(1, 1), (2, 1), (3, 2), (4, 2), (6, 3), (5, 5), (8, 4), (10, 4), (12, 4), (17, 3), (3, 9)];
         foreach (var (k, m) in codes)
         {
-            var rs = new ReedSolomon(k, m, path);
+            var rs = new ReedSolomon(k, m, path, emulated);
             foreach (var length in lengths)
             {
                 var shards = ShardBuffers.Random(random, k + m, length);
@@ -43,7 +43,7 @@ public sealed class ReedSolomonTests
                 var expected = ReferenceParity(rs, shards);
                 for (var r = 0; r < m; r++)
                 {
-                    Assert.True(expected[r].AsSpan().SequenceEqual(shards[k + r].Span), $"RS({k},{m}) len {length} parity {r} on {path}");
+                    Assert.True(expected[r].AsSpan().SequenceEqual(shards[k + r].Span), $"RS({k},{m}) len {length} parity {r} on {path}{(emulated ? " (emulated)" : "")}");
                 }
             }
         }
@@ -51,10 +51,10 @@ public sealed class ReedSolomonTests
 
     [Theory]
     [ClassData(typeof(CodecPathData))]
-    public void PointerEncodeMatchesMemoryEncode(CodecPath path)
+    public void PointerEncodeMatchesMemoryEncode(CodecPath path, bool emulated)
     {
         var random = new Random(99);
-        var rs = new ReedSolomon(6, 3, path);
+        var rs = new ReedSolomon(6, 3, path, emulated);
         const int Length = 10_000 + 13;
         var viaMemory = ShardBuffers.Random(random, 9, Length);
         rs.Encode(viaMemory);
@@ -87,10 +87,10 @@ public sealed class ReedSolomonTests
 
     [Theory]
     [ClassData(typeof(CodecPathData))]
-    public void EveryErasurePatternOfRs42Reconstructs(CodecPath path)
+    public void EveryErasurePatternOfRs42Reconstructs(CodecPath path, bool emulated)
     {
         var random = new Random(7);
-        var rs = new ReedSolomon(4, 2, path);
+        var rs = new ReedSolomon(4, 2, path, emulated);
         var original = ShardBuffers.Random(random, 6, 1031);
         rs.Encode(original);
         for (var mask = 0; mask < 64; mask++)
@@ -126,10 +126,10 @@ public sealed class ReedSolomonTests
 
     [Theory]
     [ClassData(typeof(CodecPathData))]
-    public void ReconstructDataLeavesParityAlone(CodecPath path)
+    public void ReconstructDataLeavesParityAlone(CodecPath path, bool emulated)
     {
         var random = new Random(11);
-        var rs = new ReedSolomon(5, 3, path);
+        var rs = new ReedSolomon(5, 3, path, emulated);
         var original = ShardBuffers.Random(random, 8, 333);
         rs.Encode(original);
         var shards = ShardBuffers.Clone(original);
@@ -145,10 +145,10 @@ public sealed class ReedSolomonTests
 
     [Theory]
     [ClassData(typeof(CodecPathData))]
-    public void VerifyDetectsAnyCorruptedByte(CodecPath path)
+    public void VerifyDetectsAnyCorruptedByte(CodecPath path, bool emulated)
     {
         var random = new Random(5);
-        var rs = new ReedSolomon(4, 2, path);
+        var rs = new ReedSolomon(4, 2, path, emulated);
         foreach (var length in new[] { 1, 100, 16 * 1024, (40 * 1024) + 3 })
         {
             var shards = ShardBuffers.Random(random, 6, length);
