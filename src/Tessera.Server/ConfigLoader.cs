@@ -31,7 +31,8 @@ public static class ConfigLoader
         long? RepairBandwidth = null,
         int? DiskCheckInterval = null,
         int? RepairWorkers = null,
-        int? SnapshotInterval = null);
+        int? SnapshotInterval = null,
+        bool? SmallObjectCopies = null);
 
     /// <summary>Merges the layers; <paramref name="environment"/> maps variable names to values.</summary>
     public static ServerOptions Load(Flags flags, IReadOnlyDictionary<string, string> environment)
@@ -66,6 +67,7 @@ public static class ConfigLoader
         options.DiskCheckInterval = flags.DiskCheckInterval ?? options.DiskCheckInterval;
         options.RepairWorkers = flags.RepairWorkers ?? options.RepairWorkers;
         options.SnapshotInterval = flags.SnapshotInterval ?? options.SnapshotInterval;
+        options.SmallObjectCopies = flags.SmallObjectCopies ?? options.SmallObjectCopies;
         foreach (var (name, code) in ParseClasses(flags.StorageClasses ?? []))
         {
             options.StorageClasses[name] = code;
@@ -113,6 +115,7 @@ public static class ConfigLoader
         o.DiskCheckInterval = Int(env, "TESSERA_DISK_CHECK_INTERVAL") ?? o.DiskCheckInterval;
         o.RepairWorkers = Int(env, "TESSERA_REPAIR_WORKERS") ?? o.RepairWorkers;
         o.SnapshotInterval = Int(env, "TESSERA_SNAPSHOT_INTERVAL") ?? o.SnapshotInterval;
+        o.SmallObjectCopies = Bool(env, "TESSERA_SMALL_OBJECT_COPIES") ?? o.SmallObjectCopies;
         o.Quiet |= Get(env, "TESSERA_QUIET") is "1" or "true";
     }
 
@@ -143,6 +146,7 @@ public static class ConfigLoader
                 case "diskCheckInterval": o.DiskCheckInterval = v.GetInt32(); break;
                 case "repairWorkers": o.RepairWorkers = v.GetInt32(); break;
                 case "snapshotInterval": o.SnapshotInterval = v.GetInt32(); break;
+                case "smallObjectCopies": o.SmallObjectCopies = v.GetBoolean(); break;
                 case "storageClasses":
                     foreach (var entry in v.EnumerateObject())
                     {
@@ -183,4 +187,12 @@ public static class ConfigLoader
 
     private static int? Int(IReadOnlyDictionary<string, string> env, string name) =>
         Get(env, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : null;
+
+    private static bool? Bool(IReadOnlyDictionary<string, string> env, string name) => Get(env, name) switch
+    {
+        null => null,
+        "1" or "true" or "TRUE" or "True" => true,
+        "0" or "false" or "FALSE" or "False" => false,
+        var value => throw new ArgumentException($"{name} must be true or false, not '{value}'."),
+    };
 }

@@ -42,10 +42,11 @@ public static class Program
         var repairWorkers = new Option<int?>("--repair-workers") { Description = "Segments repaired at once in the background, 0 = none (default 2). Env TESSERA_REPAIR_WORKERS." };
         var diskCheckInterval = new Option<int?>("--disk-check-interval") { Description = "Seconds between disk health probes, 0 = off (default 10). Env TESSERA_DISK_CHECK_INTERVAL." };
         var snapshotInterval = new Option<int?>("--snapshot-interval") { Description = "Seconds between index snapshots onto the data disks, 0 = off (default 900). Env TESSERA_SNAPSHOT_INTERVAL." };
+        var smallObjectCopies = new Option<bool?>("--small-object-copies") { Description = "Write objects small enough that m+1 copies take no more space than k+m fragments as copies (default true). Env TESSERA_SMALL_OBJECT_COPIES." };
         var command = new Command("server", "Run a store with every role in this process.")
         {
             disks, config, address, metaDir, region, domain, usersFile, ec, shardSize, domainLevel, gcGrace, quiet, minPartSize, storageClass,
-            scrubRate, scrubInterval, repairBandwidth, repairWorkers, diskCheckInterval, snapshotInterval,
+            scrubRate, scrubInterval, repairBandwidth, repairWorkers, diskCheckInterval, snapshotInterval, smallObjectCopies,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -69,8 +70,8 @@ public static class Program
                 parse.GetValue(repairBandwidth),
                 parse.GetValue(diskCheckInterval),
                 parse.GetValue(repairWorkers),
-
-                parse.GetValue(snapshotInterval));
+                parse.GetValue(snapshotInterval),
+                parse.GetValue(smallObjectCopies));
             TesseraServer server;
             try
             {
@@ -218,6 +219,7 @@ public static class Program
               AccessKey:  {server.Root.AccessKey}
               SecretKey:  {server.Root.SecretKey}{(server.GeneratedCredentials ? "   (generated; kept in the metadata directory)" : "")}
               Erasure:    RS({p.DataShards},{p.ParityShards}), {p.ShardSize / 1024} KiB shards, spread over '{p.DomainLevel}' domains{string.Concat(layout.ClassPolicies.Select(c => $"; {c.Key}: RS({c.Value.DataShards},{c.Value.ParityShards})"))}
+              Small:      {(p.CopiedSegmentLimit() is var limit and >= 0 ? $"objects up to {limit:N0} bytes as {p.ParityShards + 1} copies (take no more space)" : "coded like the rest")}
               Disks:      {string.Join(", ", layout.Disks.Select(d => d.Path))}
               Metadata:   {layout.MetaDir}
 

@@ -82,6 +82,13 @@ public sealed class ServerOptions
     /// </summary>
     public int SnapshotInterval { get; set; } = 900;
 
+    /// <summary>
+    /// <c>--small-object-copies</c>, <c>TESSERA_SMALL_OBJECT_COPIES</c>, <c>smallObjectCopies</c>: write a segment as
+    /// m + 1 copies (RS(1, m)) when that takes no more disk space than RS(k, m) (<see cref="Storage.ErasurePolicy.CopySmallSegments"/>).
+    /// Default true.
+    /// </summary>
+    public bool SmallObjectCopies { get; set; } = true;
+
     /// <summary><c>--quiet</c>, <c>TESSERA_QUIET</c>: no banner, warnings-only logging.</summary>
     public bool Quiet { get; set; }
 }

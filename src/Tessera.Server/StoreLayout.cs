@@ -124,6 +124,6 @@ public sealed record StoreLayout(IReadOnlyList<DiskOptions> Disks, string MetaDi
             throw new ArgumentException("--shard-size must be between 4096 and 16777216 bytes.");
         }
 
-        return new ErasurePolicy(k, m, options.ShardSize, level);
+        return new ErasurePolicy(k, m, options.ShardSize, level) { CopySmallSegments = options.SmallObjectCopies };
     }
 }

@@ -13,6 +13,9 @@ public sealed class ErasureSet
 {
     private readonly ConcurrentDictionary<(int K, int M), ReedSolomon> _codecs = new();
     private readonly IReadOnlyDictionary<string, ErasurePolicy> _classes;
+
+    /// <summary>The RS(1, m) policy of each policy and the largest segment it takes (<see cref="ErasurePolicy.CopiedSegmentLimit"/>).</summary>
+    private readonly Dictionary<ErasurePolicy, (ErasurePolicy Policy, long Limit)> _copies = new(ReferenceEqualityComparer.Instance);
     private readonly Lock _changeLock = new();
     private View _view;
 
@@ -35,6 +38,7 @@ public sealed class ErasureSet
         foreach (var p in Policies)
         {
             Placement.Validate(disks, p.DataShards, p.ParityShards, p.DomainLevel);
+            _copies[p] = (p with { DataShards = 1 }, p.CopiedSegmentLimit());
         }
 
         _view = View.Create([.. disks], states ?? new Dictionary<string, DiskState>(), Policies, 0);
@@ -51,19 +55,33 @@ public sealed class ErasureSet
         storageClass is not null && _classes.TryGetValue(storageClass, out var policy) ? policy : Policy;
 
     /// <summary>
+    /// The policy a new segment of <paramref name="length"/> bytes of <paramref name="storageClass"/> is written with:
+    /// the class's, or its RS(1, m) copies where they take no more space (<see cref="ErasurePolicy.CopySmallSegments"/>).
+    /// </summary>
+    public ErasurePolicy PolicyFor(string? storageClass, long length)
+    {
+        var policy = PolicyFor(storageClass);
+        var copies = _copies[policy];
+        return length <= copies.Limit ? copies.Policy : policy;
+    }
+
+    /// <summary>
     /// The failure-domain level a segment coded RS(<paramref name="dataShards"/>, <paramref name="parityShards"/>)
-    /// spreads over: its storage class's level while that class still codes with the same k and m, otherwise the level
-    /// of a policy with that k and m, otherwise the default policy's.
+    /// spreads over: its storage class's level while that class still codes with the same k and m (or writes its small
+    /// segments as RS(1, m) copies), otherwise the level of a policy with that k and m, otherwise the default policy's.
     /// </summary>
     public string DomainLevelOf(int dataShards, int parityShards, string? storageClass)
     {
         var policy = PolicyFor(storageClass);
-        if (policy.DataShards == dataShards && policy.ParityShards == parityShards)
+        if (Codes(policy, dataShards, parityShards))
         {
             return policy.DomainLevel;
         }
 
-        return Policies.FirstOrDefault(p => p.DataShards == dataShards && p.ParityShards == parityShards)?.DomainLevel ?? Policy.DomainLevel;
+        return Policies.FirstOrDefault(p => Codes(p, dataShards, parityShards))?.DomainLevel ?? Policy.DomainLevel;
+
+        static bool Codes(ErasurePolicy p, int k, int m) =>
+            p.ParityShards == m && (p.DataShards == k || k == 1);
     }
 
     /// <summary>Every disk of the topology, whatever its state.</summary>

@@ -13,6 +13,9 @@ public sealed class GarbageCollectionTests(StoreFixture store) : IClassFixture<S
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>Files per object here: the bodies are a few bytes, which RS(4,2) stores as m + 1 = 3 copies.</summary>
+    private const int Copies = 3;
+
     private int FragmentFiles() =>
         Directory.EnumerateDirectories(store.DataDirectory, "disk*")
             .Sum(d => Directory.Exists(Path.Combine(d, "fragments")) ? Directory.EnumerateFiles(Path.Combine(d, "fragments"), "*", SearchOption.AllDirectories).Count() : 0);
@@ -31,7 +34,7 @@ public sealed class GarbageCollectionTests(StoreFixture store) : IClassFixture<S
         await _s3.PutBucketAsync(versioned, Ct);
         await _s3.PutBucketVersioningAsync(new PutBucketVersioningRequest { BucketName = versioned, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled } }, Ct);
 
-        // Six live objects of one segment each: 6 × 6 fragments that must survive every pass.
+        // Live objects of one segment each, whose copies must survive every pass.
         for (var i = 0; i < 3; i++)
         {
             await _s3.PutObjectAsync(new PutObjectRequest { BucketName = plain, Key = $"live{i}", ContentBody = $"live {i}" }, Ct);
@@ -54,20 +57,20 @@ public sealed class GarbageCollectionTests(StoreFixture store) : IClassFixture<S
             await File.WriteAllBytesAsync(Path.Combine(dir, $"{orphan}.{i - 1}"), new byte[100], Ct);
         }
 
-        // 3 live + 2 overwritten + 1 deleted + 2 versioned segments, 6 fragments each, plus 6 orphan files.
-        Assert.Equal(baseline + (8 * 6) + 6, FragmentFiles());
+        // 3 live + 2 overwritten + 1 deleted + 2 versioned segments of 3 copies each, plus 6 orphan files.
+        Assert.Equal(baseline + (8 * Copies) + 6, FragmentFiles());
 
         // Within the grace period nothing goes.
         var early = collector.CollectOnce(DateTimeOffset.UtcNow.AddMinutes(-10), sweepOrphans: true);
         Assert.Equal((0, 0), (early.Segments, early.Orphans));
-        Assert.Equal(baseline + (8 * 6) + 6, FragmentFiles());
+        Assert.Equal(baseline + (8 * Copies) + 6, FragmentFiles());
 
-        // Past it: the overwritten, the deleted and the deleted version go (3 segments, 18 files), and the orphans.
+        // Past it: the overwritten, the deleted and the deleted version go (3 segments, 9 files), and the orphans.
         var report = collector.CollectOnce(future, sweepOrphans: true);
         Assert.Equal(3, report.Segments);
-        Assert.Equal(18, report.Fragments);
+        Assert.Equal(3 * Copies, report.Fragments);
         Assert.Equal(6, report.Orphans);
-        Assert.Equal(baseline + (5 * 6), FragmentFiles());
+        Assert.Equal(baseline + (5 * Copies), FragmentFiles());
 
         // Everything still referenced reads back.
         for (var i = 0; i < 3; i++)

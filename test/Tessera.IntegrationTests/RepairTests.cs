@@ -24,19 +24,24 @@ public sealed class RepairTests(ITestOutputHelper output)
         await using var store = await RepairStore.StartAsync(4, 3, "4+2", "rack", o => o.RepairWorkers = 0);
         await store.PopulateAsync(24, 11);
         var random = new Random(7);
-        var segments = store.Index.ReferencedSegments().Where(s => s.Size > 0).OrderBy(_ => random.Next()).ToList();
-        Assert.True(segments.Count >= 20);
+        var all = store.Index.ReferencedSegments().Where(s => s.Size > 0).OrderBy(_ => random.Next()).ToList();
+        Assert.True(all.Count >= 20);
 
-        // Four segments get a flipped bit in one block of one fragment, four others lose one fragment file.
+        // Four segments get a flipped bit in one block of one fragment, four others lose one fragment file; in each
+        // four, one small segment stored as three RS(1,2) copies and three RS(4,2) ones.
+        var copied = all.Where(s => s.DataShards == 1).Take(2).ToList();
+        var coded = all.Where(s => s.DataShards == 4).Take(6).ToList();
+        Assert.Equal((2, 6), (copied.Count, coded.Count));
+        List<Tessera.Index.SegmentManifest> segments = [copied[0], .. coded[..3], copied[1], .. coded[3..]];
         var damagedData = 0;
         foreach (var segment in segments.Take(4))
         {
-            var index = random.Next(6);
-            damagedData += index < 4 ? 1 : 0;
+            var index = random.Next(segment.Disks.Count);
+            damagedData += index < segment.DataShards ? 1 : 0;
             var path = FragmentPath(store, segment.Disks[index], segment.Segment, index);
             var bytes = await File.ReadAllBytesAsync(path, Ct);
             var blockStart = (BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)) + 4095) / 4096 * 4096;
-            var stripes = (int)((segment.Size + (4L * ShardSize) - 1) / (4L * ShardSize));
+            var stripes = (int)((segment.Size + ((long)segment.DataShards * ShardSize) - 1) / ((long)segment.DataShards * ShardSize));
             var stripe = random.Next(stripes);
             bytes[blockStart + (stripe * (ShardSize + 8)) + random.Next(10)] ^= 0x10;
             await File.WriteAllBytesAsync(path, bytes, Ct);
@@ -44,8 +49,8 @@ public sealed class RepairTests(ITestOutputHelper output)
 
         foreach (var segment in segments.Skip(4).Take(4))
         {
-            var index = random.Next(6);
-            damagedData += index < 4 ? 1 : 0;
+            var index = random.Next(segment.Disks.Count);
+            damagedData += index < segment.DataShards ? 1 : 0;
             File.Delete(FragmentPath(store, segment.Disks[index], segment.Segment, index));
         }
 
@@ -262,14 +267,16 @@ public sealed class RepairTests(ITestOutputHelper output)
         await WaitForAsync(() => set.StateOf("disk3") == DiskState.Failed, TimeSpan.FromSeconds(30));
         await store.AssertEverythingReadsBackAsync();
 
-        // With six disks for RS(4,2) there is nowhere else to rebuild: the repairs wait for the disk.
+        // With six disks for RS(4,2) there is nowhere else to rebuild: the repairs wait for the disk (small objects'
+        // three copies move to another disk at once).
         await WaitForAsync(() => store.Server.Repairer.Status() is { QueuedSegments: 0, InProgress: 0, Blocked: > 0 }, TimeSpan.FromSeconds(30));
 
         Directory.CreateDirectory(path);
         var watch = Stopwatch.StartNew();
         await WaitForAsync(
             () => set.StateOf("disk3") == DiskState.Active && store.Server.Repairer.Status() is { QueuedSegments: 0, InProgress: 0 }
-                && store.FragmentFiles().Count(f => f.Disk == "disk3") == store.Index.ReferencedSegments().Count(),
+                && store.FragmentFiles().Count(f => f.Disk == "disk3") == store.Index.ReferencedSegments().Count(s => s.Disks.Contains("disk3"))
+                && store.Index.ReferencedSegments().All(s => s.DataShards == 1 || s.Disks.Contains("disk3")),
             TimeSpan.FromSeconds(60));
         output.WriteLine($"Replaced disk refilled in {watch.Elapsed.TotalSeconds:F1} s");
         Assert.True(watch.Elapsed < TimeSpan.FromMinutes(1));

@@ -45,6 +45,42 @@ public sealed class StorageClassTests(StorageClassStoreFixture store) : IClassFi
         Assert.Equal(S3StorageClass.ReducedRedundancy, head.StorageClass);
     }
 
+    [Fact]
+    public async Task SmallObjectsAreStoredAsMPlusOneCopiesOfTheirClass()
+    {
+        var bucket = Names.Bucket("copies");
+        await _s3.PutBucketAsync(bucket, Ct);
+        var small = Names.RandomBytes(4096, 5);
+        var large = Names.RandomBytes(64 * 1024, 6);
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "small", InputStream = new MemoryStream(small) }, Ct);
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "small-rr", InputStream = new MemoryStream(small), StorageClass = S3StorageClass.ReducedRedundancy }, Ct);
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "large", InputStream = new MemoryStream(large) }, Ct);
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "empty", InputStream = new MemoryStream() }, Ct);
+
+        var index = store.Server.Services.Index;
+        Assert.Equal((1, 2), Code(index.GetObject(bucket, "small")!));
+        Assert.Equal((1, 1), Code(index.GetObject(bucket, "small-rr")!));
+        Assert.Equal((4, 2), Code(index.GetObject(bucket, "large")!));
+        Assert.Equal((1, 2), Code(index.GetObject(bucket, "empty")!));
+        var disks = index.GetObject(bucket, "small")!.Segments[0].Disks;
+        Assert.Equal(3, disks.Count);
+        Assert.Equal(3, disks.Distinct().Count());
+
+        using (var get = await _s3.GetObjectAsync(bucket, "small", Ct))
+        {
+            using var buffer = new MemoryStream();
+            await get.ResponseStream.CopyToAsync(buffer, Ct);
+            Assert.Equal(small, buffer.ToArray());
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(small)), get.ETag.Trim('"'));
+        }
+
+        using var range = await _s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "small-rr", ByteRange = new ByteRange(100, 1099) }, Ct);
+        using var part = new MemoryStream();
+        await range.ResponseStream.CopyToAsync(part, Ct);
+        Assert.Equal(small.AsSpan(100, 1000).ToArray(), part.ToArray());
+        Assert.Equal(S3StorageClass.ReducedRedundancy, (await _s3.GetObjectMetadataAsync(bucket, "small-rr", Ct)).StorageClass);
+    }
+
     private static (int, int) Code(Tessera.Index.ObjectManifest manifest) =>
         (manifest.Segments[0].DataShards, manifest.Segments[0].ParityShards);
 }

@@ -47,7 +47,7 @@ internal static class ObjectUpload
         try
         {
             segment = await SegmentWriter.WriteAsync(
-                r.Services.Storage, r.Services.Storage.PolicyFor(storageClass), body, length, hasher, owner, s => trailer(s, Computed(hasher)), r.Aborted).ConfigureAwait(false);
+                r.Services.Storage, r.Services.Storage.PolicyFor(storageClass, length), body, length, hasher, owner, s => trailer(s, Computed(hasher)), r.Aborted).ConfigureAwait(false);
         }
         catch (EndOfStreamException)
         {

@@ -117,7 +117,7 @@ internal static class CopyObject
         try
         {
             segment = await SegmentWriter.WriteAsync(
-                r.Services.Storage, r.Services.Storage.PolicyFor(storageClass), pipe.Reader.AsStream(), length, hasher, owner, s => trailer(s, ObjectUpload.Computed(hasher)), cancel.Token).ConfigureAwait(false);
+                r.Services.Storage, r.Services.Storage.PolicyFor(storageClass, length), pipe.Reader.AsStream(), length, hasher, owner, s => trailer(s, ObjectUpload.Computed(hasher)), cancel.Token).ConfigureAwait(false);
         }
         catch
         {

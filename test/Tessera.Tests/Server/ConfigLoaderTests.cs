@@ -43,6 +43,28 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void SmallObjectCopiesComeFromEveryLayerAndReachThePolicies()
+    {
+        Assert.True(ConfigLoader.Load(NoFlags(), new Dictionary<string, string>()).SmallObjectCopies);
+
+        var file = Path.Combine(_dir, "copies.json");
+        File.WriteAllText(file, """{"smallObjectCopies": false}""");
+        Assert.False(ConfigLoader.Load(NoFlags(file), new Dictionary<string, string>()).SmallObjectCopies);
+
+        var env = new Dictionary<string, string> { ["TESSERA_SMALL_OBJECT_COPIES"] = "true" };
+        Assert.True(ConfigLoader.Load(NoFlags(file), env).SmallObjectCopies);
+        var options = ConfigLoader.Load(NoFlags(file) with { SmallObjectCopies = false, StorageClasses = ["STANDARD_IA=4+1"] }, env);
+        Assert.False(options.SmallObjectCopies);
+
+        options.Disks = [.. Enumerable.Range(1, 6).Select(i => new DiskOptions { Path = Path.Combine(_dir, $"d{i}") })];
+        var layout = StoreLayout.Resolve(options);
+        Assert.False(layout.Policy.CopySmallSegments);
+        Assert.False(layout.ClassPolicies["STANDARD_IA"].CopySmallSegments);
+
+        Assert.Throws<ArgumentException>(() => ConfigLoader.Load(NoFlags(), new Dictionary<string, string> { ["TESSERA_SMALL_OBJECT_COPIES"] = "maybe" }));
+    }
+
+    [Fact]
     public void ScrubSettingsComeFromEveryLayer()
     {
         var defaults = ConfigLoader.Load(NoFlags(), new Dictionary<string, string>());
