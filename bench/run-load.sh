@@ -3,11 +3,12 @@
 #   PUT vs "disk": the same-size files written with fsync + rename over 6 directories of the same filesystem;
 #   GET vs nginx:  Debian's nginx (sendfile on) serving a file of the same size, loaded by the same generator.
 # Every run is bounded by DURATION seconds; the script stops the server and nginx on exit.
-# Usage: bench/run-load.sh            (env: DURATION=8 SMALL_CONCURRENCY=8 LARGE_CONCURRENCY=4 RESULTS=file.jsonl)
+# Usage: bench/run-load.sh            (env: DURATION=8 WARMUP=3 SMALL_CONCURRENCY=8 LARGE_CONCURRENCY=4 RESULTS=file.jsonl)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-8}
+WARMUP=${WARMUP:-3}
 SMALL_CONCURRENCY=${SMALL_CONCURRENCY:-8}
 LARGE_CONCURRENCY=${LARGE_CONCURRENCY:-4}
 
@@ -98,11 +99,16 @@ echo "tessera on $endpoint, nginx on 127.0.0.1:$nginx_port, data in $work ($(df 
 results="$work/results.jsonl"
 : >"$results"
 
-# run LABEL ARGS...: one bounded load run; prints the text line, appends {label, result} to $results.
+# run LABEL ARGS...: one bounded load run after an unrecorded warm-up of WARMUP seconds (the JIT's tiering, the
+# page cache and the connection pool settle first, for the baselines as for Tessera); prints the text line, appends
+# {label, result} to $results.
 run() {
   local label=$1
   shift
   local json
+  if [ "$WARMUP" -gt 0 ]; then
+    timeout $((WARMUP + 180)) "${LOADGEN[@]}" --duration "$WARMUP" "$@" >/dev/null || true
+  fi
   json=$(timeout $((DURATION + 180)) "${LOADGEN[@]}" --duration "$DURATION" --json "$@") || true
   if [ -z "$json" ]; then
     echo "run $label produced no result" >&2
