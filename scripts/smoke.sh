@@ -69,17 +69,20 @@ check "aws s3api get-object --range" bash -c "aws --endpoint-url $endpoint s3api
 check "aws s3api put/get of a key with a leading slash" bash -c "aws --endpoint-url $endpoint s3api put-object --bucket smoke-aws --key /leading//slash --body '$tree/one-byte' >/dev/null && aws --endpoint-url $endpoint s3api get-object --bucket smoke-aws --key /leading//slash '$work/slash' >/dev/null && cmp '$work/slash' '$tree/one-byte' && aws --endpoint-url $endpoint s3api delete-object --bucket smoke-aws --key /leading//slash"
 check "aws s3 cp multipart (20 MB) round trip" bash -c "aws --endpoint-url $endpoint s3 cp '$big' s3://smoke-aws/big.bin >/dev/null && aws --endpoint-url $endpoint s3api head-object --bucket smoke-aws --key big.bin | grep -q 'ETag.*-[0-9]' && aws --endpoint-url $endpoint s3 cp s3://smoke-aws/big.bin '$work/aws-big' >/dev/null && cmp '$big' '$work/aws-big' && aws --endpoint-url $endpoint s3 rm s3://smoke-aws/big.bin >/dev/null"
 tessera_admin() { dotnet src/Tessera.Server/bin/Release/net10.0/tessera.dll admin "$@" --endpoint "$endpoint" --meta-dir "$work/data/meta"; }
+# admin_object KEY N: the object's fragments listed as N on distinct active disks, all present.
 admin_object() {
   local out
-  out=$(tessera_admin object smoke-aws tree/docs/page.bin) && echo "$out" &&
-    [ "$(grep -cE '^ +[0-9]+  (data|parity) +disk[1-6] .* active +yes$' <<<"$out")" -eq 6 ]
+  out=$(tessera_admin object smoke-aws "$1") && echo "$out" &&
+    [ "$(grep -cE '^ +[0-9]+  (data|parity) +disk[1-6] .* active +yes$' <<<"$out")" -eq "$2" ] &&
+    [ "$(grep -oE '^ +[0-9]+  (data|parity) +disk[1-6]' <<<"$out" | awk '{print $3}' | sort -u | wc -l)" -eq "$2" ]
 }
 admin_status() {
   local out
   out=$(tessera_admin status) && echo "$out" &&
     [ "$(grep -c '^  disk[1-6] *active ' <<<"$out")" -eq 6 ] && grep -q '^Repair: 0 segments queued' <<<"$out"
 }
-check "tessera admin object: 6 fragments on 6 active disks" admin_object
+check "tessera admin object: 1 MiB + 1 as RS(4,2), 6 fragments on 6 active disks" admin_object tree/docs/deep/er/mib+1.bin 6
+check "tessera admin object: 4 KiB as 3 copies on 3 active disks" admin_object tree/docs/page.bin 3
 check "tessera admin status: 6 active disks, repair queue empty" admin_status
 check "aws s3 rm --recursive" awscmd s3 rm --recursive s3://smoke-aws/tree
 check "aws s3 rb" awscmd s3 rb s3://smoke-aws
