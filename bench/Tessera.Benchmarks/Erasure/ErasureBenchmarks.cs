@@ -25,6 +25,7 @@ public unsafe class ErasureBenchmarks
     private byte* _isaDecodeTables;
     private nint[] _isaSurvivors = [];
     private nint[] _isaLost = [];
+    private bool _ownsShards;
 
     /// <summary>The code as "k+m".</summary>
     [ParamsSource(nameof(Codes))]
@@ -39,6 +40,17 @@ public unsafe class ErasureBenchmarks
     public string Impl { get; set; } = "IsaL";
 
     public static IEnumerable<string> Codes => ["4+2", "6+3", "8+4", "10+4", "12+4", "17+3"];
+
+    /// <summary>
+    /// The k + m shard buffers, after <see cref="Setup"/>. Set before <see cref="Setup"/> to run on another instance's
+    /// buffers (the paired run gives both sides the same pages, so page placement cannot favour one of them); such
+    /// buffers are not freed by <see cref="Cleanup"/>.
+    /// </summary>
+    internal nint[] Shards
+    {
+        get => _shards;
+        set => _shards = value;
+    }
 
     /// <summary>ISA-L (when installed) and every supported path; TESSERA_BENCH_IMPLS=IsaL,Gfni512 narrows a quick run.</summary>
     public static IEnumerable<string> Implementations
@@ -59,12 +71,16 @@ public unsafe class ErasureBenchmarks
     public void Setup()
     {
         int k = K, m = M, n = k + m;
-        _shards = new nint[n];
-        var random = new Random(42);
-        for (var i = 0; i < n; i++)
+        _ownsShards = _shards.Length != n;
+        if (_ownsShards)
         {
-            _shards[i] = (nint)NativeMemory.AlignedAlloc((nuint)ShardSize, 64);
-            random.NextBytes(new Span<byte>((void*)_shards[i], ShardSize));
+            _shards = new nint[n];
+            var random = new Random(42);
+            for (var i = 0; i < n; i++)
+            {
+                _shards[i] = (nint)NativeMemory.AlignedAlloc((nuint)ShardSize, 64);
+                random.NextBytes(new Span<byte>((void*)_shards[i], ShardSize));
+            }
         }
 
         // Lose the first m shards (data shards while m ≤ k): the costly case, every lost shard is data.
@@ -180,11 +196,15 @@ public unsafe class ErasureBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (var p in _shards)
+        if (_ownsShards)
         {
-            NativeMemory.AlignedFree((void*)p);
+            foreach (var p in _shards)
+            {
+                NativeMemory.AlignedFree((void*)p);
+            }
         }
 
+        _shards = [];
         NativeMemory.AlignedFree(_isaEncodeTables);
         NativeMemory.AlignedFree(_isaDecodeTables);
         _isaEncodeTables = null;
