@@ -81,6 +81,31 @@ public sealed class RepairTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ASmallObjectLosingTwoOfItsThreeCopiesReadsBackAndIsRepaired()
+    {
+        await using var store = await RepairStore.StartAsync(6, 1, "4+2", "disk", o => o.RepairWorkers = 0);
+        var bucket = await store.PopulateAsync(0, 93);
+        var data = Names.RandomBytes(3000, 94);
+        await store.PutAsync(bucket, "small", data);
+        var segment = store.Index.ReferencedSegments().Single(s => store.Index.FindSegmentOwner(s.Segment)!.Key == "small");
+        Assert.Equal((1, 2, 3), (segment.DataShards, segment.ParityShards, segment.Disks.Count));
+
+        // The data copy and one parity copy gone: m = 2 losses, the last copy (data times a constant) serves the read.
+        File.Delete(FragmentPath(store, segment.Disks[0], segment.Segment, 0));
+        File.Delete(FragmentPath(store, segment.Disks[2], segment.Segment, 2));
+        await store.AssertEverythingReadsBackAsync();
+        Assert.Equal(1, store.Server.Services.ReadDamage.Reads);
+        Assert.Equal(1, store.Server.Repairer.Status().QueuedSegments);
+
+        await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(2, store.Server.Repairer.Status().FragmentsRebuilt);
+        store.AssertFullRedundancyAndNoOrphans("disk", 1);
+        Assert.True((await store.Server.Scrubber.ScrubOnceAsync(0, Ct)).Clean);
+        await store.AssertEverythingReadsBackAsync();
+        Assert.Equal(1, store.Server.Services.ReadDamage.Reads);
+    }
+
+    [Fact]
     public async Task ACopyThatMeetsALostFragmentReportsItForRepair()
     {
         await using var store = await RepairStore.StartAsync(6, 1, "4+2", "disk", o => o.RepairWorkers = 0);
