@@ -44,7 +44,8 @@ public sealed partial class ReedSolomon
         ArgumentOutOfRangeException.ThrowIfLessThan(dataShards, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(parityShards, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(dataShards + parityShards, MaxTotalShards, nameof(parityShards));
-        if (!CodecPaths.IsSupported(path) && !(emulateGfni && path is CodecPath.Gfni256 or CodecPath.Gfni512))
+        EmulatesGfni = emulateGfni && path is CodecPath.Gfni256 or CodecPath.Gfni512;
+        if (!EmulatesGfni && !CodecPaths.IsSupported(path))
         {
             throw new PlatformNotSupportedException($"Codec path {path} is not supported on this CPU.");
         }
@@ -53,7 +54,6 @@ public sealed partial class ReedSolomon
         ParityShards = parityShards;
         TotalShards = dataShards + parityShards;
         Path = path;
-        EmulatesGfni = emulateGfni && path is CodecPath.Gfni256 or CodecPath.Gfni512;
         _generator = GfMatrix.Cauchy(dataShards, TotalShards);
         _parityTables = new CodingTables(_generator.AsSpan(dataShards * dataShards), parityShards, dataShards);
     }

@@ -160,6 +160,10 @@ public sealed class RepairStore : IAsyncDisposable
         }
     }
 
+    /// <summary>The segment of <paramref name="key"/>, an object of one segment.</summary>
+    public Tessera.Index.SegmentManifest SegmentOf(string key) =>
+        Index.ReferencedSegments().Single(s => Index.FindSegmentOwner(s.Segment)!.Key == key);
+
     /// <summary>Every fragment file on every disk of the topology whose directory exists: (disk id, file name).</summary>
     public List<(string Disk, string Name)> FragmentFiles() =>
         [.. Server.Services.Storage.Disks.OfType<Tessera.Storage.LocalDisk>().Select(d => (d.Id, Path: Path.Combine(d.Root, "fragments")))

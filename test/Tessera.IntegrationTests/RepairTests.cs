@@ -87,7 +87,7 @@ public sealed class RepairTests(ITestOutputHelper output)
         var bucket = await store.PopulateAsync(0, 93);
         var data = Names.RandomBytes(3000, 94);
         await store.PutAsync(bucket, "small", data);
-        var segment = store.Index.ReferencedSegments().Single(s => store.Index.FindSegmentOwner(s.Segment)!.Key == "small");
+        var segment = store.SegmentOf("small");
         Assert.Equal((1, 2, 3), (segment.DataShards, segment.ParityShards, segment.Disks.Count));
 
         // The data copy and one parity copy gone: m = 2 losses, the last copy (data times a constant) serves the read.
@@ -112,7 +112,7 @@ public sealed class RepairTests(ITestOutputHelper output)
         var bucket = await store.PopulateAsync(0, 91);
         var data = Names.RandomBytes(50_000, 92);
         await store.PutAsync(bucket, "source", data);
-        var segment = store.Index.ReferencedSegments().Single(s => store.Index.FindSegmentOwner(s.Segment)!.Key == "source");
+        var segment = store.SegmentOf("source");
         File.Delete(FragmentPath(store, segment.Disks[1], segment.Segment, 1));
 
         await store.Client.CopyObjectAsync(bucket, "source", bucket, "copy", Ct);

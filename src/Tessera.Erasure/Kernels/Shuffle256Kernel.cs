@@ -29,7 +29,7 @@ internal static unsafe class Shuffle256Kernel
 
     public static void Run(int group, byte* tables, int columns, byte** inputs, byte** outputs, int start, int end)
     {
-        if (end - start >= PrefetchFrom && columns >= PrefetchColumns && Sse.IsSupported)
+        if (end - start >= PrefetchFrom && columns >= PrefetchColumns)
         {
             Run<Yes>(group, tables, columns, inputs, outputs, start, end);
         }
