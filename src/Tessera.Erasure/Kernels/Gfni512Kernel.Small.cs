@@ -38,6 +38,37 @@ internal static unsafe partial class Gfni512Kernel
         TGfni.Affine(x, Vector512.Create(*matrix).AsByte());
 
     /// <summary>
+    /// Adds the products of input columns <paramref name="c"/> (at <paramref name="x"/>) and c + 1 (at
+    /// <paramref name="y"/>) to each accumulator as <c>a ^ f(x) ^ g(y)</c>, which the JIT emits as one VPTERNLOGD.
+    /// Column c's matrix for output j is at <c>m + (j × k) + c</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add<TGfni, TCount>(
+        ref Vector512<byte> a0, ref Vector512<byte> a1, ref Vector512<byte> a2, ref Vector512<byte> a3, byte* x, byte* y, ulong* m, int c, int k)
+        where TGfni : struct, IAffineInstructions
+        where TCount : struct, IOutputCount
+    {
+        var n = TCount.Value;
+        var u = Vector512.Load(x);
+        var v = Vector512.Load(y);
+        a0 ^= Mul<TGfni>(u, m + c) ^ Mul<TGfni>(v, m + c + 1);
+        if (n > 1)
+        {
+            a1 ^= Mul<TGfni>(u, m + k + c) ^ Mul<TGfni>(v, m + k + c + 1);
+        }
+
+        if (n > 2)
+        {
+            a2 ^= Mul<TGfni>(u, m + (2 * k) + c) ^ Mul<TGfni>(v, m + (2 * k) + c + 1);
+        }
+
+        if (n > 3)
+        {
+            a3 ^= Mul<TGfni>(u, m + (3 * k) + c) ^ Mul<TGfni>(v, m + (3 * k) + c + 1);
+        }
+    }
+
+    /// <summary>
     /// One 64-byte vector per step over <typeparamref name="TColumns"/> inputs and <typeparamref name="TCount"/>
     /// outputs; the last, partial vector is recomputed ending at <paramref name="end"/> (requires end − start ≥ 64).
     /// </summary>
@@ -102,148 +133,168 @@ internal static unsafe partial class Gfni512Kernel
                 }
             }
 
-            var x0 = Vector512.Load(i0 + p);
-            var a0 = Mul<TGfni>(x0, m);
-            var a1 = n > 1 ? Mul<TGfni>(x0, m + k) : default;
-            var a2 = n > 2 ? Mul<TGfni>(x0, m + (2 * k)) : default;
-            var a3 = n > 3 ? Mul<TGfni>(x0, m + (3 * k)) : default;
-            if (k > 1)
+            Vector512<byte> a0 = default, a1 = default, a2 = default, a3 = default;
+            // Six or eight inputs into two or more outputs: two inputs at a time, one VPTERNLOGD per two products
+            // (RS(8,4): 28 → 16 logic instructions per step). Chosen by bench/mca-kernels.sh, not yet measured on a
+            // GFNI CPU: for these kernels llvm-mca models 0.72–0.97 of the cycles of the one-at-a-time chain on Ice
+            // Lake and Zen 4 and no change on Sapphire Rapids; for other column and output counts it models up to
+            // 1.33 of them, so those keep the chain. The column counts are tested as type constants, not through the
+            // locals, so that the JIT drops the other branch before CSE (through k, RS(5,4) lost a folded broadcast).
+            if (TCount.Value > 1 && (TColumns.Value == 6 || TColumns.Value == 8))
             {
-                var x = Vector512.Load(i1 + p);
-                a0 ^= Mul<TGfni>(x, m + 1);
-                if (n > 1)
+                Add<TGfni, TCount>(ref a0, ref a1, ref a2, ref a3, i0 + p, i1 + p, m, 0, k);
+                Add<TGfni, TCount>(ref a0, ref a1, ref a2, ref a3, i2 + p, i3 + p, m, 2, k);
+                Add<TGfni, TCount>(ref a0, ref a1, ref a2, ref a3, i4 + p, i5 + p, m, 4, k);
+                if (k > 6)
                 {
-                    a1 ^= Mul<TGfni>(x, m + k + 1);
-                }
-
-                if (n > 2)
-                {
-                    a2 ^= Mul<TGfni>(x, m + (2 * k) + 1);
-                }
-
-                if (n > 3)
-                {
-                    a3 ^= Mul<TGfni>(x, m + (3 * k) + 1);
+                    Add<TGfni, TCount>(ref a0, ref a1, ref a2, ref a3, i6 + p, i7 + p, m, 6, k);
                 }
             }
-
-            if (k > 2)
+            else
             {
-                var x = Vector512.Load(i2 + p);
-                a0 ^= Mul<TGfni>(x, m + 2);
-                if (n > 1)
+                var x0 = Vector512.Load(i0 + p);
+                a0 = Mul<TGfni>(x0, m);
+                a1 = n > 1 ? Mul<TGfni>(x0, m + k) : default;
+                a2 = n > 2 ? Mul<TGfni>(x0, m + (2 * k)) : default;
+                a3 = n > 3 ? Mul<TGfni>(x0, m + (3 * k)) : default;
+                if (k > 1)
                 {
-                    a1 ^= Mul<TGfni>(x, m + k + 2);
+                    var x = Vector512.Load(i1 + p);
+                    a0 ^= Mul<TGfni>(x, m + 1);
+                    if (n > 1)
+                    {
+                        a1 ^= Mul<TGfni>(x, m + k + 1);
+                    }
+
+                    if (n > 2)
+                    {
+                        a2 ^= Mul<TGfni>(x, m + (2 * k) + 1);
+                    }
+
+                    if (n > 3)
+                    {
+                        a3 ^= Mul<TGfni>(x, m + (3 * k) + 1);
+                    }
                 }
 
-                if (n > 2)
+                if (k > 2)
                 {
-                    a2 ^= Mul<TGfni>(x, m + (2 * k) + 2);
+                    var x = Vector512.Load(i2 + p);
+                    a0 ^= Mul<TGfni>(x, m + 2);
+                    if (n > 1)
+                    {
+                        a1 ^= Mul<TGfni>(x, m + k + 2);
+                    }
+
+                    if (n > 2)
+                    {
+                        a2 ^= Mul<TGfni>(x, m + (2 * k) + 2);
+                    }
+
+                    if (n > 3)
+                    {
+                        a3 ^= Mul<TGfni>(x, m + (3 * k) + 2);
+                    }
                 }
 
-                if (n > 3)
+                if (k > 3)
                 {
-                    a3 ^= Mul<TGfni>(x, m + (3 * k) + 2);
-                }
-            }
+                    var x = Vector512.Load(i3 + p);
+                    a0 ^= Mul<TGfni>(x, m + 3);
+                    if (n > 1)
+                    {
+                        a1 ^= Mul<TGfni>(x, m + k + 3);
+                    }
 
-            if (k > 3)
-            {
-                var x = Vector512.Load(i3 + p);
-                a0 ^= Mul<TGfni>(x, m + 3);
-                if (n > 1)
-                {
-                    a1 ^= Mul<TGfni>(x, m + k + 3);
-                }
+                    if (n > 2)
+                    {
+                        a2 ^= Mul<TGfni>(x, m + (2 * k) + 3);
+                    }
 
-                if (n > 2)
-                {
-                    a2 ^= Mul<TGfni>(x, m + (2 * k) + 3);
-                }
-
-                if (n > 3)
-                {
-                    a3 ^= Mul<TGfni>(x, m + (3 * k) + 3);
-                }
-            }
-
-            if (k > 4)
-            {
-                var x = Vector512.Load(i4 + p);
-                a0 ^= Mul<TGfni>(x, m + 4);
-                if (n > 1)
-                {
-                    a1 ^= Mul<TGfni>(x, m + k + 4);
+                    if (n > 3)
+                    {
+                        a3 ^= Mul<TGfni>(x, m + (3 * k) + 3);
+                    }
                 }
 
-                if (n > 2)
+                if (k > 4)
                 {
-                    a2 ^= Mul<TGfni>(x, m + (2 * k) + 4);
+                    var x = Vector512.Load(i4 + p);
+                    a0 ^= Mul<TGfni>(x, m + 4);
+                    if (n > 1)
+                    {
+                        a1 ^= Mul<TGfni>(x, m + k + 4);
+                    }
+
+                    if (n > 2)
+                    {
+                        a2 ^= Mul<TGfni>(x, m + (2 * k) + 4);
+                    }
+
+                    if (n > 3)
+                    {
+                        a3 ^= Mul<TGfni>(x, m + (3 * k) + 4);
+                    }
                 }
 
-                if (n > 3)
+                if (k > 5)
                 {
-                    a3 ^= Mul<TGfni>(x, m + (3 * k) + 4);
-                }
-            }
+                    var x = Vector512.Load(i5 + p);
+                    a0 ^= Mul<TGfni>(x, m + 5);
+                    if (n > 1)
+                    {
+                        a1 ^= Mul<TGfni>(x, m + k + 5);
+                    }
 
-            if (k > 5)
-            {
-                var x = Vector512.Load(i5 + p);
-                a0 ^= Mul<TGfni>(x, m + 5);
-                if (n > 1)
-                {
-                    a1 ^= Mul<TGfni>(x, m + k + 5);
-                }
+                    if (n > 2)
+                    {
+                        a2 ^= Mul<TGfni>(x, m + (2 * k) + 5);
+                    }
 
-                if (n > 2)
-                {
-                    a2 ^= Mul<TGfni>(x, m + (2 * k) + 5);
-                }
-
-                if (n > 3)
-                {
-                    a3 ^= Mul<TGfni>(x, m + (3 * k) + 5);
-                }
-            }
-
-            if (k > 6)
-            {
-                var x = Vector512.Load(i6 + p);
-                a0 ^= Mul<TGfni>(x, m + 6);
-                if (n > 1)
-                {
-                    a1 ^= Mul<TGfni>(x, m + k + 6);
+                    if (n > 3)
+                    {
+                        a3 ^= Mul<TGfni>(x, m + (3 * k) + 5);
+                    }
                 }
 
-                if (n > 2)
+                if (k > 6)
                 {
-                    a2 ^= Mul<TGfni>(x, m + (2 * k) + 6);
+                    var x = Vector512.Load(i6 + p);
+                    a0 ^= Mul<TGfni>(x, m + 6);
+                    if (n > 1)
+                    {
+                        a1 ^= Mul<TGfni>(x, m + k + 6);
+                    }
+
+                    if (n > 2)
+                    {
+                        a2 ^= Mul<TGfni>(x, m + (2 * k) + 6);
+                    }
+
+                    if (n > 3)
+                    {
+                        a3 ^= Mul<TGfni>(x, m + (3 * k) + 6);
+                    }
                 }
 
-                if (n > 3)
+                if (k > 7)
                 {
-                    a3 ^= Mul<TGfni>(x, m + (3 * k) + 6);
-                }
-            }
+                    var x = Vector512.Load(i7 + p);
+                    a0 ^= Mul<TGfni>(x, m + 7);
+                    if (n > 1)
+                    {
+                        a1 ^= Mul<TGfni>(x, m + k + 7);
+                    }
 
-            if (k > 7)
-            {
-                var x = Vector512.Load(i7 + p);
-                a0 ^= Mul<TGfni>(x, m + 7);
-                if (n > 1)
-                {
-                    a1 ^= Mul<TGfni>(x, m + k + 7);
-                }
+                    if (n > 2)
+                    {
+                        a2 ^= Mul<TGfni>(x, m + (2 * k) + 7);
+                    }
 
-                if (n > 2)
-                {
-                    a2 ^= Mul<TGfni>(x, m + (2 * k) + 7);
-                }
-
-                if (n > 3)
-                {
-                    a3 ^= Mul<TGfni>(x, m + (3 * k) + 7);
+                    if (n > 3)
+                    {
+                        a3 ^= Mul<TGfni>(x, m + (3 * k) + 7);
+                    }
                 }
             }
 
