@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test with real S3 clients from Debian: awscli, rclone and s3cmd each make a bucket, copy a directory tree
-# up and down, list with a delimiter, read a range, and delete. Installs the clients if they are missing, starts
+# up and down, list with a delimiter, read a range, and delete; boto3 (scripts/smoke_boto3.py) does the same at its
+# default settings and adds multipart, versioning, presigned URLs and S3 errors. Installs the clients if they are missing, starts
 # a Tessera server on a free loopback port over a temporary data directory, and ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
 [ -x /usr/bin/rclone ] || need+=(rclone)
 [ -x /usr/bin/s3cmd ] || need+=(s3cmd)
+/usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
   SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
@@ -120,6 +122,14 @@ check "s3cmd info" s3 info s3://smoke-s3cmd/tree/range.bin
 check "s3cmd multipart (5 MiB chunks) round trip" bash -c "s3cmd -c '$work/s3cfg' put --multipart-chunk-size-mb=5 '$big' s3://smoke-s3cmd/big.bin >/dev/null && s3cmd -c '$work/s3cfg' get s3://smoke-s3cmd/big.bin '$work/s3cmd-big' >/dev/null && cmp '$big' '$work/s3cmd-big' && s3cmd -c '$work/s3cfg' del s3://smoke-s3cmd/big.bin >/dev/null"
 check "s3cmd del --recursive" s3 del --recursive --force s3://smoke-s3cmd/tree/
 check "s3cmd rb" s3 rb s3://smoke-s3cmd
+
+echo "== boto3 $(/usr/bin/python3 -c 'import boto3; print(boto3.__version__)')"
+/usr/bin/python3 scripts/smoke_boto3.py "$endpoint" "$work" >"$work/boto3.log" 2>&1
+cat "$work/boto3.log"
+passed=$((passed + $(grep -c '^  ok   ' "$work/boto3.log")))
+failed=$((failed + $(grep -c '^  FAIL ' "$work/boto3.log")))
+# A crash before or between checks prints neither line: count it as a failure of its own.
+if ! grep -qE '^  (ok  |FAIL) boto3 delete_objects' "$work/boto3.log"; then bad "boto3 checks ran to the end"; fi
 
 if [ "$failed" -gt 0 ]; then
   echo "== server log (tail)"

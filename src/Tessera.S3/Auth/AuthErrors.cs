@@ -6,7 +6,7 @@ namespace Tessera.S3.Auth;
 /// <summary>Throw helpers for authentication failures, so the hot paths stay small.</summary>
 internal static class AuthErrors
 {
-    /// <summary>The message S3 gives for SigV2 and other unsupported schemes.</summary>
+    /// <summary>The message S3 gives for an authorization scheme it does not take (SigV4a, say).</summary>
     public const string UnsupportedMechanism = "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.";
 
     /// <summary>Throws <paramref name="error"/> with its default message.</summary>

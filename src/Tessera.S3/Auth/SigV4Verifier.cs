@@ -10,7 +10,8 @@ namespace Tessera.S3.Auth;
 /// <summary>
 /// Verifies AWS Signature Version 4 on S3 requests: the <c>Authorization: AWS4-HMAC-SHA256 ...</c> header and
 /// presigned URLs (<c>X-Amz-*</c> query parameters). The canonical request is built from the raw request target
-/// as sent on the wire (S3 does not double-encode the path), so it sees exactly what the client signed. Thread-safe.
+/// as sent on the wire (S3 does not double-encode the path), so it sees exactly what the client signed. Requests
+/// signed with Signature Version 2 go to <see cref="SigV2Verifier"/>. Thread-safe.
 /// </summary>
 /// <remarks>
 /// The body is not read here: for <see cref="PayloadMode.Sha256"/> the caller checks the declared hash (e.g. with
@@ -33,6 +34,7 @@ public sealed partial class SigV4Verifier
     private readonly TimeProvider _time;
     private readonly string _region;
     private readonly SigningKeyCache _keys;
+    private readonly SigV2Verifier _v2;
 
     /// <summary>Creates a verifier for one region.</summary>
     /// <param name="credentials">Where secret keys come from.</param>
@@ -47,6 +49,7 @@ public sealed partial class SigV4Verifier
         _time = time;
         _region = region;
         _keys = new SigningKeyCache(region);
+        _v2 = new SigV2Verifier(credentials, time);
     }
 
     /// <summary>The region credential scopes must name.</summary>
@@ -56,9 +59,13 @@ public sealed partial class SigV4Verifier
     internal SigningKeyCache SigningKeys => _keys;
 
     /// <summary>Authenticates <paramref name="request"/>.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="virtualHostBucket">
+    /// The bucket named by the Host header (virtual-hosted-style), or null: SigV2 signs it as part of the resource.
+    /// </param>
     /// <returns>Who signed the request and how its body is protected.</returns>
     /// <exception cref="S3Exception">The request is anonymous, malformed, expired, skewed or wrongly signed.</exception>
-    public AuthResult Verify(HttpRequest request)
+    public AuthResult Verify(HttpRequest request, string? virtualHostBucket = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         SplitTarget(GetRawTarget(request), out var rawPath, out var rawQuery);
@@ -71,9 +78,18 @@ public sealed partial class SigV4Verifier
             AuthErrors.Throw(S3Errors.InvalidArgument, "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified");
         }
 
+        var presignedV2 = query.Contains("Signature"u8) || query.Contains("AWSAccessKeyId"u8);
+        if (hasHeader && presignedV2)
+        {
+            AuthErrors.Throw(S3Errors.InvalidArgument, "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified");
+        }
+
         if (hasHeader)
         {
-            return VerifyHeader(request, authorization.ToString(), rawPath, query);
+            var header = authorization.ToString();
+            return SigV2Verifier.IsHeader(header)
+                ? _v2.VerifyHeader(request, header, rawPath, rawQuery, virtualHostBucket)
+                : VerifyHeader(request, header, rawPath, query);
         }
 
         if (presigned)
@@ -81,12 +97,12 @@ public sealed partial class SigV4Verifier
             return VerifyPresigned(request, rawPath, query);
         }
 
-        if (query.Contains("Signature"u8) && query.Contains("AWSAccessKeyId"u8))
+        if (presignedV2)
         {
-            AuthErrors.Throw(S3Errors.InvalidRequest, AuthErrors.UnsupportedMechanism);
+            return _v2.VerifyPresigned(request, query, rawPath, rawQuery, virtualHostBucket);
         }
 
-        throw new S3Exception(S3Errors.AccessDenied, "Anonymous access is not allowed; sign the request with AWS Signature Version 4.");
+        throw new S3Exception(S3Errors.AccessDenied, "Anonymous access is not allowed; sign the request with AWS Signature Version 4 or 2.");
     }
 
     private AuthResult VerifyHeader(HttpRequest request, string authorization, ReadOnlySpan<char> rawPath, in CanonicalQuery query)
@@ -259,7 +275,7 @@ public sealed partial class SigV4Verifier
     {
         if (!header.StartsWith(Algorithm, StringComparison.Ordinal) || header.Length == Algorithm.Length || !char.IsWhiteSpace(header[Algorithm.Length]))
         {
-            if (header.StartsWith("AWS ", StringComparison.Ordinal) || header.StartsWith("AWS4-", StringComparison.Ordinal))
+            if (header.StartsWith("AWS4-", StringComparison.Ordinal))
             {
                 AuthErrors.Throw(S3Errors.InvalidRequest, AuthErrors.UnsupportedMechanism);
             }
@@ -390,7 +406,8 @@ public sealed partial class SigV4Verifier
     private static bool TryParseAmzDate(ReadOnlySpan<char> value, out DateTimeOffset time)
         => DateTimeOffset.TryParseExact(value, AmzDateFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
 
-    private static void ThrowSkewed(DateTimeOffset requestTime, DateTimeOffset now)
+    /// <summary>Throws <c>RequestTimeTooSkewed</c> with S3's details.</summary>
+    internal static void ThrowSkewed(DateTimeOffset requestTime, DateTimeOffset now)
     {
         throw new S3Exception(S3Errors.RequestTimeTooSkewed)
         {

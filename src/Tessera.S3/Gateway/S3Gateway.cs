@@ -40,7 +40,7 @@ public sealed class S3Gateway
         try
         {
             S3Routing.ResolveAddress(request);
-            var auth = _services.Verifier.Verify(http.Request);
+            var auth = _services.Verifier.Verify(http.Request, request.IsVirtualHosted ? request.Bucket : null);
             if (!_services.Users.TryGetUser(auth.AccessKey, out var user))
             {
                 throw new S3Exception(S3Errors.InvalidAccessKeyId);

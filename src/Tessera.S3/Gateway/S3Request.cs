@@ -29,6 +29,9 @@ internal sealed class S3Request
     /// <summary>The bucket addressed (path-style or virtual-hosted-style), or null for service operations.</summary>
     public string? Bucket { get; set; }
 
+    /// <summary>Whether the Host header named <see cref="Bucket"/> (virtual-hosted-style) rather than the path.</summary>
+    public bool IsVirtualHosted { get; set; }
+
     /// <summary>The object key (decoded), or null for bucket and service operations.</summary>
     public string? Key { get; set; }
 

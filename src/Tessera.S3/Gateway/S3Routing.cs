@@ -81,6 +81,7 @@ internal static class S3Routing
         if (hostBucket is not null)
         {
             request.Bucket = hostBucket;
+            request.IsVirtualHosted = true;
             request.Key = path.Length > 1 ? path[1..] : null;
             return;
         }

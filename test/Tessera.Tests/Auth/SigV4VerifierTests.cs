@@ -274,16 +274,10 @@ public sealed class SigV4VerifierTests
     }
 
     [Fact]
-    public void SigV2Header_IsRejectedAsUnsupported()
+    public void SigV4aHeader_IsRejectedAsUnsupported()
     {
-        var exception = Fails(Verifier(), Create("GET", "/test.txt", ("Host", Host), ("Date", "Fri, 24 May 2013 00:00:00 GMT"), ("Authorization", "AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=")), S3Errors.InvalidRequest);
+        var exception = Fails(Verifier(), Create("GET", "/test.txt", ("Host", Host), ("x-amz-date", AmzDate), ("Authorization", "AWS4-ECDSA-P256-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/s3/aws4_request, SignedHeaders=host, Signature=00")), S3Errors.InvalidRequest);
         Assert.Contains("Please use AWS4-HMAC-SHA256", exception.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void SigV2Presigned_IsRejectedAsUnsupported()
-    {
-        Fails(Verifier(), Create("GET", "/test.txt?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1141889120&Signature=vjbyPxybdZaNmGa%2ByT272YEAiv4%3D", ("Host", Host)), S3Errors.InvalidRequest);
     }
 
     [Fact]
