@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test with real S3 clients from Debian: awscli, rclone and s3cmd each make a bucket, copy a directory tree
-# up and down, list with a delimiter, read a range, and delete; boto3 (scripts/smoke_boto3.py) does the same at its
-# default settings and adds multipart, versioning, presigned URLs and S3 errors. Installs the clients if they are missing, starts
+# up and down, list with a delimiter, read a range, and delete; boto3 (scripts/smoke_boto3.py) and the AWS SDK for
+# JavaScript v3 (scripts/smoke-js, pinned in its package-lock.json and installed with npm ci) do the same at their
+# default settings and add multipart, versioning, presigned URLs and S3 errors. Installs the clients if they are missing, starts
 # a Tessera server on a free loopback port over a temporary data directory, and ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,7 @@ need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
 [ -x /usr/bin/rclone ] || need+=(rclone)
 [ -x /usr/bin/s3cmd ] || need+=(s3cmd)
+command -v node >/dev/null && command -v npm >/dev/null || need+=(nodejs npm)
 /usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
@@ -25,6 +27,9 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+
+echo "== installing the AWS SDK for JavaScript (npm ci)"
+(cd scripts/smoke-js && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || echo "npm ci failed"
 
 echo "== building the server"
 dotnet build src/Tessera.Server -c Release -nologo -v q >/dev/null || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
@@ -130,6 +135,13 @@ passed=$((passed + $(grep -c '^  ok   ' "$work/boto3.log")))
 failed=$((failed + $(grep -c '^  FAIL ' "$work/boto3.log")))
 # A crash before or between checks prints neither line: count it as a failure of its own.
 if ! grep -qE '^  (ok  |FAIL) boto3 delete_objects' "$work/boto3.log"; then bad "boto3 checks ran to the end"; fi
+
+echo "== AWS SDK for JavaScript $(node -p 'require("./scripts/smoke-js/node_modules/@aws-sdk/client-s3/package.json").version' 2>/dev/null), node $(node --version)"
+node scripts/smoke-js/smoke.mjs "$endpoint" >"$work/js.log" 2>"$work/js.err"
+cat "$work/js.log"
+passed=$((passed + $(grep -c '^  ok   ' "$work/js.log")))
+failed=$((failed + $(grep -c '^  FAIL ' "$work/js.log")))
+if ! grep -qE '^  (ok  |FAIL) js DeleteObjects' "$work/js.log"; then bad "js checks ran to the end"; sed 's/^/       /' "$work/js.err" | tail -15; fi
 
 if [ "$failed" -gt 0 ]; then
   echo "== server log (tail)"
