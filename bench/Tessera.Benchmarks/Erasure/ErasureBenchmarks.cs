@@ -21,6 +21,7 @@ public unsafe class ErasureBenchmarks
     private nint[] _shards = [];
     private nint[] _reconstructShards = [];
     private bool[] _present = [];
+    private delegate*<int, int, int, byte*, byte**, byte**, void> _isaEncode;
     private byte* _isaEncodeTables;
     private byte* _isaDecodeTables;
     private nint[] _isaSurvivors = [];
@@ -35,7 +36,7 @@ public unsafe class ErasureBenchmarks
     [Params(64 * 1024, 1024 * 1024)]
     public int ShardSize { get; set; }
 
-    /// <summary>"IsaL" or a <see cref="CodecPath"/> name.</summary>
+    /// <summary>An ISA-L variant (<see cref="IsaL.Variants"/>) or a <see cref="CodecPath"/> name.</summary>
     [ParamsSource(nameof(Implementations))]
     public string Impl { get; set; } = "IsaL";
 
@@ -52,16 +53,26 @@ public unsafe class ErasureBenchmarks
         set => _shards = value;
     }
 
-    /// <summary>ISA-L (when installed) and every supported path; TESSERA_BENCH_IMPLS=IsaL,Gfni512 narrows a quick run.</summary>
+    /// <summary>
+    /// ISA-L (when installed) and every supported path; TESSERA_BENCH_IMPLS=IsaL,Gfni512 narrows a quick run, and may
+    /// name ISA-L's fixed-width kernels too (IsaL-Avx2, IsaL-Avx, IsaL-Sse, IsaL-Base).
+    /// </summary>
     public static IEnumerable<string> Implementations
     {
         get
         {
             var only = Environment.GetEnvironmentVariable("TESSERA_BENCH_IMPLS")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            var all = (IsaL.IsAvailable() ? new[] { "IsaL" } : []).Concat(CodecPaths.Supported.Reverse().Select(p => p.ToString()));
-            return only is { Length: > 0 } ? all.Where(only.Contains) : all;
+            var paths = CodecPaths.Supported.Reverse().Select(p => p.ToString());
+            if (only is { Length: > 0 })
+            {
+                return (IsaL.IsAvailable() ? IsaL.Variants : []).Concat(paths).Where(only.Contains);
+            }
+
+            return (IsaL.IsAvailable() ? new[] { "IsaL" } : []).Concat(paths);
         }
     }
+
+    private bool IsIsaL => Impl.StartsWith("IsaL", StringComparison.Ordinal);
 
     private int K => int.Parse(Code.Split('+')[0], System.Globalization.CultureInfo.InvariantCulture);
 
@@ -97,8 +108,9 @@ public unsafe class ErasureBenchmarks
             }
         }
 
-        if (Impl == "IsaL")
+        if (IsIsaL)
         {
+            _isaEncode = IsaL.Encoder(Impl);
             _isaEncodeTables = (byte*)NativeMemory.AlignedAlloc((nuint)(32 * k * m), 64);
             fixed (byte* mtx = matrix)
             {
@@ -164,11 +176,11 @@ public unsafe class ErasureBenchmarks
     [Benchmark]
     public void Encode()
     {
-        if (Impl == "IsaL")
+        if (IsIsaL)
         {
             fixed (nint* s = _shards)
             {
-                IsaL.EncodeData(ShardSize, K, M, _isaEncodeTables, (byte**)s, (byte**)(s + K));
+                _isaEncode(ShardSize, K, M, _isaEncodeTables, (byte**)s, (byte**)(s + K));
             }
 
             return;
@@ -180,11 +192,11 @@ public unsafe class ErasureBenchmarks
     [Benchmark]
     public void Reconstruct()
     {
-        if (Impl == "IsaL")
+        if (IsIsaL)
         {
             fixed (nint* s = _isaSurvivors, l = _isaLost)
             {
-                IsaL.EncodeData(ShardSize, K, _isaLost.Length, _isaDecodeTables, (byte**)s, (byte**)l);
+                _isaEncode(ShardSize, K, _isaLost.Length, _isaDecodeTables, (byte**)s, (byte**)l);
             }
 
             return;

@@ -22,6 +22,52 @@ internal static unsafe partial class IsaL
     [LibraryImport(Library, EntryPoint = "ec_encode_data")]
     public static partial void EncodeData(int length, int k, int rows, byte* tables, byte** data, byte** coding);
 
+    /// <summary><see cref="EncodeData"/> on ISA-L's 16-byte SSE kernels (PSHUFB), whatever the CPU has beyond them.</summary>
+    [LibraryImport(Library, EntryPoint = "ec_encode_data_sse")]
+    public static partial void EncodeDataSse(int length, int k, int rows, byte* tables, byte** data, byte** coding);
+
+    /// <summary><see cref="EncodeData"/> on ISA-L's 16-byte AVX (VEX-encoded) kernels.</summary>
+    [LibraryImport(Library, EntryPoint = "ec_encode_data_avx")]
+    public static partial void EncodeDataAvx(int length, int k, int rows, byte* tables, byte** data, byte** coding);
+
+    /// <summary><see cref="EncodeData"/> on ISA-L's 32-byte AVX2 kernels.</summary>
+    [LibraryImport(Library, EntryPoint = "ec_encode_data_avx2")]
+    public static partial void EncodeDataAvx2(int length, int k, int rows, byte* tables, byte** data, byte** coding);
+
+    /// <summary><see cref="EncodeData"/> on ISA-L's portable C code (one byte at a time through log/exp tables).</summary>
+    [LibraryImport(Library, EntryPoint = "ec_encode_data_base")]
+    public static partial void EncodeDataBase(int length, int k, int rows, byte* tables, byte** data, byte** coding);
+
+    /// <summary>
+    /// The ISA-L baselines a benchmark can name: "IsaL" is ISA-L's own dispatch (its best kernels for this CPU);
+    /// the others force one kernel width, so that each Tessera path can be set against ISA-L's kernel of the same
+    /// vector width (Shuffle128 against SSE, Scalar against the C code).
+    /// </summary>
+    public static readonly string[] Variants = ["IsaL", "IsaL-Avx2", "IsaL-Avx", "IsaL-Sse", "IsaL-Base"];
+
+    /// <summary>The encode entry point of a variant in <see cref="Variants"/>.</summary>
+    public static delegate*<int, int, int, byte*, byte**, byte**, void> Encoder(string variant) => variant switch
+    {
+        "IsaL" => &EncodeData,
+        "IsaL-Avx2" => &EncodeDataAvx2,
+        "IsaL-Avx" => &EncodeDataAvx,
+        "IsaL-Sse" => &EncodeDataSse,
+        "IsaL-Base" => &EncodeDataBase,
+        _ => throw new ArgumentException($"unknown ISA-L variant {variant}", nameof(variant)),
+    };
+
+    /// <summary>
+    /// The ISA-L kernel of the same vector width as a Tessera path: SSE for the 16-byte shuffle, the C code for
+    /// the scalar path, ISA-L's own best for the 32- and 64-byte paths.
+    /// </summary>
+    public static string SameWidthAs(string path) => path switch
+    {
+        "Shuffle128" => "IsaL-Sse",
+        "Scalar" => "IsaL-Base",
+        "Shuffle256" => "IsaL-Avx2",
+        _ => "IsaL",
+    };
+
     /// <summary>Inverts an n × n matrix; returns non-zero when singular.</summary>
     [LibraryImport(Library, EntryPoint = "gf_invert_matrix")]
     public static partial int InvertMatrix(byte* input, byte* output, int n);

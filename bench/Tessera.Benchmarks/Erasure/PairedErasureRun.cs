@@ -11,6 +11,8 @@ namespace Tessera.Benchmarks.Erasure;
 /// is kept. BenchmarkDotNet measures one case
 /// after another, each in its own process, so on a shared VM whose speed drifts over minutes its ratios carry that
 /// drift; here both sides of a ratio see the same seconds of the machine.
+/// Each path is set against ISA-L's kernel of the same vector width (<see cref="IsaL.SameWidthAs"/>: Shuffle128
+/// against SSE, Scalar against ISA-L's C code); TESSERA_BENCH_BASELINE=IsaL (or another variant) overrides it.
 /// Usage: <c>bench/run-erasure.sh --paired [PATH [CODES [SHARD_SIZES]]]</c>, e.g. <c>--paired Shuffle256 8+4 1048576</c>.
 /// </summary>
 internal static class PairedErasureRun
@@ -29,15 +31,16 @@ internal static class PairedErasureRun
         var path = args.Length > 0 ? args[0] : Tessera.Erasure.CodecPaths.Best.ToString();
         var codes = args.Length > 1 ? args[1].Split(',') : [.. ErasureBenchmarks.Codes];
         var sizes = args.Length > 2 ? args[2].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() : [64 * 1024, 1024 * 1024];
-        Console.WriteLine($"paired run: {path} against ISA-L, best of {Rounds} alternating batches; load {File.ReadAllText("/proc/loadavg").Trim()}");
-        Console.WriteLine("| operation | code | shard | Tessera MB/s | ISA-L MB/s | ratio |");
+        var baseline = Environment.GetEnvironmentVariable("TESSERA_BENCH_BASELINE") is { Length: > 0 } b ? b : IsaL.SameWidthAs(path);
+        Console.WriteLine($"paired run: {path} against {baseline}, best of {Rounds} alternating batches; load {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine($"| operation | code | shard | Tessera MB/s | {baseline} MB/s | ratio |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|");
         foreach (var code in codes)
         {
             foreach (var size in sizes)
             {
                 var ours = new ErasureBenchmarks { Code = code, ShardSize = size, Impl = path };
-                var isal = new ErasureBenchmarks { Code = code, ShardSize = size, Impl = "IsaL" };
+                var isal = new ErasureBenchmarks { Code = code, ShardSize = size, Impl = baseline };
                 ours.Setup();
                 isal.Shards = ours.Shards;
                 isal.Setup();
