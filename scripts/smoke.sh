@@ -21,6 +21,7 @@ need=()
 [ -x /usr/bin/s3cmd ] || need+=(s3cmd)
 command -v node >/dev/null && command -v npm >/dev/null || need+=(nodejs npm)
 /usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
+/usr/bin/python3 -c 'import requests' 2>/dev/null || need+=(python3-requests)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
   SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo

@@ -9,6 +9,7 @@ import traceback
 import urllib.request
 
 import boto3
+import requests
 from botocore.exceptions import ClientError
 
 endpoint, work = sys.argv[1], sys.argv[2]
@@ -132,6 +133,18 @@ def _():
         raise AssertionError("a tampered URL was accepted")
     except urllib.error.HTTPError as e:
         assert e.code == 403 and b"<Code>SignatureDoesNotMatch</Code>" in e.read()
+
+
+@check("boto3 generate_presigned_post + a form upload with requests (POST Object)")
+def _():
+    post = s3.generate_presigned_post(bucket, "forms/${filename}", Fields={"Content-Type": "text/plain"},
+                                      Conditions=[{"Content-Type": "text/plain"}, ["content-length-range", 1, 1000]])
+    sent = requests.post(post["url"], data=post["fields"], files={"file": ("note.txt", b"uploaded from a form")})
+    assert sent.status_code == 204, (sent.status_code, sent.text)
+    got = s3.get_object(Bucket=bucket, Key="forms/note.txt")
+    assert got["Body"].read() == b"uploaded from a form" and got["ContentType"] == "text/plain"
+    too_big = requests.post(post["url"], data=post["fields"], files={"file": ("big.txt", b"x" * 1001)})
+    assert too_big.status_code == 400 and b"<Code>EntityTooLarge</Code>" in too_big.content, too_big.text
 
 
 @check("boto3 errors: NoSuchKey 404, NoSuchBucket 404, BucketNotEmpty 409")

@@ -169,6 +169,18 @@ public static class S3Errors
     /// <summary><c>UnexpectedContent</c>: HTTP 400.</summary>
     public static readonly S3Error UnexpectedContent = new("UnexpectedContent", 400, "This request does not support content.");
 
+    /// <summary><c>IncorrectNumberOfFilesInPostRequest</c>: HTTP 400.</summary>
+    public static readonly S3Error IncorrectNumberOfFilesInPostRequest = new("IncorrectNumberOfFilesInPostRequest", 400, "POST requires exactly one file upload per request.");
+
+    /// <summary><c>InvalidPolicyDocument</c>: HTTP 400.</summary>
+    public static readonly S3Error InvalidPolicyDocument = new("InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document.");
+
+    /// <summary><c>MalformedPOSTRequest</c>: HTTP 400.</summary>
+    public static readonly S3Error MalformedPOSTRequest = new("MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data.");
+
+    /// <summary><c>MaxPostPreDataLengthExceededError</c>: HTTP 400.</summary>
+    public static readonly S3Error MaxPostPreDataLengthExceededError = new("MaxPostPreDataLengthExceededError", 400, "Your POST request fields preceding the upload file were too large.");
+
     /// <summary>Every row, by code.</summary>
     public static IReadOnlyDictionary<string, S3Error> ByCode { get; } = new[]
     {
@@ -185,6 +197,7 @@ public static class S3Errors
         ExpiredToken,
         IllegalLocationConstraintException,
         IncompleteBody,
+        IncorrectNumberOfFilesInPostRequest,
         InternalError,
         InvalidAccessKeyId,
         InvalidArgument,
@@ -197,13 +210,16 @@ public static class S3Errors
         InvalidPart,
         InvalidPartOrder,
         InvalidPartNumber,
+        InvalidPolicyDocument,
         InvalidRange,
         InvalidRequest,
         InvalidStorageClass,
         InvalidTag,
         InvalidURI,
         KeyTooLongError,
+        MalformedPOSTRequest,
         MalformedXML,
+        MaxPostPreDataLengthExceededError,
         MaxMessageLengthExceeded,
         MetadataTooLarge,
         MethodNotAllowed,

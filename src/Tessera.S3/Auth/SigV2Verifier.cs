@@ -108,6 +108,31 @@ internal sealed class SigV2Verifier
         return Check(request, accessKey, signature, expires, rawPath, rawQuery, hostBucket, now, presigned: true);
     }
 
+    /// <summary>A POST Object form signed with SigV2: <c>signature</c> is the base64 HMAC-SHA1 of the <c>policy</c> field.</summary>
+    public AuthResult VerifyPostPolicy(IReadOnlyDictionary<string, string> fields)
+    {
+        var accessKey = SigV4Verifier.RequireField(fields, "AWSAccessKeyId");
+        var signature = SigV4Verifier.RequireField(fields, "signature");
+        var policy = SigV4Verifier.RequireField(fields, "policy");
+        if (!_credentials.TryGetSecretKey(accessKey, out var secret))
+        {
+            AuthErrors.Throw(S3Errors.InvalidAccessKeyId);
+        }
+
+        var computed = Compare(secret, Encoding.ASCII.GetBytes(policy), signature);
+        var now = _time.GetUtcNow();
+        return new AuthResult
+        {
+            AccessKey = accessKey,
+            Mode = PayloadMode.Unsigned,
+            SeedSignature = Convert.ToHexStringLower(computed),
+            SigningKey = ReadOnlyMemory<byte>.Empty,
+            Scope = "",
+            AmzDate = now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture),
+            RequestTime = now,
+        };
+    }
+
     /// <summary>The string to sign for a request (exposed for tests).</summary>
     internal static string StringToSign(HttpRequest request, ReadOnlySpan<char> date, ReadOnlySpan<char> rawPath, ReadOnlySpan<char> rawQuery, string? hostBucket)
     {
@@ -149,18 +174,7 @@ internal sealed class SigV2Verifier
             AuthErrors.Throw(S3Errors.InvalidAccessKeyId);
         }
 
-        var toSign = Encoding.UTF8.GetBytes(StringToSign(request, date, rawPath, rawQuery, hostBucket));
-        Span<byte> computed = stackalloc byte[HMACSHA1.HashSizeInBytes];
-        HMACSHA1.HashData(Encoding.UTF8.GetBytes(secret), toSign, computed);
-
-        // Compared as the base64 text, as S3 does: a signature whose unused low bits differ is not the same one.
-        Span<char> expected = stackalloc char[28];
-        Convert.TryToBase64Chars(computed, expected, out _);
-        if (!CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(expected), MemoryMarshal.AsBytes(signature)))
-        {
-            AuthErrors.ThrowSignatureDoesNotMatch();
-        }
-
+        var computed = Compare(secret, Encoding.UTF8.GetBytes(StringToSign(request, date, rawPath, rawQuery, hostBucket)), signature);
         var mode = PayloadMode.Unsigned;
         string? sha256 = null;
         var contentSha256 = request.Headers["x-amz-content-sha256"];
@@ -187,6 +201,23 @@ internal sealed class SigV2Verifier
             RequestTime = requestTime,
             IsPresigned = presigned,
         };
+    }
+
+    /// <summary>
+    /// HMAC-SHA1 of <paramref name="toSign"/> under <paramref name="secret"/>, compared with <paramref name="signature"/>
+    /// as base64 text (as S3 does: a signature whose unused low bits differ is not the same one); returns the MAC.
+    /// </summary>
+    private static byte[] Compare(string secret, byte[] toSign, ReadOnlySpan<char> signature)
+    {
+        var computed = HMACSHA1.HashData(Encoding.UTF8.GetBytes(secret), toSign);
+        Span<char> expected = stackalloc char[28];
+        Convert.TryToBase64Chars(computed, expected, out _);
+        if (!CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(expected), MemoryMarshal.AsBytes(signature)))
+        {
+            AuthErrors.ThrowSignatureDoesNotMatch();
+        }
+
+        return computed;
     }
 
     /// <summary>Every x-amz-* header as <c>name:value\n</c>: names lower-cased and sorted, repeated values joined by commas.</summary>

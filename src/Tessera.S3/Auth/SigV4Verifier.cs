@@ -105,6 +105,77 @@ public sealed partial class SigV4Verifier
         throw new S3Exception(S3Errors.AccessDenied, "Anonymous access is not allowed; sign the request with AWS Signature Version 4 or 2.");
     }
 
+    /// <summary>
+    /// Authenticates a browser-based upload (POST Object) by its form: <c>x-amz-signature</c> is the hex
+    /// HMAC-SHA256 of the base64 <c>policy</c> field under the signing key of <c>x-amz-credential</c>; a form with
+    /// <c>AWSAccessKeyId</c> and <c>signature</c> is SigV2 (<see cref="SigV2Verifier.VerifyPostPolicy"/>). The policy's
+    /// own conditions are checked by the caller (<see cref="PostPolicy"/>).
+    /// </summary>
+    /// <param name="fields">The form fields before the file, by name (case-insensitive).</param>
+    public AuthResult VerifyPostPolicy(IReadOnlyDictionary<string, string> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        if (!fields.TryGetValue("x-amz-signature", out var signature))
+        {
+            if (fields.ContainsKey("signature") || fields.ContainsKey("AWSAccessKeyId"))
+            {
+                return _v2.VerifyPostPolicy(fields);
+            }
+
+            throw new S3Exception(S3Errors.AccessDenied, "Anonymous uploads are not allowed; sign the POST policy.");
+        }
+
+        var policy = RequireField(fields, "policy");
+        if (RequireField(fields, "x-amz-algorithm") != Algorithm)
+        {
+            AuthErrors.Throw(S3Errors.InvalidArgument, "POST form x-amz-algorithm only supports \"AWS4-HMAC-SHA256\"");
+        }
+
+        ParseCredential(RequireField(fields, "x-amz-credential"), presigned: true, out var accessKey, out var scope, out var date, out var dateNumber);
+        var amzDate = RequireField(fields, "x-amz-date");
+        if (!TryParseAmzDate(amzDate, out var requestTime) || !amzDate.AsSpan(0, 8).SequenceEqual(date))
+        {
+            AuthErrors.Throw(S3Errors.InvalidArgument, "POST form x-amz-date must be the credential's date in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"");
+        }
+
+        var accessKeyId = accessKey.ToString();
+        if (!_credentials.TryGetSecretKey(accessKeyId, out var secret))
+        {
+            AuthErrors.Throw(S3Errors.InvalidAccessKeyId);
+        }
+
+        Span<byte> provided = stackalloc byte[32];
+        if (!SigV4Encoding.TryParseHex(signature, provided))
+        {
+            AuthErrors.ThrowSignatureDoesNotMatch();
+        }
+
+        var signingKey = _keys.Get(secret, date, dateNumber);
+        Span<byte> computed = stackalloc byte[32];
+        HMACSHA256.HashData(signingKey, System.Text.Encoding.ASCII.GetBytes(policy), computed);
+        if (!CryptographicOperations.FixedTimeEquals(computed, provided))
+        {
+            AuthErrors.ThrowSignatureDoesNotMatch();
+        }
+
+        return new AuthResult
+        {
+            AccessKey = accessKeyId,
+            Mode = PayloadMode.Unsigned,
+            SeedSignature = Convert.ToHexStringLower(computed),
+            SigningKey = signingKey,
+            Scope = scope.ToString(),
+            AmzDate = amzDate,
+            RequestTime = requestTime,
+        };
+    }
+
+    /// <summary>A form field a signed POST must carry (InvalidArgument, as S3 words it, when missing).</summary>
+    internal static string RequireField(IReadOnlyDictionary<string, string> fields, string name) =>
+        fields.TryGetValue(name, out var value) && value.Length > 0
+            ? value
+            : throw new S3Exception(S3Errors.InvalidArgument, $"Bucket POST must contain a field named '{name}'.  If it is specified, please check the order of the fields.");
+
     private AuthResult VerifyHeader(HttpRequest request, string authorization, ReadOnlySpan<char> rawPath, in CanonicalQuery query)
     {
         ParseAuthorization(authorization, out var credential, out var signedHeaders, out var signature);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Tessera.Core.Errors;
 using Tessera.S3.Admin;
+using Tessera.S3.Operations;
 using Tessera.S3.Xml;
 using Tessera.Storage;
 
@@ -40,6 +41,13 @@ public sealed class S3Gateway
         try
         {
             S3Routing.ResolveAddress(request);
+            if (PostObject.Matches(request))
+            {
+                // A browser upload signs its policy inside the form, not its headers.
+                await PostObject.HandleAsync(request).ConfigureAwait(false);
+                return;
+            }
+
             var auth = _services.Verifier.Verify(http.Request, request.IsVirtualHosted ? request.Bucket : null);
             if (!_services.Users.TryGetUser(auth.AccessKey, out var user))
             {

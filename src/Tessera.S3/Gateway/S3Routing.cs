@@ -171,7 +171,8 @@ internal static class S3Routing
         };
     }
 
-    private static void CheckKey(S3Request r)
+    /// <summary>KeyTooLongError past 1,024 UTF-8 bytes; InvalidArgument for a NUL.</summary>
+    internal static void CheckKey(S3Request r)
     {
         var key = r.Key!;
         if (Encoding.UTF8.GetByteCount(key) > 1024)

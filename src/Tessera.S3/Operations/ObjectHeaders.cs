@@ -23,16 +23,33 @@ internal static class ObjectHeaders
     public static ObjectManifest WithRequestAttributes(ObjectManifest manifest, S3Request r)
     {
         var metadata = new List<KeyValuePair<string, string>>();
-        var size = 0;
         foreach (var (name, values) in r.Request.Headers)
         {
-            if (name.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase))
-            {
-                var key = name[MetaPrefix.Length..].ToLowerInvariant();
-                var value = values.ToString();
-                size += Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value);
-                metadata.Add(new(key, value));
-            }
+            AddMetadata(metadata, name, values.ToString());
+        }
+
+        return WithAttributes(manifest, metadata, r.Header, r.Request.ContentType);
+    }
+
+    /// <summary>Adds <paramref name="name"/> to <paramref name="metadata"/> when it is an <c>x-amz-meta-*</c> name (lower-cased, prefix removed).</summary>
+    public static void AddMetadata(List<KeyValuePair<string, string>> metadata, string name, string value)
+    {
+        if (name.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            metadata.Add(new(name[MetaPrefix.Length..].ToLowerInvariant(), value));
+        }
+    }
+
+    /// <summary>
+    /// The attributes of a write from wherever it carries them (request headers, or the fields of a POST form):
+    /// <paramref name="metadata"/> from <see cref="AddMetadata"/>, the rest looked up by header name.
+    /// </summary>
+    public static ObjectManifest WithAttributes(ObjectManifest manifest, List<KeyValuePair<string, string>> metadata, Func<string, string?> get, string? contentType)
+    {
+        var size = 0;
+        foreach (var (key, value) in metadata)
+        {
+            size += Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value);
         }
 
         if (size > MaxMetadataBytes)
@@ -40,7 +57,7 @@ internal static class ObjectHeaders
             throw new S3Exception(S3Errors.MetadataTooLarge);
         }
 
-        var storageClass = r.Header("x-amz-storage-class");
+        var storageClass = get("x-amz-storage-class");
         if (storageClass is not null && !StorageClasses.Contains(storageClass))
         {
             throw new S3Exception(S3Errors.InvalidStorageClass);
@@ -48,12 +65,12 @@ internal static class ObjectHeaders
 
         return manifest with
         {
-            ContentType = r.Request.ContentType ?? "binary/octet-stream",
-            ContentEncoding = NullIfEmpty(r.Header("Content-Encoding")),
-            ContentDisposition = NullIfEmpty(r.Header("Content-Disposition")),
-            ContentLanguage = NullIfEmpty(r.Header("Content-Language")),
-            CacheControl = NullIfEmpty(r.Header("Cache-Control")),
-            Expires = NullIfEmpty(r.Header("Expires")),
+            ContentType = contentType ?? "binary/octet-stream",
+            ContentEncoding = NullIfEmpty(get("Content-Encoding")),
+            ContentDisposition = NullIfEmpty(get("Content-Disposition")),
+            ContentLanguage = NullIfEmpty(get("Content-Language")),
+            CacheControl = NullIfEmpty(get("Cache-Control")),
+            Expires = NullIfEmpty(get("Expires")),
             UserMetadata = metadata,
             StorageClass = storageClass ?? "STANDARD",
         };
