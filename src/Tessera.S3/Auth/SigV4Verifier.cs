@@ -139,18 +139,8 @@ public sealed partial class SigV4Verifier
         }
 
         var accessKeyId = accessKey.ToString();
-        if (!_credentials.TryGetSecretKey(accessKeyId, out var secret))
-        {
-            AuthErrors.Throw(S3Errors.InvalidAccessKeyId);
-        }
-
         Span<byte> provided = stackalloc byte[32];
-        if (!SigV4Encoding.TryParseHex(signature, provided))
-        {
-            AuthErrors.ThrowSignatureDoesNotMatch();
-        }
-
-        var signingKey = _keys.Get(secret, date, dateNumber);
+        var signingKey = SigningKeyFor(accessKeyId, signature, date, dateNumber, provided);
         Span<byte> computed = stackalloc byte[32];
         HMACSHA256.HashData(signingKey, System.Text.Encoding.ASCII.GetBytes(policy), computed);
         if (!CryptographicOperations.FixedTimeEquals(computed, provided))
@@ -168,6 +158,26 @@ public sealed partial class SigV4Verifier
             AmzDate = amzDate,
             RequestTime = requestTime,
         };
+    }
+
+    /// <summary>
+    /// The checks every SigV4 form shares before the signature is computed: the access key is known (else
+    /// InvalidAccessKeyId) and the signature is 64 hex digits, parsed into <paramref name="provided"/> (else
+    /// SignatureDoesNotMatch). Returns the signing key of the credential's date.
+    /// </summary>
+    private byte[] SigningKeyFor(string accessKeyId, ReadOnlySpan<char> signature, ReadOnlySpan<char> date, int dateNumber, Span<byte> provided)
+    {
+        if (!_credentials.TryGetSecretKey(accessKeyId, out var secret))
+        {
+            AuthErrors.Throw(S3Errors.InvalidAccessKeyId);
+        }
+
+        if (!SigV4Encoding.TryParseHex(signature, provided))
+        {
+            AuthErrors.ThrowSignatureDoesNotMatch();
+        }
+
+        return _keys.Get(secret, date, dateNumber);
     }
 
     /// <summary>A form field a signed POST must carry (InvalidArgument, as S3 words it, when missing).</summary>
@@ -308,18 +318,8 @@ public sealed partial class SigV4Verifier
         DateTimeOffset requestTime)
     {
         var accessKeyId = accessKey.ToString();
-        if (!_credentials.TryGetSecretKey(accessKeyId, out var secret))
-        {
-            AuthErrors.Throw(S3Errors.InvalidAccessKeyId);
-        }
-
         Span<byte> provided = stackalloc byte[32];
-        if (!SigV4Encoding.TryParseHex(signature, provided))
-        {
-            AuthErrors.ThrowSignatureDoesNotMatch();
-        }
-
-        var signingKey = _keys.Get(secret, date, dateNumber);
+        var signingKey = SigningKeyFor(accessKeyId, signature, date, dateNumber, provided);
         Span<byte> computed = stackalloc byte[32];
         ComputeSignature(request, rawPath, query, presigned, signedHeaders, payloadHash, amzDate, scope, signingKey, computed);
         if (!CryptographicOperations.FixedTimeEquals(computed, provided))

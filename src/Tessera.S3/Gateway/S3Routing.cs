@@ -47,6 +47,7 @@ internal static class S3Routing
         ["ListObjectsV2"] = nameof(ListObjectsV2),
         ["DeleteObjects"] = nameof(DeleteObjects),
         ["PutObject"] = nameof(PutObject),
+        ["PostObject"] = nameof(PostObject),
         ["GetObject"] = nameof(GetObject),
         ["HeadObject"] = nameof(GetObject),
         ["DeleteObject"] = nameof(DeleteObject),
