@@ -46,6 +46,9 @@ public static class S3Errors
     /// <summary><c>IncompleteBody</c>: HTTP 400.</summary>
     public static readonly S3Error IncompleteBody = new("IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header.");
 
+    /// <summary><c>IncorrectNumberOfFilesInPostRequest</c>: HTTP 400.</summary>
+    public static readonly S3Error IncorrectNumberOfFilesInPostRequest = new("IncorrectNumberOfFilesInPostRequest", 400, "POST requires exactly one file upload per request.");
+
     /// <summary><c>InternalError</c>: HTTP 500.</summary>
     public static readonly S3Error InternalError = new("InternalError", 500, "We encountered an internal error. Please try again.");
 
@@ -82,6 +85,9 @@ public static class S3Errors
     /// <summary><c>InvalidPartNumber</c>: HTTP 416.</summary>
     public static readonly S3Error InvalidPartNumber = new("InvalidPartNumber", 416, "The requested partnumber is not satisfiable");
 
+    /// <summary><c>InvalidPolicyDocument</c>: HTTP 400.</summary>
+    public static readonly S3Error InvalidPolicyDocument = new("InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document.");
+
     /// <summary><c>InvalidRange</c>: HTTP 416.</summary>
     public static readonly S3Error InvalidRange = new("InvalidRange", 416, "The requested range is not satisfiable");
 
@@ -100,11 +106,17 @@ public static class S3Errors
     /// <summary><c>KeyTooLongError</c>: HTTP 400.</summary>
     public static readonly S3Error KeyTooLongError = new("KeyTooLongError", 400, "Your key is too long");
 
+    /// <summary><c>MalformedPOSTRequest</c>: HTTP 400.</summary>
+    public static readonly S3Error MalformedPOSTRequest = new("MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data.");
+
     /// <summary><c>MalformedXML</c>: HTTP 400.</summary>
     public static readonly S3Error MalformedXML = new("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema.");
 
     /// <summary><c>MaxMessageLengthExceeded</c>: HTTP 400.</summary>
     public static readonly S3Error MaxMessageLengthExceeded = new("MaxMessageLengthExceeded", 400, "Your request was too big.");
+
+    /// <summary><c>MaxPostPreDataLengthExceededError</c>: HTTP 400.</summary>
+    public static readonly S3Error MaxPostPreDataLengthExceededError = new("MaxPostPreDataLengthExceededError", 400, "Your POST request fields preceding the upload file were too large.");
 
     /// <summary><c>MetadataTooLarge</c>: HTTP 400.</summary>
     public static readonly S3Error MetadataTooLarge = new("MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size.");
@@ -168,18 +180,6 @@ public static class S3Errors
 
     /// <summary><c>UnexpectedContent</c>: HTTP 400.</summary>
     public static readonly S3Error UnexpectedContent = new("UnexpectedContent", 400, "This request does not support content.");
-
-    /// <summary><c>IncorrectNumberOfFilesInPostRequest</c>: HTTP 400.</summary>
-    public static readonly S3Error IncorrectNumberOfFilesInPostRequest = new("IncorrectNumberOfFilesInPostRequest", 400, "POST requires exactly one file upload per request.");
-
-    /// <summary><c>InvalidPolicyDocument</c>: HTTP 400.</summary>
-    public static readonly S3Error InvalidPolicyDocument = new("InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document.");
-
-    /// <summary><c>MalformedPOSTRequest</c>: HTTP 400.</summary>
-    public static readonly S3Error MalformedPOSTRequest = new("MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data.");
-
-    /// <summary><c>MaxPostPreDataLengthExceededError</c>: HTTP 400.</summary>
-    public static readonly S3Error MaxPostPreDataLengthExceededError = new("MaxPostPreDataLengthExceededError", 400, "Your POST request fields preceding the upload file were too large.");
 
     /// <summary>Every row, by code.</summary>
     public static IReadOnlyDictionary<string, S3Error> ByCode { get; } = new[]
