@@ -451,8 +451,8 @@ public sealed class ObjectTests(StoreFixture store) : IClassFixture<StoreFixture
         var url = new Uri(store.Server.Endpoint, bucket);
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
         var data = Names.RandomBytes(70_000, 7);
-        const string Conditions = """["starts-with", "$key", "uploads/"], {"Content-Type": "image/jpeg"}, ["starts-with", "$x-amz-meta-owner", ""], ["content-length-range", 1, 100000]""";
-        (string, string)[] fields = [("key", "uploads/${filename}"), ("Content-Type", "image/jpeg"), ("x-amz-meta-owner", "alice")];
+        const string Conditions = """["starts-with", "$key", "uploads/"], {"Content-Type": "image/jpeg"}, ["starts-with", "$x-amz-meta-owner", ""], ["starts-with", "$tagging", ""], ["content-length-range", 1, 100000]""";
+        (string, string)[] fields = [("key", "uploads/${filename}"), ("Content-Type", "image/jpeg"), ("x-amz-meta-owner", "alice"), ("tagging", "<Tagging><TagSet><Tag><Key>team</Key><Value>web</Value></Tag></TagSet></Tagging>")];
 
         var posted = await http.PostAsync(url, PostForm(bucket, Conditions, fields, data), Ct);
         Assert.Equal(HttpStatusCode.NoContent, posted.StatusCode);
@@ -461,6 +461,8 @@ public sealed class ObjectTests(StoreFixture store) : IClassFixture<StoreFixture
         var head = await _s3.GetObjectMetadataAsync(bucket, "uploads/photo.jpg", Ct);
         Assert.Equal("image/jpeg", head.Headers.ContentType);
         Assert.Equal("alice", head.Metadata["owner"]);
+        var tagging = await _s3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = "uploads/photo.jpg" }, Ct);
+        Assert.Equal(("team", "web"), (tagging.Tagging.Single().Key, tagging.Tagging.Single().Value));
 
         // success_action_status 201: the PostResponse document.
         var created = await http.PostAsync(url, PostForm(bucket, Conditions + """, {"success_action_status": "201"}""", [.. fields, ("success_action_status", "201")], data, "second.jpg"), Ct);

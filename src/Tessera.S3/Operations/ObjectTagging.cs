@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using Tessera.Core.Errors;
 using Tessera.Index;
 using Tessera.S3.Gateway;
@@ -40,7 +41,15 @@ internal static class ObjectTagging
     {
         var manifest = Current(r);
         var root = await S3Xml.ReadBodyAsync(r.Request.Body, 64 * 1024, required: true, r.Aborted).ConfigureAwait(false);
-        var tagSet = root!.Name.LocalName == "Tagging" ? S3Xml.Children(root, "TagSet").FirstOrDefault() : null;
+        Replace(r, manifest with { Tags = Parse(root!) });
+        r.Response.StatusCode = 200;
+        r.Response.ContentLength = 0;
+    }
+
+    /// <summary>A <c>Tagging</c> document's tags, validated (MalformedXML, InvalidTag).</summary>
+    public static List<KeyValuePair<string, string>> Parse(XElement root)
+    {
+        var tagSet = root.Name.LocalName == "Tagging" ? S3Xml.Children(root, "TagSet").FirstOrDefault() : null;
         if (tagSet is null)
         {
             throw new S3Exception(S3Errors.MalformedXML);
@@ -52,9 +61,7 @@ internal static class ObjectTagging
                 S3Xml.ChildValue(t, "Value") ?? ""))
             .ToList();
         ObjectHeaders.ValidateTags(tags);
-        Replace(r, manifest with { Tags = tags });
-        r.Response.StatusCode = 200;
-        r.Response.ContentLength = 0;
+        return tags;
     }
 
     public static Task DeleteAsync(S3Request r)

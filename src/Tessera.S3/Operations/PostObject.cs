@@ -204,24 +204,14 @@ internal static class PostObject
     /// <summary>The <c>tagging</c> field: a Tagging XML document, as PutObjectTagging takes it.</summary>
     private static List<KeyValuePair<string, string>> Tags(string xml)
     {
-        XElement root;
         try
         {
-            root = XElement.Parse(xml);
+            return ObjectTagging.Parse(XElement.Parse(xml));
         }
         catch (System.Xml.XmlException)
         {
             throw new S3Exception(S3Errors.MalformedXML);
         }
-
-        var tagSet = root.Name.LocalName == "Tagging" ? S3Xml.Children(root, "TagSet").FirstOrDefault() : null;
-        var tags = (tagSet ?? throw new S3Exception(S3Errors.MalformedXML)).Elements().Where(e => e.Name.LocalName == "Tag")
-            .Select(t => new KeyValuePair<string, string>(
-                S3Xml.ChildValue(t, "Key") ?? throw new S3Exception(S3Errors.MalformedXML),
-                S3Xml.ChildValue(t, "Value") ?? ""))
-            .ToList();
-        ObjectHeaders.ValidateTags(tags);
-        return tags;
     }
 
     /// <summary>success_action_redirect (303 to it), else success_action_status 200, 201 (XML) or 204 (the default).</summary>
