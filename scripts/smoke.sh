@@ -92,6 +92,7 @@ admin_status() {
 check "tessera admin object: 1 MiB + 1 as RS(4,2), 6 fragments on 6 active disks" admin_object tree/docs/deep/er/mib+1.bin 6
 check "tessera admin object: 4 KiB as 3 copies on 3 active disks" admin_object tree/docs/page.bin 3
 check "tessera admin status: 6 active disks, repair queue empty" admin_status
+check "aws s3api get-bucket-acl (owner FULL_CONTROL), get-bucket-cors (NoSuchCORSConfiguration)" bash -c "aws --endpoint-url $endpoint s3api get-bucket-acl --bucket smoke-aws | grep -q FULL_CONTROL && ! aws --endpoint-url $endpoint s3api get-bucket-cors --bucket smoke-aws 2>'$work/cors.err' && grep -q NoSuchCORSConfiguration '$work/cors.err'"
 check "aws s3 rm --recursive" awscmd s3 rm --recursive s3://smoke-aws/tree
 check "aws s3 rb" awscmd s3 rb s3://smoke-aws
 

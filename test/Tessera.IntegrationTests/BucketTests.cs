@@ -155,4 +155,74 @@ public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture
         var listed = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = name, Delimiter = "/" }, TestContext.Current.CancellationToken);
         Assert.Equal(["dir/"], listed.CommonPrefixes!.ToList());
     }
+
+    [Theory]
+    [InlineData("cors", "NoSuchCORSConfiguration")]
+    [InlineData("policy", "NoSuchBucketPolicy")]
+    [InlineData("lifecycle", "NoSuchLifecycleConfiguration")]
+    [InlineData("encryption", "ServerSideEncryptionConfigurationNotFoundError")]
+    [InlineData("website", "NoSuchWebsiteConfiguration")]
+    [InlineData("object-lock", "ObjectLockConfigurationNotFoundError")]
+    [InlineData("replication", "ReplicationConfigurationNotFoundError")]
+    [InlineData("publicAccessBlock", "NoSuchPublicAccessBlockConfiguration")]
+    [InlineData("ownershipControls", "OwnershipControlsNotFoundError")]
+    [InlineData("tagging", "NoSuchTagSet")]
+    public async Task AConfigurationTheBucketNeverHadReadsAsNotConfigured(string subResource, string code)
+    {
+        var name = Names.Bucket();
+        await _s3.PutBucketAsync(name, TestContext.Current.CancellationToken);
+
+        var (status, body) = await RawS3.SendAsync(store.Server.Endpoint, HttpMethod.Get, $"/{name}", subResource, null);
+
+        Assert.Equal(404, status);
+        Assert.Contains($"<Code>{code}</Code>", body, StringComparison.Ordinal);
+        Assert.Contains($"<BucketName>{name}</BucketName>", body, StringComparison.Ordinal);
+        var (putStatus, putBody) = await RawS3.SendAsync(store.Server.Endpoint, HttpMethod.Put, $"/{name}", subResource, "<x/>");
+        Assert.Equal((501, true), (putStatus, putBody.Contains("<Code>NotImplemented</Code>", StringComparison.Ordinal)));
+        var (missingStatus, missingBody) = await RawS3.SendAsync(store.Server.Endpoint, HttpMethod.Get, $"/{name}-missing", subResource, null);
+        Assert.Equal((404, true), (missingStatus, missingBody.Contains("<Code>NoSuchBucket</Code>", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task LoggingNotificationAccelerateAndRequestPaymentReadAsOff()
+    {
+        var name = Names.Bucket();
+        await _s3.PutBucketAsync(name, TestContext.Current.CancellationToken);
+        var ct = TestContext.Current.CancellationToken;
+
+        var logging = await _s3.GetBucketLoggingAsync(new GetBucketLoggingRequest { BucketName = name }, ct);
+        Assert.Null(logging.BucketLoggingConfig?.TargetBucketName);
+        var notification = await _s3.GetBucketNotificationAsync(new GetBucketNotificationRequest { BucketName = name }, ct);
+        Assert.Empty(notification.TopicConfigurations ?? []);
+        var accelerate = await _s3.GetBucketAccelerateConfigurationAsync(new GetBucketAccelerateConfigurationRequest { BucketName = name }, ct);
+        Assert.Null(accelerate.Status?.Value);
+        var (status, body) = await RawS3.SendAsync(store.Server.Endpoint, HttpMethod.Get, $"/{name}", "requestPayment", null);
+        Assert.Equal((200, true), (status, body.Contains("<Payer>BucketOwner</Payer>", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task AclsArePrivateToTheOwner()
+    {
+        var name = Names.Bucket();
+        var ct = TestContext.Current.CancellationToken;
+        await _s3.PutBucketAsync(name, ct);
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = name, Key = "k", ContentBody = "v" }, ct);
+        var owner = (await _s3.ListBucketsAsync(ct)).Owner!.Id;
+
+        var bucketAcl = await _s3.GetBucketAclAsync(new GetBucketAclRequest { BucketName = name }, ct);
+        var objectAcl = await _s3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = name, Key = "k" }, ct);
+        foreach (var (grants, aclOwner) in new[] { (bucketAcl.Grants, bucketAcl.Owner), (objectAcl.Grants, objectAcl.Owner) })
+        {
+            var grant = Assert.Single(grants!);
+            Assert.Equal((owner, S3Permission.FULL_CONTROL), (grant.Grantee.CanonicalUser, grant.Permission));
+            Assert.Equal(owner, aclOwner!.Id);
+        }
+
+        await _s3.PutBucketAclAsync(new PutBucketAclRequest { BucketName = name, ACL = S3CannedACL.Private }, ct);
+        await _s3.PutObjectAclAsync(new PutObjectAclRequest { BucketName = name, Key = "k", ACL = S3CannedACL.Private }, ct);
+        var publicRead = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.PutBucketAclAsync(new PutBucketAclRequest { BucketName = name, ACL = S3CannedACL.PublicRead }, ct));
+        Assert.Equal((HttpStatusCode.NotImplemented, "NotImplemented"), (publicRead.StatusCode, publicRead.ErrorCode));
+        var missing = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => _s3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = name, Key = "nope" }, ct));
+        Assert.Equal("NoSuchKey", missing.ErrorCode);
+    }
 }

@@ -136,8 +136,20 @@ public static class S3Errors
     /// <summary><c>NoSuchBucket</c>: HTTP 404.</summary>
     public static readonly S3Error NoSuchBucket = new("NoSuchBucket", 404, "The specified bucket does not exist");
 
+    /// <summary><c>NoSuchBucketPolicy</c>: HTTP 404.</summary>
+    public static readonly S3Error NoSuchBucketPolicy = new("NoSuchBucketPolicy", 404, "The bucket policy does not exist");
+
+    /// <summary><c>NoSuchCORSConfiguration</c>: HTTP 404.</summary>
+    public static readonly S3Error NoSuchCORSConfiguration = new("NoSuchCORSConfiguration", 404, "The CORS configuration does not exist");
+
     /// <summary><c>NoSuchKey</c>: HTTP 404.</summary>
     public static readonly S3Error NoSuchKey = new("NoSuchKey", 404, "The specified key does not exist.");
+
+    /// <summary><c>NoSuchLifecycleConfiguration</c>: HTTP 404.</summary>
+    public static readonly S3Error NoSuchLifecycleConfiguration = new("NoSuchLifecycleConfiguration", 404, "The lifecycle configuration does not exist");
+
+    /// <summary><c>NoSuchPublicAccessBlockConfiguration</c>: HTTP 404.</summary>
+    public static readonly S3Error NoSuchPublicAccessBlockConfiguration = new("NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found");
 
     /// <summary><c>NoSuchUpload</c>: HTTP 404.</summary>
     public static readonly S3Error NoSuchUpload = new("NoSuchUpload", 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.");
@@ -148,20 +160,35 @@ public static class S3Errors
     /// <summary><c>NoSuchTagSet</c>: HTTP 404.</summary>
     public static readonly S3Error NoSuchTagSet = new("NoSuchTagSet", 404, "The TagSet does not exist");
 
+    /// <summary><c>NoSuchWebsiteConfiguration</c>: HTTP 404.</summary>
+    public static readonly S3Error NoSuchWebsiteConfiguration = new("NoSuchWebsiteConfiguration", 404, "The specified bucket does not have a website configuration");
+
     /// <summary><c>NotImplemented</c>: HTTP 501.</summary>
     public static readonly S3Error NotImplemented = new("NotImplemented", 501, "A header you provided implies functionality that is not implemented.");
 
     /// <summary><c>NotModified</c>: HTTP 304.</summary>
     public static readonly S3Error NotModified = new("NotModified", 304, "Not Modified");
 
+    /// <summary><c>ObjectLockConfigurationNotFoundError</c>: HTTP 404.</summary>
+    public static readonly S3Error ObjectLockConfigurationNotFoundError = new("ObjectLockConfigurationNotFoundError", 404, "Object Lock configuration does not exist for this bucket");
+
+    /// <summary><c>OwnershipControlsNotFoundError</c>: HTTP 404.</summary>
+    public static readonly S3Error OwnershipControlsNotFoundError = new("OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found");
+
     /// <summary><c>PreconditionFailed</c>: HTTP 412.</summary>
     public static readonly S3Error PreconditionFailed = new("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold");
+
+    /// <summary><c>ReplicationConfigurationNotFoundError</c>: HTTP 404.</summary>
+    public static readonly S3Error ReplicationConfigurationNotFoundError = new("ReplicationConfigurationNotFoundError", 404, "The replication configuration was not found");
 
     /// <summary><c>RequestTimeTooSkewed</c>: HTTP 403.</summary>
     public static readonly S3Error RequestTimeTooSkewed = new("RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large.");
 
     /// <summary><c>RequestTimeout</c>: HTTP 400.</summary>
     public static readonly S3Error RequestTimeout = new("RequestTimeout", 400, "Your socket connection to the server was not read from or written to within the timeout period.");
+
+    /// <summary><c>ServerSideEncryptionConfigurationNotFoundError</c>: HTTP 404.</summary>
+    public static readonly S3Error ServerSideEncryptionConfigurationNotFoundError = new("ServerSideEncryptionConfigurationNotFoundError", 404, "The server side encryption configuration was not found");
 
     /// <summary><c>SignatureDoesNotMatch</c>: HTTP 403.</summary>
     public static readonly S3Error SignatureDoesNotMatch = new("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
@@ -227,15 +254,24 @@ public static class S3Errors
         MissingRequestBodyError,
         MissingSecurityHeader,
         NoSuchBucket,
+        NoSuchBucketPolicy,
+        NoSuchCORSConfiguration,
         NoSuchKey,
+        NoSuchLifecycleConfiguration,
+        NoSuchPublicAccessBlockConfiguration,
         NoSuchUpload,
         NoSuchVersion,
         NoSuchTagSet,
+        NoSuchWebsiteConfiguration,
         NotImplemented,
         NotModified,
+        ObjectLockConfigurationNotFoundError,
+        OwnershipControlsNotFoundError,
         PreconditionFailed,
+        ReplicationConfigurationNotFoundError,
         RequestTimeTooSkewed,
         RequestTimeout,
+        ServerSideEncryptionConfigurationNotFoundError,
         SignatureDoesNotMatch,
         ServiceUnavailable,
         SlowDown,

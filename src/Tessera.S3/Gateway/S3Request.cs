@@ -91,7 +91,8 @@ internal sealed class S3Request
     public S3Exception Error(S3Error error, string? message = null)
     {
         var details = new List<KeyValuePair<string, string>>();
-        if (Bucket is not null && error.Code is "NoSuchBucket" or "BucketNotEmpty" or "BucketAlreadyExists" or "BucketAlreadyOwnedByYou" or "InvalidBucketName" or "NoSuchKey")
+        if (Bucket is not null && (error.Code is "NoSuchBucket" or "BucketNotEmpty" or "BucketAlreadyExists" or "BucketAlreadyOwnedByYou" or "InvalidBucketName" or "NoSuchKey" or "NoSuchTagSet"
+            || (error.Status == 404 && error.Code.EndsWith("Configuration", StringComparison.Ordinal)) || error.Code.EndsWith("NotFoundError", StringComparison.Ordinal) || error.Code == "NoSuchBucketPolicy"))
         {
             details.Add(new("BucketName", Bucket));
         }
