@@ -114,23 +114,8 @@ internal sealed class SigV2Verifier
         var accessKey = SigV4Verifier.RequireField(fields, "AWSAccessKeyId");
         var signature = SigV4Verifier.RequireField(fields, "signature");
         var policy = SigV4Verifier.RequireField(fields, "policy");
-        if (!_credentials.TryGetSecretKey(accessKey, out var secret))
-        {
-            AuthErrors.Throw(S3Errors.InvalidAccessKeyId);
-        }
-
-        var computed = Compare(secret, Encoding.ASCII.GetBytes(policy), signature);
-        var now = _time.GetUtcNow();
-        return new AuthResult
-        {
-            AccessKey = accessKey,
-            Mode = PayloadMode.Unsigned,
-            SeedSignature = Convert.ToHexStringLower(computed),
-            SigningKey = ReadOnlyMemory<byte>.Empty,
-            Scope = "",
-            AmzDate = now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture),
-            RequestTime = now,
-        };
+        var computed = Compare(Secret(accessKey), Encoding.ASCII.GetBytes(policy), signature);
+        return Result(accessKey, computed, PayloadMode.Unsigned, null, _time.GetUtcNow(), presigned: false);
     }
 
     /// <summary>The string to sign for a request (exposed for tests).</summary>
@@ -169,12 +154,7 @@ internal sealed class SigV2Verifier
         bool presigned)
     {
         var accessKeyId = accessKey.ToString();
-        if (!_credentials.TryGetSecretKey(accessKeyId, out var secret))
-        {
-            AuthErrors.Throw(S3Errors.InvalidAccessKeyId);
-        }
-
-        var computed = Compare(secret, Encoding.UTF8.GetBytes(StringToSign(request, date, rawPath, rawQuery, hostBucket)), signature);
+        var computed = Compare(Secret(accessKeyId), Encoding.UTF8.GetBytes(StringToSign(request, date, rawPath, rawQuery, hostBucket)), signature);
         var mode = PayloadMode.Unsigned;
         string? sha256 = null;
         var contentSha256 = request.Headers["x-amz-content-sha256"];
@@ -189,19 +169,33 @@ internal sealed class SigV2Verifier
             sha256 = mode == PayloadMode.Sha256 ? contentSha256.ToString().ToLowerInvariant() : null;
         }
 
-        return new AuthResult
-        {
-            AccessKey = accessKeyId,
-            Mode = mode,
-            PayloadSha256Hex = sha256,
-            SeedSignature = Convert.ToHexStringLower(computed),
-            SigningKey = ReadOnlyMemory<byte>.Empty,
-            Scope = "",
-            AmzDate = requestTime.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture),
-            RequestTime = requestTime,
-            IsPresigned = presigned,
-        };
+        return Result(accessKeyId, computed, mode, sha256, requestTime, presigned);
     }
+
+    /// <summary>The secret of <paramref name="accessKey"/> (InvalidAccessKeyId when it has none).</summary>
+    private string Secret(string accessKey)
+    {
+        if (!_credentials.TryGetSecretKey(accessKey, out var secret))
+        {
+            AuthErrors.Throw(S3Errors.InvalidAccessKeyId);
+        }
+
+        return secret;
+    }
+
+    /// <summary>A verified SigV2 request: no signing key or scope (those are SigV4's), the MAC as the seed.</summary>
+    private static AuthResult Result(string accessKey, byte[] computed, PayloadMode mode, string? sha256, DateTimeOffset time, bool presigned) => new()
+    {
+        AccessKey = accessKey,
+        Mode = mode,
+        PayloadSha256Hex = sha256,
+        SeedSignature = Convert.ToHexStringLower(computed),
+        SigningKey = ReadOnlyMemory<byte>.Empty,
+        Scope = "",
+        AmzDate = time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture),
+        RequestTime = time,
+        IsPresigned = presigned,
+    };
 
     /// <summary>
     /// HMAC-SHA1 of <paramref name="toSign"/> under <paramref name="secret"/>, compared with <paramref name="signature"/>

@@ -73,13 +73,8 @@ public sealed partial class SigV4Verifier
         var authorization = request.Headers.Authorization;
         var hasHeader = !StringValues.IsNullOrEmpty(authorization);
         var presigned = query.Contains("X-Amz-Signature"u8) || query.Contains("X-Amz-Algorithm"u8) || query.Contains("X-Amz-Credential"u8);
-        if (hasHeader && presigned)
-        {
-            AuthErrors.Throw(S3Errors.InvalidArgument, "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified");
-        }
-
         var presignedV2 = query.Contains("Signature"u8) || query.Contains("AWSAccessKeyId"u8);
-        if (hasHeader && presignedV2)
+        if (hasHeader && (presigned || presignedV2))
         {
             AuthErrors.Throw(S3Errors.InvalidArgument, "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified");
         }

@@ -10,6 +10,15 @@ namespace Tessera.S3.Gateway;
 /// <summary>One S3 request as the handlers see it: addressing resolved, caller authenticated.</summary>
 internal sealed class S3Request
 {
+    /// <summary>The errors whose body names the bucket, as S3's do.</summary>
+    private static readonly HashSet<string> BucketNameErrors = new(StringComparer.Ordinal)
+    {
+        "NoSuchBucket", "BucketNotEmpty", "BucketAlreadyExists", "BucketAlreadyOwnedByYou", "InvalidBucketName", "NoSuchKey",
+        "NoSuchTagSet", "NoSuchBucketPolicy", "NoSuchCORSConfiguration", "NoSuchLifecycleConfiguration",
+        "NoSuchPublicAccessBlockConfiguration", "NoSuchWebsiteConfiguration", "ObjectLockConfigurationNotFoundError",
+        "OwnershipControlsNotFoundError", "ReplicationConfigurationNotFoundError", "ServerSideEncryptionConfigurationNotFoundError",
+    };
+
     public S3Request(HttpContext http, S3Services services, string requestId)
     {
         Http = http;
@@ -74,6 +83,18 @@ internal sealed class S3Request
         return bucket;
     }
 
+    /// <summary>
+    /// The object (or, with <c>?versionId</c>, the version) the request names, in a bucket the caller owns:
+    /// NoSuchKey or NoSuchVersion when there is none (a delete marker counts as none).
+    /// </summary>
+    public ObjectManifest RequireObject()
+    {
+        RequireOwnedBucket();
+        var versionId = Query("versionId");
+        return Services.Index.GetObject(Bucket!, Key!, versionId)
+            ?? throw (versionId is null ? Error(S3Errors.NoSuchKey) : Error(S3Errors.NoSuchVersion));
+    }
+
     /// <summary>The version id a new write to <paramref name="bucket"/> gets: a fresh one when versioning is enabled, else <c>null</c>.</summary>
     public string NewVersionId(BucketInfo bucket) =>
         bucket.Versioning == VersioningState.Enabled ? Operations.VersionIds.New(Services.Time.GetUtcNow()) : "null";
@@ -91,8 +112,7 @@ internal sealed class S3Request
     public S3Exception Error(S3Error error, string? message = null)
     {
         var details = new List<KeyValuePair<string, string>>();
-        if (Bucket is not null && (error.Code is "NoSuchBucket" or "BucketNotEmpty" or "BucketAlreadyExists" or "BucketAlreadyOwnedByYou" or "InvalidBucketName" or "NoSuchKey" or "NoSuchTagSet"
-            || (error.Status == 404 && error.Code.EndsWith("Configuration", StringComparison.Ordinal)) || error.Code.EndsWith("NotFoundError", StringComparison.Ordinal) || error.Code == "NoSuchBucketPolicy"))
+        if (Bucket is not null && BucketNameErrors.Contains(error.Code))
         {
             details.Add(new("BucketName", Bucket));
         }

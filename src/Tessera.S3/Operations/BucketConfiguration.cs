@@ -64,22 +64,20 @@ internal static class BucketConfiguration
     /// <summary>GET /bucket/key?acl: the owner's FULL_CONTROL, for an object (or version) that exists.</summary>
     public static Task GetObjectAclAsync(S3Request r)
     {
-        r.RequireOwnedBucket();
-        var versionId = r.Query("versionId");
-        _ = r.Services.Index.GetObject(r.Bucket!, r.Key!, versionId)
-            ?? throw (versionId is null ? r.Error(S3Errors.NoSuchKey) : r.Error(S3Errors.NoSuchVersion));
+        r.RequireObject();
         return WriteAclAsync(r);
     }
 
     /// <summary>PUT /bucket?acl and PUT /bucket/key?acl: the private ACL only.</summary>
     public static async Task PutAclAsync(S3Request r)
     {
-        r.RequireOwnedBucket();
-        if (r.Key is not null)
+        if (r.Key is null)
         {
-            var versionId = r.Query("versionId");
-            _ = r.Services.Index.GetObject(r.Bucket!, r.Key, versionId)
-                ?? throw (versionId is null ? r.Error(S3Errors.NoSuchKey) : r.Error(S3Errors.NoSuchVersion));
+            r.RequireOwnedBucket();
+        }
+        else
+        {
+            r.RequireObject();
         }
 
         var canned = r.Header("x-amz-acl");

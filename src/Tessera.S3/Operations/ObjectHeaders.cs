@@ -28,7 +28,7 @@ internal static class ObjectHeaders
             AddMetadata(metadata, name, values.ToString());
         }
 
-        return WithAttributes(manifest, metadata, r.Header, r.Request.ContentType);
+        return WithAttributes(manifest, metadata, r, static (request, name) => request.Header(name), r.Request.ContentType);
     }
 
     /// <summary>Adds <paramref name="name"/> to <paramref name="metadata"/> when it is an <c>x-amz-meta-*</c> name (lower-cased, prefix removed).</summary>
@@ -42,10 +42,13 @@ internal static class ObjectHeaders
 
     /// <summary>
     /// The attributes of a write from wherever it carries them (request headers, or the fields of a POST form):
-    /// <paramref name="metadata"/> from <see cref="AddMetadata"/>, the rest looked up by header name.
+    /// <paramref name="metadata"/> from <see cref="AddMetadata"/>, the rest looked up by header name in
+    /// <paramref name="source"/> (a static lookup, so a PUT allocates no delegate).
     /// </summary>
-    public static ObjectManifest WithAttributes(ObjectManifest manifest, List<KeyValuePair<string, string>> metadata, Func<string, string?> get, string? contentType)
+    public static ObjectManifest WithAttributes<TSource>(ObjectManifest manifest, List<KeyValuePair<string, string>> metadata, TSource source, Func<TSource, string, string?> lookup, string? contentType)
     {
+        string? get(string name) => lookup(source, name);
+
         var size = 0;
         foreach (var (key, value) in metadata)
         {

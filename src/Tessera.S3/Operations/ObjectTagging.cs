@@ -14,7 +14,7 @@ internal static class ObjectTagging
 {
     public static Task GetAsync(S3Request r)
     {
-        var manifest = Current(r);
+        var manifest = r.RequireObject();
         if (manifest.VersionId != "null")
         {
             r.Response.Headers["x-amz-version-id"] = manifest.VersionId;
@@ -39,7 +39,7 @@ internal static class ObjectTagging
 
     public static async Task PutAsync(S3Request r)
     {
-        var manifest = Current(r);
+        var manifest = r.RequireObject();
         var root = await S3Xml.ReadBodyAsync(r.Request.Body, 64 * 1024, required: true, r.Aborted).ConfigureAwait(false);
         Replace(r, manifest with { Tags = Parse(root!) });
         r.Response.StatusCode = 200;
@@ -66,18 +66,10 @@ internal static class ObjectTagging
 
     public static Task DeleteAsync(S3Request r)
     {
-        var manifest = Current(r);
+        var manifest = r.RequireObject();
         Replace(r, manifest with { Tags = [] });
         r.Response.StatusCode = 204;
         return Task.CompletedTask;
-    }
-
-    private static ObjectManifest Current(S3Request r)
-    {
-        r.RequireOwnedBucket();
-        var versionId = r.Query("versionId");
-        return r.Services.Index.GetObject(r.Bucket!, r.Key!, versionId)
-            ?? throw (versionId is null ? r.Error(S3Errors.NoSuchKey) : r.Error(S3Errors.NoSuchVersion));
     }
 
     private static void Replace(S3Request r, ObjectManifest manifest)

@@ -94,7 +94,7 @@ internal static class PostObject
         S3Routing.CheckKey(r);
         var bucket = r.RequireOwnedBucket();
 
-        await using var spool = new FileStream(Path.Combine(Path.GetTempPath(), "tessera-post-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        await using var spool = new FileStream(Path.Combine(Path.GetTempPath(), "tessera-post-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         // Stops at the policy's largest size (or S3's), without spooling the rest.
         var limit = Math.Min(r.Services.Options.MaxObjectSize, policy.LengthRange?.Max ?? long.MaxValue);
         await CopyAsync(file.Body, spool, limit, policy, r.Aborted).ConfigureAwait(false);
@@ -195,7 +195,7 @@ internal static class PostObject
         }
 
         var tags = Field(fields, "tagging") is { } tagging ? Tags(tagging) : [];
-        return ObjectHeaders.WithAttributes(manifest, metadata, name => Field(fields, name), Field(fields, "Content-Type")) with { Tags = tags };
+        return ObjectHeaders.WithAttributes(manifest, metadata, fields, static (f, name) => Field(f, name), Field(fields, "Content-Type")) with { Tags = tags };
     }
 
     private static string? Field(Dictionary<string, string> fields, string name) =>
