@@ -32,7 +32,11 @@ public static class ConfigLoader
         int? DiskCheckInterval = null,
         int? RepairWorkers = null,
         int? SnapshotInterval = null,
-        bool? SmallObjectCopies = null);
+        bool? SmallObjectCopies = null,
+        int? BodyIdleTimeout = null,
+        int? MaxUploads = null,
+        int? MaxUploadsPerConnection = null,
+        int? MaxMultipartUploads = null);
 
     /// <summary>Merges the layers; <paramref name="environment"/> maps variable names to values.</summary>
     public static ServerOptions Load(Flags flags, IReadOnlyDictionary<string, string> environment)
@@ -68,6 +72,10 @@ public static class ConfigLoader
         options.RepairWorkers = flags.RepairWorkers ?? options.RepairWorkers;
         options.SnapshotInterval = flags.SnapshotInterval ?? options.SnapshotInterval;
         options.SmallObjectCopies = flags.SmallObjectCopies ?? options.SmallObjectCopies;
+        options.BodyIdleTimeout = flags.BodyIdleTimeout ?? options.BodyIdleTimeout;
+        options.MaxUploads = flags.MaxUploads ?? options.MaxUploads;
+        options.MaxUploadsPerConnection = flags.MaxUploadsPerConnection ?? options.MaxUploadsPerConnection;
+        options.MaxMultipartUploads = flags.MaxMultipartUploads ?? options.MaxMultipartUploads;
         foreach (var (name, code) in ParseClasses(flags.StorageClasses ?? []))
         {
             options.StorageClasses[name] = code;
@@ -116,6 +124,10 @@ public static class ConfigLoader
         o.RepairWorkers = Int(env, "TESSERA_REPAIR_WORKERS") ?? o.RepairWorkers;
         o.SnapshotInterval = Int(env, "TESSERA_SNAPSHOT_INTERVAL") ?? o.SnapshotInterval;
         o.SmallObjectCopies = Bool(env, "TESSERA_SMALL_OBJECT_COPIES") ?? o.SmallObjectCopies;
+        o.BodyIdleTimeout = Int(env, "TESSERA_BODY_IDLE_TIMEOUT") ?? o.BodyIdleTimeout;
+        o.MaxUploads = Int(env, "TESSERA_MAX_UPLOADS") ?? o.MaxUploads;
+        o.MaxUploadsPerConnection = Int(env, "TESSERA_MAX_UPLOADS_PER_CONNECTION") ?? o.MaxUploadsPerConnection;
+        o.MaxMultipartUploads = Int(env, "TESSERA_MAX_MULTIPART_UPLOADS") ?? o.MaxMultipartUploads;
         o.Quiet |= Get(env, "TESSERA_QUIET") is "1" or "true";
     }
 
@@ -147,6 +159,10 @@ public static class ConfigLoader
                 case "repairWorkers": o.RepairWorkers = v.GetInt32(); break;
                 case "snapshotInterval": o.SnapshotInterval = v.GetInt32(); break;
                 case "smallObjectCopies": o.SmallObjectCopies = v.GetBoolean(); break;
+                case "bodyIdleTimeout": o.BodyIdleTimeout = v.GetInt32(); break;
+                case "maxUploads": o.MaxUploads = v.GetInt32(); break;
+                case "maxUploadsPerConnection": o.MaxUploadsPerConnection = v.GetInt32(); break;
+                case "maxMultipartUploads": o.MaxMultipartUploads = v.GetInt32(); break;
                 case "storageClasses":
                     foreach (var entry in v.EnumerateObject())
                     {

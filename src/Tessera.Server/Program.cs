@@ -43,10 +43,15 @@ public static class Program
         var diskCheckInterval = new Option<int?>("--disk-check-interval") { Description = "Seconds between disk health probes, 0 = off (default 10). Env TESSERA_DISK_CHECK_INTERVAL." };
         var snapshotInterval = new Option<int?>("--snapshot-interval") { Description = "Seconds between index snapshots onto the data disks, 0 = off (default 900). Env TESSERA_SNAPSHOT_INTERVAL." };
         var smallObjectCopies = new Option<bool?>("--small-object-copies") { Description = "Write objects small enough that m+1 copies take no more space than k+m fragments as copies (default true). Env TESSERA_SMALL_OBJECT_COPIES." };
+        var bodyIdleTimeout = new Option<int?>("--body-idle-timeout") { Description = "Seconds a request body may send nothing before RequestTimeout (default 20). Env TESSERA_BODY_IDLE_TIMEOUT." };
+        var maxUploads = new Option<int?>("--max-uploads") { Description = "Request bodies read at once, 0 = no cap (default 256); past it, 503 SlowDown. Env TESSERA_MAX_UPLOADS." };
+        var maxUploadsPerConnection = new Option<int?>("--max-uploads-per-connection") { Description = "Request bodies read at once on one connection, 0 = no cap (default 8). Env TESSERA_MAX_UPLOADS_PER_CONNECTION." };
+        var maxMultipartUploads = new Option<int?>("--max-multipart-uploads") { Description = "Multipart uploads in progress per user, 0 = no cap (default 10000). Env TESSERA_MAX_MULTIPART_UPLOADS." };
         var command = new Command("server", "Run a store with every role in this process.")
         {
             disks, config, address, metaDir, region, domain, usersFile, ec, shardSize, domainLevel, gcGrace, quiet, minPartSize, storageClass,
             scrubRate, scrubInterval, repairBandwidth, repairWorkers, diskCheckInterval, snapshotInterval, smallObjectCopies,
+            bodyIdleTimeout, maxUploads, maxUploadsPerConnection, maxMultipartUploads,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -71,7 +76,11 @@ public static class Program
                 parse.GetValue(diskCheckInterval),
                 parse.GetValue(repairWorkers),
                 parse.GetValue(snapshotInterval),
-                parse.GetValue(smallObjectCopies));
+                parse.GetValue(smallObjectCopies),
+                parse.GetValue(bodyIdleTimeout),
+                parse.GetValue(maxUploads),
+                parse.GetValue(maxUploadsPerConnection),
+                parse.GetValue(maxMultipartUploads));
             TesseraServer server;
             try
             {

@@ -52,6 +52,27 @@ public sealed class ServerOptions
     /// <summary><c>--gc-grace</c>, <c>TESSERA_GC_GRACE</c>, <c>gcGraceSeconds</c>: seconds before garbage fragments go. Default 300.</summary>
     public int GarbageGraceSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// <c>--body-idle-timeout</c>, <c>TESSERA_BODY_IDLE_TIMEOUT</c>, <c>bodyIdleTimeout</c>: seconds a request body may
+    /// send nothing before RequestTimeout. Default 20.
+    /// </summary>
+    public int BodyIdleTimeout { get; set; } = 20;
+
+    /// <summary><c>--max-uploads</c>, <c>TESSERA_MAX_UPLOADS</c>, <c>maxUploads</c>: request bodies read at once; 0 = no cap. Default 256.</summary>
+    public int MaxUploads { get; set; } = 256;
+
+    /// <summary>
+    /// <c>--max-uploads-per-connection</c>, <c>TESSERA_MAX_UPLOADS_PER_CONNECTION</c>, <c>maxUploadsPerConnection</c>:
+    /// request bodies read at once on one connection; 0 = no cap. Default 8.
+    /// </summary>
+    public int MaxUploadsPerConnection { get; set; } = 8;
+
+    /// <summary>
+    /// <c>--max-multipart-uploads</c>, <c>TESSERA_MAX_MULTIPART_UPLOADS</c>, <c>maxMultipartUploads</c>: multipart
+    /// uploads in progress per user; 0 = no cap. Default 10000.
+    /// </summary>
+    public int MaxMultipartUploads { get; set; } = 10_000;
+
     /// <summary><c>--min-part-size</c>, <c>TESSERA_MIN_PART_SIZE</c>, <c>minPartSize</c>: smallest multipart part but the last, bytes. Default 5 MiB (S3's).</summary>
     public long MinPartSize { get; set; } = 5L * 1024 * 1024;
 

@@ -165,6 +165,11 @@ public sealed class TesseraServer : IAsyncDisposable
             throw new ArgumentException($"--scrub-rate ({options.ScrubRate}) and --scrub-interval ({options.ScrubInterval}) may not be negative.");
         }
 
+        if (options.BodyIdleTimeout < 1 || options.MaxUploads < 0 || options.MaxUploadsPerConnection < 0 || options.MaxMultipartUploads < 0)
+        {
+            throw new ArgumentException("--body-idle-timeout must be at least 1 and the upload caps may not be negative.");
+        }
+
         if (options.SnapshotInterval < 0)
         {
             throw new ArgumentException($"--snapshot-interval ({options.SnapshotInterval}) may not be negative.");
@@ -205,6 +210,10 @@ public sealed class TesseraServer : IAsyncDisposable
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = null;
+
+            // Stored header values are text that arrived as UTF-8 (Content-Disposition with a file name, say): they go
+            // back out as UTF-8 rather than failing. Control characters are refused before they are stored (HeaderValues).
+            k.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.UTF8;
             k.Listen(ParseEndpoint(options.Address));
         });
         var app = builder.Build();
@@ -218,6 +227,10 @@ public sealed class TesseraServer : IAsyncDisposable
                 Domains = options.Domains,
                 GarbageGracePeriod = TimeSpan.FromSeconds(options.GarbageGraceSeconds),
                 MinPartSize = options.MinPartSize,
+                BodyIdleTimeout = TimeSpan.FromSeconds(options.BodyIdleTimeout),
+                MaxConcurrentUploads = options.MaxUploads,
+                MaxUploadsPerConnection = options.MaxUploadsPerConnection,
+                MaxMultipartUploadsPerUser = options.MaxMultipartUploads,
                 AdminAccessKey = root.AccessKey,
             };
             var services = new S3Services(index, storage, users, s3Options, time, app.Services.GetRequiredService<ILoggerFactory>());

@@ -117,6 +117,7 @@ public sealed class AwsChunkedStream : Stream
         ChunkData,
         ChunkDataEnd,
         Trailer,
+        End,
         Done,
     }
 
@@ -388,6 +389,24 @@ public sealed class AwsChunkedStream : Stream
                         break;
                     }
 
+                case State.End:
+                    {
+                        // The body must end where its framing does: bytes after the last line would be data no
+                        // signature or checksum covers.
+                        if (_start < _end)
+                        {
+                            AuthErrors.ThrowMalformedChunk("data after the final chunk.");
+                        }
+
+                        if (!_innerEnded)
+                        {
+                            return Step.NeedInput;
+                        }
+
+                        _state = State.Done;
+                        break;
+                    }
+
                 default:
                     return Step.Done;
             }
@@ -622,7 +641,7 @@ public sealed class AwsChunkedStream : Stream
             CheckDeclaredTrailers(_declaredTrailers);
         }
 
-        _state = State.Done;
+        _state = State.End;
     }
 
     /// <summary>

@@ -93,6 +93,11 @@ internal sealed class SigV2Verifier
 
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds(expirySeconds);
         var now = _time.GetUtcNow();
+        if (expiresAt - now > TimeSpan.FromSeconds(SigV4Verifier.MaxPresignedExpirySeconds))
+        {
+            // SigV2 itself sets no limit; a URL valid for years is a leaked key in all but name, so it gets SigV4's week.
+            throw new S3Exception(S3Errors.AuthorizationQueryParametersError, "Expires must be less than a week (in seconds) that is; 604800 seconds from now");
+        }
         if (now > expiresAt)
         {
             throw new S3Exception(S3Errors.AccessDenied, "Request has expired")

@@ -225,7 +225,7 @@ public sealed partial class SigV4Verifier
 
         var payloadHash = contentSha256.ToString();
         var mode = ParsePayloadMode(payloadHash);
-        RequireSignedHost(signedHeaders);
+        RequireSignedHeaders(request, signedHeaders, hostOnly: true);
         return Finish(request, rawPath, query, presigned: false, accessKey, scope, date, dateNumber, signedHeaders, signature, payloadHash, mode, amzDate, requestTime);
     }
 
@@ -288,7 +288,7 @@ public sealed partial class SigV4Verifier
             };
         }
 
-        RequireSignedHost(signedHeaders);
+        RequireSignedHeaders(request, signedHeaders, hostOnly: true);
         var contentSha256 = request.Headers["x-amz-content-sha256"];
         var payloadHash = StringValues.IsNullOrEmpty(contentSha256) ? PayloadHash.Unsigned : contentSha256.ToString();
         var mode = ParsePayloadMode(payloadHash);
@@ -322,6 +322,8 @@ public sealed partial class SigV4Verifier
             AuthErrors.ThrowSignatureDoesNotMatch();
         }
 
+        // A signature authorises only what it covers: the headers that change what a request does must be among them.
+        RequireSignedHeaders(request, signedHeaders, hostOnly: false);
         return new AuthResult
         {
             AccessKey = accessKeyId,
@@ -453,21 +455,65 @@ public sealed partial class SigV4Verifier
         return mode;
     }
 
-    private static void RequireSignedHost(ReadOnlySpan<char> signedHeaders)
+    /// <summary>
+    /// Refuses a request that carries headers its signature does not cover (AccessDenied with <c>HeadersNotSigned</c>,
+    /// as S3 answers): <c>host</c> always; with <paramref name="hostOnly"/> false also every <c>x-amz-*</c> header and
+    /// Content-MD5. Otherwise the holder of a presigned PUT could add <c>x-amz-copy-source</c> and turn it into a copy
+    /// of any object the signer can read, or set metadata, tags and storage class the signer never chose. Exempt is
+    /// <c>x-amz-content-sha256</c>, whose value is the canonical request's payload hash and so is covered anyway.
+    /// Headers outside <c>x-amz-*</c> (<c>x-amzn-trace-id</c>, <c>user-agent</c>, <c>expect</c>) are left to the client.
+    /// </summary>
+    private static void RequireSignedHeaders(HttpRequest request, ReadOnlySpan<char> signedHeaders, bool hostOnly)
     {
-        foreach (var range in signedHeaders.Split(';'))
+        if (hostOnly)
         {
-            if (signedHeaders[range].SequenceEqual("host"))
+            if (!IsSigned(signedHeaders, "host"))
             {
-                return;
+                ThrowHeadersNotSigned("host");
+            }
+
+            return;
+        }
+
+        List<string>? unsigned = null;
+        foreach (var (name, _) in request.Headers)
+        {
+            if ((name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) && !name.Equals("x-amz-content-sha256", StringComparison.OrdinalIgnoreCase))
+                || name.Equals("content-md5", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!IsSigned(signedHeaders, name))
+                {
+                    (unsigned ??= []).Add(name.ToLowerInvariant());
+                }
             }
         }
 
+        if (unsigned is not null)
+        {
+            unsigned.Sort(StringComparer.Ordinal);
+            ThrowHeadersNotSigned(string.Join(", ", unsigned));
+        }
+    }
+
+    private static bool IsSigned(ReadOnlySpan<char> signedHeaders, ReadOnlySpan<char> name)
+    {
+        foreach (var range in signedHeaders.Split(';'))
+        {
+            if (signedHeaders[range].Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowHeadersNotSigned(string names) =>
         throw new S3Exception(S3Errors.AccessDenied, "There were headers present in the request which were not signed")
         {
-            Details = [new("HeadersNotSigned", "host")],
+            Details = [new("HeadersNotSigned", names)],
         };
-    }
 
     private static bool TryParseAmzDate(ReadOnlySpan<char> value, out DateTimeOffset time)
         => DateTimeOffset.TryParseExact(value, AmzDateFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);

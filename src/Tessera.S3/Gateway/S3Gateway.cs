@@ -38,40 +38,28 @@ public sealed class S3Gateway
         response.Headers["x-amz-id-2"] = requestId;
         response.Headers.Server = "Tessera";
         var request = new S3Request(http, _services, requestId);
+        UploadAdmission.Lease? upload = null;
+        IdleTimeoutBody? body = null;
+        S3Exception? error = null;
         try
         {
-            S3Routing.ResolveAddress(request);
-            if (PostObject.Matches(request))
+            if (UploadAdmission.HasBody(http.Request))
             {
-                // A browser upload signs its policy inside the form, not its headers.
-                await PostObject.HandleAsync(request).ConfigureAwait(false);
-                return;
+                // Before anything reads the body (so an Expect: 100-continue client is told before it sends it).
+                upload = _services.Uploads.TryEnter(http) ?? throw new S3Exception(S3Errors.SlowDown);
+                http.Request.Body = body = new IdleTimeoutBody(http.Request.Body, _services.Options.BodyIdleTimeout, http.RequestAborted);
             }
 
-            var auth = _services.Verifier.Verify(http.Request, request.IsVirtualHosted ? request.Bucket : null);
-            if (!_services.Users.TryGetUser(auth.AccessKey, out var user))
-            {
-                throw new S3Exception(S3Errors.InvalidAccessKeyId);
-            }
-
-            request.Auth = auth;
-            request.User = user;
-            if (_admin is not null && AdminApi.IsAdminRequest(request))
-            {
-                await _admin.HandleAsync(request).ConfigureAwait(false);
-                return;
-            }
-
-            await S3Routing.DispatchAsync(request).ConfigureAwait(false);
+            await HandleAuthenticatedAsync(request).ConfigureAwait(false);
         }
         catch (S3Exception e)
         {
-            await WriteErrorAsync(request, e).ConfigureAwait(false);
+            error = e;
         }
         catch (StorageUnavailableException e)
         {
             LogMessages.StorageUnavailable(_services.Logger, requestId, e.Message);
-            await WriteErrorAsync(request, new S3Exception(S3Errors.ServiceUnavailable, e.Message)).ConfigureAwait(false);
+            error = new S3Exception(S3Errors.ServiceUnavailable, e.Message);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -80,16 +68,68 @@ public sealed class S3Gateway
         catch (Exception e) when (e is BadHttpRequestException or IOException && !response.HasStarted)
         {
             // The body ended early or broke off (Kestrel reports it as a bad request or an I/O error).
-            await WriteErrorAsync(request, new S3Exception(S3Errors.IncompleteBody)).ConfigureAwait(false);
+            error = new S3Exception(S3Errors.IncompleteBody);
         }
         catch (Exception e)
         {
             LogMessages.UnhandledError(_services.Logger, e, requestId, http.Request.Method, http.Request.Path);
-            await WriteErrorAsync(request, new S3Exception(S3Errors.InternalError)).ConfigureAwait(false);
+            error = new S3Exception(S3Errors.InternalError);
+        }
+        finally
+        {
+            upload?.Dispose();
+        }
+
+        try
+        {
+            if (error is not null)
+            {
+                // A body left unread (refused before it was read, stalled, or cut short) is not drained: the connection closes.
+                var close = body is not null && (body.TimedOut || error.Error == S3Errors.SlowDown || error.Error == S3Errors.IncompleteBody);
+                await WriteErrorAsync(request, error, close).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Rendering the error failed (a bug): never a second exception into Kestrel, never a half-written answer.
+            LogMessages.UnhandledError(_services.Logger, e, requestId, http.Request.Method, http.Request.Path);
+            http.Abort();
+        }
+        finally
+        {
+            body?.Dispose();
         }
     }
 
-    private static async Task WriteErrorAsync(S3Request request, S3Exception error)
+    private async Task HandleAuthenticatedAsync(S3Request request)
+    {
+        var http = request.Http;
+        S3Routing.ResolveAddress(request);
+        if (PostObject.Matches(request))
+        {
+            // A browser upload signs its policy inside the form, not its headers.
+            await PostObject.HandleAsync(request).ConfigureAwait(false);
+            return;
+        }
+
+        var auth = _services.Verifier.Verify(http.Request, request.IsVirtualHosted ? request.Bucket : null);
+        if (!_services.Users.TryGetUser(auth.AccessKey, out var user))
+        {
+            throw new S3Exception(S3Errors.InvalidAccessKeyId);
+        }
+
+        request.Auth = auth;
+        request.User = user;
+        if (_admin is not null && AdminApi.IsAdminRequest(request))
+        {
+            await _admin.HandleAsync(request).ConfigureAwait(false);
+            return;
+        }
+
+        await S3Routing.DispatchAsync(request).ConfigureAwait(false);
+    }
+
+    private static async Task WriteErrorAsync(S3Request request, S3Exception error, bool closeConnection)
     {
         var response = request.Response;
         if (response.HasStarted)
@@ -102,6 +142,11 @@ public sealed class S3Gateway
         response.Clear();
         response.Headers["x-amz-request-id"] = request.RequestId;
         response.Headers["x-amz-id-2"] = request.RequestId;
+        if (closeConnection)
+        {
+            response.Headers.Connection = "close";
+        }
+
         if (error.Headers is not null)
         {
             foreach (var (name, value) in error.Headers)

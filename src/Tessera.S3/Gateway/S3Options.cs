@@ -21,6 +21,21 @@ public sealed class S3Options
     /// <summary>How long fragments of replaced or deleted versions wait before the collector deletes them. Default 5 minutes.</summary>
     public TimeSpan GarbageGracePeriod { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a request body may send nothing before the request fails with RequestTimeout and its connection is
+    /// closed. Default 20 seconds (about S3's).
+    /// </summary>
+    public TimeSpan BodyIdleTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Request bodies read at once in the process; past it, 503 SlowDown. 0 = no cap. Default 256.</summary>
+    public int MaxConcurrentUploads { get; set; } = 256;
+
+    /// <summary>Request bodies read at once on one connection (HTTP/2 streams); past it, 503 SlowDown. 0 = no cap. Default 8.</summary>
+    public int MaxUploadsPerConnection { get; set; } = 8;
+
+    /// <summary>Multipart uploads one user may have in progress at once; past it, CreateMultipartUpload is 503 SlowDown. 0 = no cap. Default 10,000.</summary>
+    public int MaxMultipartUploadsPerUser { get; set; } = 10_000;
+
     /// <summary>The access key allowed to call the admin API (the root user's); null = no admin API.</summary>
     public string? AdminAccessKey { get; init; }
 }

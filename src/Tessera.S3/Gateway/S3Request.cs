@@ -65,6 +65,37 @@ internal sealed class S3Request
     /// <summary>The value of a query parameter, or null.</summary>
     public string? Query(string name) => Request.Query.TryGetValue(name, out var v) ? v.ToString() : null;
 
+    /// <summary>
+    /// The <c>versionId</c> query parameter, or null. S3 answers a value that cannot be a version id with
+    /// InvalidArgument "Invalid version id specified"; here that is an empty one or one with a control character
+    /// (ids are 32 hex digits or <c>null</c>, and the index takes no U+0000).
+    /// </summary>
+    public string? VersionIdQuery()
+    {
+        var versionId = Query("versionId");
+        if (versionId is not null && (versionId.Length is 0 or > 1024 || versionId.AsSpan().ContainsAnyInRange('\0', '\x1f')))
+        {
+            throw new S3Exception(S3Errors.InvalidArgument, versionId.Length == 0 ? "Version id cannot be the empty string" : "Invalid version id specified") { Details = [new("ArgumentName", "versionId"), new("ArgumentValue", versionId)] };
+        }
+
+        return versionId;
+    }
+
+    /// <summary>
+    /// The <c>uploadId</c> query parameter. One that cannot name an upload (empty, too long, or with a control
+    /// character, which the index does not take) is NoSuchUpload, as S3 answers any unknown id.
+    /// </summary>
+    public string UploadIdQuery()
+    {
+        var uploadId = Query("uploadId") ?? "";
+        if (uploadId.Length is 0 or > 1024 || uploadId.AsSpan().ContainsAnyInRange('\0', '\x1f'))
+        {
+            throw new S3Exception(S3Errors.NoSuchUpload) { Details = [new("UploadId", uploadId)] };
+        }
+
+        return uploadId;
+    }
+
     /// <summary>True when the query has the parameter (with or without a value).</summary>
     public bool HasQuery(string name) => Request.Query.ContainsKey(name);
 
@@ -90,7 +121,7 @@ internal sealed class S3Request
     public ObjectManifest RequireObject()
     {
         RequireOwnedBucket();
-        var versionId = Query("versionId");
+        var versionId = VersionIdQuery();
         return Services.Index.GetObject(Bucket!, Key!, versionId)
             ?? throw (versionId is null ? Error(S3Errors.NoSuchKey) : Error(S3Errors.NoSuchVersion));
     }

@@ -81,17 +81,7 @@ internal static class S3Routing
         var raw = request.RawTarget;
         var q = raw.IndexOf('?', StringComparison.Ordinal);
         var rawPath = q < 0 ? raw : raw[..q];
-        string path;
-        try
-        {
-            path = Uri.UnescapeDataString(rawPath);
-        }
-        catch (UriFormatException)
-        {
-            throw new S3Exception(S3Errors.InvalidURI);
-        }
-
-        if (!path.StartsWith('/'))
+        if (!UriPath.TryDecode(rawPath, out var path) || !path.StartsWith('/'))
         {
             throw new S3Exception(S3Errors.InvalidURI);
         }
@@ -147,6 +137,7 @@ internal static class S3Routing
             return HttpMethods.IsGet(method) ? ListBuckets.HandleAsync(r) : throw new S3Exception(S3Errors.MethodNotAllowed);
         }
 
+        CheckBucketName(r);
         if (r.Key is not null)
         {
             CheckKey(r);
@@ -191,6 +182,18 @@ internal static class S3Routing
             _ when sub is not null => throw new S3Exception(S3Errors.NotImplemented, $"The '{sub}' sub-resource is not implemented for {method}."),
             _ => throw new S3Exception(S3Errors.MethodNotAllowed),
         };
+    }
+
+    /// <summary>
+    /// InvalidBucketName for a name no bucket can have (empty, longer than 255, or a character outside S3's legacy
+    /// set of letters, digits, dots, hyphens and underscores), before it reaches the index.
+    /// </summary>
+    internal static void CheckBucketName(S3Request r)
+    {
+        if (!BucketNames.IsAddressable(r.Bucket!))
+        {
+            throw r.Error(S3Errors.InvalidBucketName);
+        }
     }
 
     /// <summary>KeyTooLongError past 1,024 UTF-8 bytes; InvalidArgument for a NUL.</summary>

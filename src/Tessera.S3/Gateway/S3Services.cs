@@ -20,7 +20,11 @@ public sealed class S3Services
         Time = time;
         Verifier = new SigV4Verifier(users, time, options.Region);
         Logger = loggers.CreateLogger("Tessera.S3");
+        Uploads = new UploadAdmission(options.MaxConcurrentUploads, options.MaxUploadsPerConnection);
     }
+
+    /// <summary>The caps on request bodies read at once.</summary>
+    public UploadAdmission Uploads { get; }
 
     /// <summary>The index plane.</summary>
     public IIndexStore Index { get; }

@@ -8,7 +8,7 @@ internal static class AbortMultipartUpload
     public static Task HandleAsync(S3Request r)
     {
         r.RequireOwnedBucket();
-        var uploadId = r.Query("uploadId") ?? "";
+        var uploadId = r.UploadIdQuery();
         if (r.Services.Index.AbortUpload(r.Bucket!, r.Key!, uploadId) != Tessera.Index.AbortResult.Aborted)
         {
             throw MultipartRequest.NoSuchUpload(uploadId);

@@ -91,7 +91,7 @@ internal static class BucketConfiguration
         else
         {
             // An AccessControlPolicy body is the private ACL when its only grant is the owner's FULL_CONTROL.
-            var root = await S3Xml.ReadBodyAsync(r.Request.Body, 64 * 1024, required: true, r.Aborted).ConfigureAwait(false);
+            var root = await RequestBody.ReadXmlAsync(r, 64 * 1024, required: true).ConfigureAwait(false);
             var grants = root!.Name.LocalName == "AccessControlPolicy"
                 ? S3Xml.Children(root, "AccessControlList").SelectMany(l => S3Xml.Children(l, "Grant")).ToList()
                 : throw new S3Exception(S3Errors.MalformedXML);

@@ -9,6 +9,29 @@ internal static class BucketNames
     private static readonly string[] ReservedSuffixes = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
 
     /// <summary>
+    /// True when <paramref name="name"/> could name an existing bucket: 1–255 characters of letters, digits, dots,
+    /// hyphens and underscores (S3's legacy us-east-1 rules, a superset of <see cref="IsValid"/>). Requests that name
+    /// anything else are InvalidBucketName before any lookup.
+    /// </summary>
+    public static bool IsAddressable(string name)
+    {
+        if (name.Length is 0 or > 255)
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// True when <paramref name="name"/> is 3–63 characters of lower-case letters, digits, dots and hyphens, starts
     /// and ends with a letter or digit, has no two adjacent dots, is not an IPv4 address, and avoids the reserved
     /// prefixes and suffixes.

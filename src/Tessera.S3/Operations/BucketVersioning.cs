@@ -29,7 +29,7 @@ internal static class BucketVersioning
     public static async Task PutAsync(S3Request r)
     {
         var bucket = r.RequireOwnedBucket();
-        var root = await S3Xml.ReadBodyAsync(r.Request.Body, 64 * 1024, required: true, r.Aborted).ConfigureAwait(false);
+        var root = await RequestBody.ReadXmlAsync(r, 64 * 1024, required: true).ConfigureAwait(false);
         if (root!.Name.LocalName != "VersioningConfiguration")
         {
             throw new S3Exception(S3Errors.MalformedXML);

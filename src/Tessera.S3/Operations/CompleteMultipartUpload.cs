@@ -22,7 +22,7 @@ internal static class CompleteMultipartUpload
     public static async Task HandleAsync(S3Request r)
     {
         var bucket = r.RequireOwnedBucket();
-        var uploadId = r.Query("uploadId") ?? "";
+        var uploadId = r.UploadIdQuery();
         var upload = r.Services.Index.GetUpload(r.Bucket!, r.Key!, uploadId) ?? throw MultipartRequest.NoSuchUpload(uploadId);
         var requested = await ParsePartsAsync(r).ConfigureAwait(false);
 
@@ -159,7 +159,7 @@ internal static class CompleteMultipartUpload
 
     private static async Task<List<(int PartNumber, string ETag, List<KeyValuePair<string, string>> Checksums)>> ParsePartsAsync(S3Request r)
     {
-        var root = await S3Xml.ReadBodyAsync(r.Request.Body, 4 * 1024 * 1024, required: true, r.Aborted).ConfigureAwait(false);
+        var root = await RequestBody.ReadXmlAsync(r, 4 * 1024 * 1024, required: true).ConfigureAwait(false);
         if (root!.Name.LocalName != "CompleteMultipartUpload")
         {
             throw new S3Exception(S3Errors.MalformedXML);

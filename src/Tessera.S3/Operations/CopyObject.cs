@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Text;
 using Tessera.Core.Errors;
 using Tessera.Core.Hashing;
 using Tessera.Index;
@@ -183,23 +184,36 @@ internal static class CopyObject
             versionId = query["versionId"];
         }
 
-        string decoded;
-        try
+        if (!UriPath.TryDecode(path, out var decoded))
         {
-            decoded = Uri.UnescapeDataString(path).TrimStart('/');
-        }
-        catch (UriFormatException)
-        {
-            throw new S3Exception(S3Errors.InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+            throw new S3Exception(S3Errors.InvalidArgument, "Invalid copy source encoding.") { Details = [new("ArgumentName", "x-amz-copy-source")] };
         }
 
+        decoded = decoded.TrimStart('/');
         var slash = decoded.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || slash == decoded.Length - 1)
         {
             throw new S3Exception(S3Errors.InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
         }
 
-        return (decoded[..slash], decoded[(slash + 1)..], versionId);
+        var bucket = decoded[..slash];
+        var key = decoded[(slash + 1)..];
+        if (!BucketNames.IsAddressable(bucket))
+        {
+            throw new S3Exception(S3Errors.InvalidArgument, "Invalid copy source bucket name") { Details = [new("ArgumentName", "x-amz-copy-source")] };
+        }
+
+        if (key.Contains('\0', StringComparison.Ordinal) || Encoding.UTF8.GetByteCount(key) > 1024)
+        {
+            throw new S3Exception(S3Errors.InvalidArgument, "Invalid copy source object key") { Details = [new("ArgumentName", "x-amz-copy-source")] };
+        }
+
+        if (versionId is not null && (versionId.Length == 0 || versionId.AsSpan().ContainsAnyInRange('\0', '\x1f')))
+        {
+            throw new S3Exception(S3Errors.InvalidArgument, "Invalid version id specified") { Details = [new("ArgumentName", "x-amz-copy-source")] };
+        }
+
+        return (bucket, key, versionId);
     }
 
     private static string Directive(S3Request r, string header)

@@ -17,7 +17,7 @@ internal static class CreateBucket
         }
 
         var region = r.Services.Options.Region;
-        var config = await S3Xml.ReadBodyAsync(r.Request.Body, 64 * 1024, required: false, r.Aborted).ConfigureAwait(false);
+        var config = await RequestBody.ReadXmlAsync(r, 64 * 1024, required: false).ConfigureAwait(false);
         if (config is not null)
         {
             if (config.Name.LocalName != "CreateBucketConfiguration")

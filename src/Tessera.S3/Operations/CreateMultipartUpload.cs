@@ -28,6 +28,7 @@ internal static class CreateMultipartUpload
             Owner = r.User.AccessKey,
             Checksums = algorithm == ChecksumAlgorithm.None ? [] : [new(Checksums.Name(algorithm), "")],
         };
+        RequireUploadCapacity(r);
         var uploadId = VersionIds.New(r.Services.Time.GetUtcNow());
         var upload = new MultipartUpload(bucket.Name, r.Key!, uploadId, r.Services.Time.GetUtcNow(), r.User.AccessKey, template);
         if (!r.Services.Index.CreateUpload(upload))
@@ -48,5 +49,43 @@ internal static class CreateMultipartUpload
             w.WriteElementString("UploadId", uploadId);
             w.WriteEndElement();
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// SlowDown when the caller already has <see cref="S3Options.MaxMultipartUploadsPerUser"/> uploads in progress
+    /// (in the buckets they own, where their uploads live): each holds index entries and, once parts arrive,
+    /// fragments, until it is completed or aborted. Counted from the index, stopping at the cap, so the count holds
+    /// across restarts.
+    /// </summary>
+    private static void RequireUploadCapacity(S3Request r)
+    {
+        var cap = r.Services.Options.MaxMultipartUploadsPerUser;
+        if (cap <= 0)
+        {
+            return;
+        }
+
+        var count = 0;
+        foreach (var owned in r.Services.Index.ListBuckets().Where(b => b.Owner == r.User.AccessKey))
+        {
+            string? keyMarker = null, uploadIdMarker = null;
+            do
+            {
+                var page = r.Services.Index.ListUploads(owned.Name, new ListUploadsQuery("", null, keyMarker, uploadIdMarker, Math.Min(1000, cap - count)));
+                count += page.Uploads.Count(u => u.Owner == r.User.AccessKey);
+                if (count >= cap)
+                {
+                    throw new S3Exception(S3Errors.SlowDown, $"You have {cap} multipart uploads in progress, the most allowed; complete or abort some first.");
+                }
+
+                if (!page.IsTruncated)
+                {
+                    break;
+                }
+
+                (keyMarker, uploadIdMarker) = (page.NextKeyMarker, page.NextUploadIdMarker);
+            }
+            while (true);
+        }
     }
 }

@@ -9,7 +9,7 @@ internal static class DeleteObject
     public static Task HandleAsync(S3Request r)
     {
         var bucket = r.RequireOwnedBucket();
-        var versionId = r.Query("versionId");
+        var versionId = r.VersionIdQuery();
         var result = r.Services.Index.DeleteObject(r.Bucket!, r.Key!, versionId);
         if (result.NoSuchBucket)
         {

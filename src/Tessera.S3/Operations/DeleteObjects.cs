@@ -16,7 +16,7 @@ internal static class DeleteObjects
     public static async Task HandleAsync(S3Request r)
     {
         r.RequireOwnedBucket();
-        var root = await S3Xml.ReadBodyAsync(r.Request.Body, 2 * 1024 * 1024, required: true, r.Aborted).ConfigureAwait(false);
+        var root = await RequestBody.ReadXmlAsync(r, 2 * 1024 * 1024, required: true, integrityRequired: true).ConfigureAwait(false);
         if (root!.Name.LocalName != "Delete")
         {
             throw new S3Exception(S3Errors.MalformedXML);

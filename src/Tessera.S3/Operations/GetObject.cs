@@ -27,7 +27,7 @@ internal static class GetObject
     {
         var bucket = r.RequireOwnedBucket();
         var head = HttpMethods.IsHead(r.Request.Method);
-        var versionId = r.Query("versionId");
+        var versionId = r.VersionIdQuery();
         var manifest = r.Services.Index.GetObject(r.Bucket!, r.Key!, versionId, includeDeleteMarker: true)
             ?? throw (versionId is null ? r.Error(S3Errors.NoSuchKey) : r.Error(S3Errors.NoSuchVersion));
         if (manifest.IsDeleteMarker)
@@ -39,6 +39,14 @@ internal static class GetObject
                 Details = error.Details,
                 Headers = [new("x-amz-delete-marker", "true"), new("x-amz-version-id", manifest.VersionId), new("Last-Modified", manifest.LastModified.ToString("R"))],
             };
+        }
+
+        foreach (var (query, _) in Overrides)
+        {
+            if (r.Query(query) is { } value)
+            {
+                HeaderValues.RequireOverride(query, value);
+            }
         }
 
         CheckConditions(r, manifest);

@@ -13,7 +13,7 @@ internal static class MultipartRequest
     public static MultipartUpload RequireUpload(S3Request r)
     {
         r.RequireOwnedBucket();
-        var uploadId = r.Query("uploadId") ?? "";
+        var uploadId = r.UploadIdQuery();
         return r.Services.Index.GetUpload(r.Bucket!, r.Key!, uploadId) ?? throw NoSuchUpload(uploadId);
     }
 

@@ -19,6 +19,9 @@ internal static class ObjectHeaders
         "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE",
     };
 
+    /// <summary>The content headers a write stores and a read returns, besides Content-Type.</summary>
+    private static readonly string[] StoredHeaders = ["Content-Encoding", "Content-Disposition", "Content-Language", "Cache-Control", "Expires"];
+
     /// <summary>Copies content headers, user metadata and storage class from the request into <paramref name="manifest"/>.</summary>
     public static ObjectManifest WithRequestAttributes(ObjectManifest manifest, S3Request r)
     {
@@ -36,7 +39,7 @@ internal static class ObjectHeaders
     {
         if (name.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase))
         {
-            metadata.Add(new(name[MetaPrefix.Length..].ToLowerInvariant(), value));
+            metadata.Add(new(name[MetaPrefix.Length..].ToLowerInvariant(), HeaderValues.FromRequest(value)));
         }
     }
 
@@ -52,7 +55,29 @@ internal static class ObjectHeaders
         var size = 0;
         foreach (var (key, value) in metadata)
         {
+            // A POST form can carry what no header can (a CR, a space in a name): refused here, not failed on every GET.
+            if (!HeaderValues.IsToken(key) || !HeaderValues.IsWritable(value))
+            {
+                throw new S3Exception(S3Errors.InvalidArgument, "User-defined metadata names must be HTTP tokens and values may not hold control characters.")
+                {
+                    Details = [new("ArgumentName", MetaPrefix + key)],
+                };
+            }
+
             size += Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value);
+        }
+
+        foreach (var header in StoredHeaders)
+        {
+            if (get(header) is { } value && !HeaderValues.IsWritable(value))
+            {
+                throw new S3Exception(S3Errors.InvalidArgument, $"The {header} value may not hold control characters.") { Details = [new("ArgumentName", header)] };
+            }
+        }
+
+        if (contentType is not null && !HeaderValues.IsWritable(contentType))
+        {
+            throw new S3Exception(S3Errors.InvalidArgument, "The Content-Type value may not hold control characters.") { Details = [new("ArgumentName", "Content-Type")] };
         }
 
         if (size > MaxMetadataBytes)
@@ -144,7 +169,7 @@ internal static class ObjectHeaders
         h.ETag = "\"" + m.ETag + "\"";
         h.LastModified = m.LastModified.ToString("R");
         h.AcceptRanges = "bytes";
-        h.ContentType = m.ContentType ?? "binary/octet-stream";
+        h.ContentType = HeaderValues.Writable(m.ContentType ?? "binary/octet-stream");
         Set(h, "Content-Encoding", m.ContentEncoding);
         Set(h, "Content-Disposition", m.ContentDisposition);
         Set(h, "Content-Language", m.ContentLanguage);
@@ -152,7 +177,7 @@ internal static class ObjectHeaders
         Set(h, "Expires", m.Expires);
         foreach (var (name, value) in m.UserMetadata)
         {
-            h[MetaPrefix + name] = value;
+            h[MetaPrefix + name] = HeaderValues.ForResponse(value);
         }
 
         if (m.StorageClass != "STANDARD")
@@ -175,7 +200,7 @@ internal static class ObjectHeaders
     {
         if (value is not null)
         {
-            headers[name] = value;
+            headers[name] = HeaderValues.Writable(value);
         }
     }
 

@@ -40,7 +40,7 @@ internal static class ObjectTagging
     public static async Task PutAsync(S3Request r)
     {
         var manifest = r.RequireObject();
-        var root = await S3Xml.ReadBodyAsync(r.Request.Body, 64 * 1024, required: true, r.Aborted).ConfigureAwait(false);
+        var root = await RequestBody.ReadXmlAsync(r, 64 * 1024, required: true).ConfigureAwait(false);
         Replace(r, manifest with { Tags = Parse(root!) });
         r.Response.StatusCode = 200;
         r.Response.ContentLength = 0;

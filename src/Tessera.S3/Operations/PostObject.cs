@@ -1,5 +1,4 @@
 using System.Text;
-using System.Xml.Linq;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -37,6 +36,7 @@ internal static class PostObject
 
     public static async Task HandleAsync(S3Request r)
     {
+        S3Routing.CheckBucketName(r);
         var boundary = Boundary(r.Request.ContentType!);
         var reader = new MultipartReader(boundary, r.Request.Body) { HeadersLengthLimit = 8 * 1024 };
         var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -202,17 +202,7 @@ internal static class PostObject
         fields.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 
     /// <summary>The <c>tagging</c> field: a Tagging XML document, as PutObjectTagging takes it.</summary>
-    private static List<KeyValuePair<string, string>> Tags(string xml)
-    {
-        try
-        {
-            return ObjectTagging.Parse(XElement.Parse(xml));
-        }
-        catch (System.Xml.XmlException)
-        {
-            throw new S3Exception(S3Errors.MalformedXML);
-        }
-    }
+    private static List<KeyValuePair<string, string>> Tags(string xml) => ObjectTagging.Parse(S3Xml.Parse(xml));
 
     /// <summary>success_action_redirect (303 to it), else success_action_status 200, 201 (XML) or 204 (the default).</summary>
     private static async Task RespondAsync(S3Request r, Dictionary<string, string> fields, BucketInfo bucket, ObjectManifest stored)
@@ -223,11 +213,13 @@ internal static class PostObject
         r.Response.Headers.Location = location;
         r.SetVersionHeader(bucket, stored.VersionId);
         var redirect = Field(fields, "success_action_redirect") ?? Field(fields, "redirect");
-        if (redirect is not null && Uri.TryCreate(redirect, UriKind.Absolute, out _))
+        if (redirect is not null && Uri.TryCreate(redirect, UriKind.Absolute, out var target) && target.Scheme is "http" or "https")
         {
+            // The parsed URI's escaped form: the field as sent could hold a CR or LF, which would split the header.
+            var escaped = target.AbsoluteUri;
             var query = $"bucket={Uri.EscapeDataString(bucket.Name)}&key={Uri.EscapeDataString(stored.Key)}&etag={Uri.EscapeDataString(etag)}";
             r.Response.StatusCode = 303;
-            r.Response.Headers.Location = redirect + (redirect.Contains('?', StringComparison.Ordinal) ? "&" : "?") + query;
+            r.Response.Headers.Location = escaped + (escaped.Contains('?', StringComparison.Ordinal) ? "&" : "?") + query;
             r.Response.ContentLength = 0;
             return;
         }

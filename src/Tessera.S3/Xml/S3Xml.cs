@@ -7,11 +7,21 @@ using Tessera.Core.Errors;
 
 namespace Tessera.S3.Xml;
 
-/// <summary>Writing S3 XML responses and reading S3 XML request bodies safely (no DTDs, bounded size).</summary>
+/// <summary>
+/// Writing S3 XML responses and reading S3 XML request bodies safely: no DTDs, bounded size, bounded depth, and a
+/// tree built by a loop rather than by recursion, so no document can exhaust the stack.
+/// </summary>
 internal static class S3Xml
 {
     /// <summary>The S3 XML namespace.</summary>
     public const string Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+    /// <summary>
+    /// The deepest element nesting accepted in a request document. The deepest S3 document (a lifecycle rule's
+    /// <c>Filter/And/Tag/Key</c> under <c>LifecycleConfiguration/Rule</c>) has six levels; 32 leaves room and keeps
+    /// every later walk over the tree (<see cref="XElement.Value"/> recurses) far from the stack's end.
+    /// </summary>
+    public const int MaxDepth = 32;
 
     private static readonly XmlWriterSettings WriterSettings = new()
     {
@@ -19,6 +29,12 @@ internal static class S3Xml
         Indent = false,
         Async = false,
         OmitXmlDeclaration = true,
+
+        // Keys and other client strings may hold characters XML 1.0 cannot carry (U+0001…U+001F but tab, CR, LF):
+        // S3 writes them as character references (&#x1;) rather than failing, and so does XmlWriter without the
+        // check. A CR is written as &#xD; so that a reader gets it back rather than a normalised line feed.
+        CheckCharacters = false,
+        NewLineHandling = NewLineHandling.Entitize,
     };
 
     private static readonly XmlReaderSettings ReaderSettings = new()
@@ -27,6 +43,7 @@ internal static class S3Xml
         XmlResolver = null,
         IgnoreComments = true,
         IgnoreProcessingInstructions = true,
+        MaxCharactersFromEntities = 1024,
     };
 
     /// <summary>S3's timestamp format in XML: ISO 8601 with milliseconds, UTC.</summary>
@@ -55,34 +72,16 @@ internal static class S3Xml
     public static void Element(XmlWriter writer, string name, string value) => writer.WriteElementString(name, value);
 
     /// <summary>
-    /// Reads and parses an XML request body of at most <paramref name="maxBytes"/>; anything unparsable is
-    /// <c>MalformedXML</c>, an empty body <c>MissingRequestBodyError</c> when <paramref name="required"/>.
+    /// Parses a request document: anything that is not well-formed XML, holds a DTD, or nests deeper than
+    /// <see cref="MaxDepth"/> is <c>MalformedXML</c>. Comments and processing instructions are dropped; text
+    /// (whitespace included, so a key of one space survives) is kept.
     /// </summary>
-    public static async Task<XElement?> ReadBodyAsync(Stream body, int maxBytes, bool required, CancellationToken cancellationToken)
+    public static XElement Parse(Stream document)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                throw new S3Exception(S3Errors.MaxMessageLengthExceeded);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        if (buffer.Length == 0)
-        {
-            return required ? throw new S3Exception(S3Errors.MissingRequestBodyError) : null;
-        }
-
-        buffer.Position = 0;
         try
         {
-            using var reader = XmlReader.Create(buffer, ReaderSettings);
-            return XDocument.Load(reader).Root;
+            using var reader = XmlReader.Create(document, ReaderSettings);
+            return Build(reader);
         }
         catch (XmlException)
         {
@@ -90,10 +89,106 @@ internal static class S3Xml
         }
     }
 
+    /// <summary>Parses a request document held in a string (a form field); see <see cref="Parse(Stream)"/>.</summary>
+    public static XElement Parse(string document)
+    {
+        try
+        {
+            using var text = new StringReader(document);
+            using var reader = XmlReader.Create(text, ReaderSettings);
+            return Build(reader);
+        }
+        catch (XmlException)
+        {
+            throw new S3Exception(S3Errors.MalformedXML);
+        }
+    }
+
+    /// <summary>Builds the element tree with an explicit stack (never recursion), refusing depth past <see cref="MaxDepth"/>.</summary>
+    private static XElement Build(XmlReader reader)
+    {
+        XElement? root = null;
+        var open = new Stack<XElement>();
+        while (reader.Read())
+        {
+            switch (reader.NodeType)
+            {
+                case XmlNodeType.Element:
+                    if (open.Count >= MaxDepth)
+                    {
+                        throw new S3Exception(S3Errors.MalformedXML);
+                    }
+
+                    var element = new XElement(XName.Get(reader.LocalName, reader.NamespaceURI));
+                    if (reader.MoveToFirstAttribute())
+                    {
+                        do
+                        {
+                            // Namespace declarations are already in the element names; other attributes (xsi:type) are kept.
+                            if (reader.NamespaceURI != XNamespace.Xmlns.NamespaceName)
+                            {
+                                element.Add(new XAttribute(XName.Get(reader.LocalName, reader.NamespaceURI), reader.Value));
+                            }
+                        }
+                        while (reader.MoveToNextAttribute());
+
+                        reader.MoveToElement();
+                    }
+
+                    if (open.TryPeek(out var parent))
+                    {
+                        parent.Add(element);
+                    }
+                    else
+                    {
+                        root = element;
+                    }
+
+                    if (!reader.IsEmptyElement)
+                    {
+                        open.Push(element);
+                    }
+
+                    break;
+                case XmlNodeType.EndElement:
+                    open.Pop();
+                    break;
+                case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
+                    if (open.TryPeek(out var container))
+                    {
+                        container.Add(new XText(reader.Value));
+                    }
+
+                    break;
+                case XmlNodeType.DocumentType or XmlNodeType.EntityReference:
+                    throw new S3Exception(S3Errors.MalformedXML);
+            }
+        }
+
+        return root ?? throw new S3Exception(S3Errors.MalformedXML);
+    }
+
     /// <summary>Child elements named <paramref name="name"/> in any namespace (clients send S3's or none).</summary>
     public static IEnumerable<XElement> Children(XElement parent, string name) =>
         parent.Elements().Where(e => e.Name.LocalName == name);
 
-    /// <summary>The value of the first child named <paramref name="name"/>, or null.</summary>
-    public static string? ChildValue(XElement parent, string name) => Children(parent, name).FirstOrDefault()?.Value;
+    /// <summary>
+    /// The text of the first child named <paramref name="name"/>, or null when there is none. A value element must
+    /// hold text only: one with elements inside is <c>MalformedXML</c>, as S3's schema says.
+    /// </summary>
+    public static string? ChildValue(XElement parent, string name)
+    {
+        var child = Children(parent, name).FirstOrDefault();
+        if (child is null)
+        {
+            return null;
+        }
+
+        if (child.HasElements)
+        {
+            throw new S3Exception(S3Errors.MalformedXML);
+        }
+
+        return child.Value;
+    }
 }
