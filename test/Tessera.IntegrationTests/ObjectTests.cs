@@ -413,37 +413,6 @@ public sealed class ObjectTests(StoreFixture store) : IClassFixture<StoreFixture
         Assert.Equal("signed with v2", await virtualHosted.Content.ReadAsStringAsync(Ct));
     }
 
-    /// <summary>A browser-upload form signed with SigV4 the way the reference's example builds it.</summary>
-    private static MultipartFormDataContent PostForm(string bucket, string conditions, (string Name, string Value)[] fields, byte[]? file, string fileName = "photo.jpg", string? secret = null)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var date = now.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
-        var amzDate = now.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        var credential = $"{StoreFixture.RootKey}/{date}/us-east-1/s3/aws4_request";
-        var expiration = now.AddMinutes(10).ToString("yyyy-MM-dd'T'HH:mm:ss'.000Z'", System.Globalization.CultureInfo.InvariantCulture);
-        var policy = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
-            $$"""{"expiration": "{{expiration}}", "conditions": [{"bucket": "{{bucket}}"}, {"x-amz-algorithm": "AWS4-HMAC-SHA256"}, {"x-amz-credential": "{{credential}}"}, {"x-amz-date": "{{amzDate}}"}, {{conditions}}]}"""));
-        static byte[] Hmac(byte[] key, string text) => HMACSHA256.HashData(key, System.Text.Encoding.UTF8.GetBytes(text));
-        var key = Hmac(Hmac(Hmac(Hmac(System.Text.Encoding.UTF8.GetBytes("AWS4" + (secret ?? StoreFixture.RootSecret)), date), "us-east-1"), "s3"), "aws4_request");
-        var form = new MultipartFormDataContent();
-        foreach (var (name, value) in fields)
-        {
-            form.Add(new StringContent(value), name);
-        }
-
-        form.Add(new StringContent("AWS4-HMAC-SHA256"), "x-amz-algorithm");
-        form.Add(new StringContent(credential), "x-amz-credential");
-        form.Add(new StringContent(amzDate), "x-amz-date");
-        form.Add(new StringContent(policy), "policy");
-        form.Add(new StringContent(Convert.ToHexStringLower(Hmac(key, policy))), "x-amz-signature");
-        if (file is not null)
-        {
-            form.Add(new ByteArrayContent(file), "file", fileName);
-        }
-
-        return form;
-    }
-
     [Fact]
     public async Task PostObjectUploadsAFormSignedWithSigV4()
     {
@@ -454,7 +423,7 @@ public sealed class ObjectTests(StoreFixture store) : IClassFixture<StoreFixture
         const string Conditions = """["starts-with", "$key", "uploads/"], {"Content-Type": "image/jpeg"}, ["starts-with", "$x-amz-meta-owner", ""], ["starts-with", "$tagging", ""], ["content-length-range", 1, 100000]""";
         (string, string)[] fields = [("key", "uploads/${filename}"), ("Content-Type", "image/jpeg"), ("x-amz-meta-owner", "alice"), ("tagging", "<Tagging><TagSet><Tag><Key>team</Key><Value>web</Value></Tag></TagSet></Tagging>")];
 
-        var posted = await http.PostAsync(url, PostForm(bucket, Conditions, fields, data), Ct);
+        var posted = await http.PostAsync(url, PostForms.SigV4(bucket, Conditions, fields, data), Ct);
         Assert.Equal(HttpStatusCode.NoContent, posted.StatusCode);
         Assert.Equal($"\"{Convert.ToHexStringLower(MD5.HashData(data))}\"", posted.Headers.ETag!.Tag);
         Assert.Equal(data, await ReadAllAsync(bucket, "uploads/photo.jpg"));
@@ -465,14 +434,14 @@ public sealed class ObjectTests(StoreFixture store) : IClassFixture<StoreFixture
         Assert.Equal(("team", "web"), (tagging.Tagging.Single().Key, tagging.Tagging.Single().Value));
 
         // success_action_status 201: the PostResponse document.
-        var created = await http.PostAsync(url, PostForm(bucket, Conditions + """, {"success_action_status": "201"}""", [.. fields, ("success_action_status", "201")], data, "second.jpg"), Ct);
+        var created = await http.PostAsync(url, PostForms.SigV4(bucket, Conditions + """, {"success_action_status": "201"}""", [.. fields, ("success_action_status", "201")], data, "second.jpg"), Ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var xml = await created.Content.ReadAsStringAsync(Ct);
         Assert.Contains("<Key>uploads/second.jpg</Key>", xml, StringComparison.Ordinal);
         Assert.Contains($"<Bucket>{bucket}</Bucket>", xml, StringComparison.Ordinal);
 
         // success_action_redirect: 303 with bucket, key and ETag.
-        var redirected = await http.PostAsync(url, PostForm(bucket, Conditions + """, ["starts-with", "$success_action_redirect", "http://app.example/"]""", [.. fields, ("success_action_redirect", "http://app.example/done")], data), Ct);
+        var redirected = await http.PostAsync(url, PostForms.SigV4(bucket, Conditions + """, ["starts-with", "$success_action_redirect", "http://app.example/"]""", [.. fields, ("success_action_redirect", "http://app.example/done")], data), Ct);
         Assert.Equal(HttpStatusCode.SeeOther, redirected.StatusCode);
         Assert.StartsWith($"http://app.example/done?bucket={bucket}&key=uploads%2Fphoto.jpg&etag=%22", redirected.Headers.Location!.OriginalString, StringComparison.Ordinal);
     }
@@ -491,15 +460,15 @@ public sealed class ObjectTests(StoreFixture store) : IClassFixture<StoreFixture
             return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
         }
 
-        var wrongSecret = await Post(PostForm(bucket, Conditions, [("key", "uploads/a")], [1, 2, 3], secret: "not-the-secret"));
+        var wrongSecret = await Post(PostForms.SigV4(bucket, Conditions, [("key", "uploads/a")], [1, 2, 3], secret: "not-the-secret"));
         Assert.Equal((HttpStatusCode.Forbidden, true), (wrongSecret.Status, wrongSecret.Body.Contains("<Code>SignatureDoesNotMatch</Code>", StringComparison.Ordinal)));
-        var outsidePrefix = await Post(PostForm(bucket, Conditions, [("key", "elsewhere/a")], [1, 2, 3]));
+        var outsidePrefix = await Post(PostForms.SigV4(bucket, Conditions, [("key", "elsewhere/a")], [1, 2, 3]));
         Assert.Equal((HttpStatusCode.Forbidden, true), (outsidePrefix.Status, outsidePrefix.Body.Contains("Policy Condition failed", StringComparison.Ordinal)));
-        var extraField = await Post(PostForm(bucket, Conditions, [("key", "uploads/a"), ("x-amz-meta-sneaky", "1")], [1, 2, 3]));
+        var extraField = await Post(PostForms.SigV4(bucket, Conditions, [("key", "uploads/a"), ("x-amz-meta-sneaky", "1")], [1, 2, 3]));
         Assert.Equal((HttpStatusCode.Forbidden, true), (extraField.Status, extraField.Body.Contains("Extra input fields: x-amz-meta-sneaky", StringComparison.Ordinal)));
-        var tooLarge = await Post(PostForm(bucket, Conditions, [("key", "uploads/a")], new byte[1001]));
+        var tooLarge = await Post(PostForms.SigV4(bucket, Conditions, [("key", "uploads/a")], new byte[1001]));
         Assert.Equal((HttpStatusCode.BadRequest, true), (tooLarge.Status, tooLarge.Body.Contains("<Code>EntityTooLarge</Code>", StringComparison.Ordinal)));
-        var noFile = await Post(PostForm(bucket, Conditions, [("key", "uploads/a")], null));
+        var noFile = await Post(PostForms.SigV4(bucket, Conditions, [("key", "uploads/a")], null));
         Assert.Equal((HttpStatusCode.BadRequest, true), (noFile.Status, noFile.Body.Contains("<Code>IncorrectNumberOfFilesInPostRequest</Code>", StringComparison.Ordinal)));
         using var unsigned = new MultipartFormDataContent { { new StringContent("uploads/a"), "key" }, { new ByteArrayContent([1]), "file", "f" } };
         Assert.Equal(HttpStatusCode.Forbidden, (await Post(unsigned)).Status);

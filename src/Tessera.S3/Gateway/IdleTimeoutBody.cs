@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using Tessera.Core.Errors;
 
 namespace Tessera.S3.Gateway;
@@ -6,23 +8,26 @@ namespace Tessera.S3.Gateway;
 /// A request body that fails with S3's <c>RequestTimeout</c> when no byte arrives for <see cref="S3Options.BodyIdleTimeout"/>.
 /// Kestrel's minimum data rate is averaged from the start of the body, so a client that sends fast and then stalls
 /// holds its connection, its buffers and the fragment files of its upload for many minutes; S3 gives up after about
-/// 20 seconds of silence, and so does this. One timer per request (a linked token source re-armed on every read):
-/// no allocation per read.
+/// 20 seconds of silence, and so does this. One timer per request, re-armed on every read: no allocation per read.
 /// </summary>
+/// <remarks>
+/// It reads the request's <see cref="PipeReader"/> itself, and the timer ends a stalled read with
+/// <see cref="PipeReader.CancelPendingRead"/>. A cancelled token, or Kestrel's own body stream (which throws on a
+/// cancelled read without finishing it), would leave the reader mid-read, and Kestrel could then neither drain the
+/// body nor close the connection gracefully; finishing the read here lets it answer and close cleanly.
+/// </remarks>
 internal sealed class IdleTimeoutBody : Stream
 {
-    private readonly Stream _inner;
+    private readonly PipeReader _reader;
     private readonly TimeSpan _idle;
-    private readonly CancellationToken _aborted;
-    private readonly CancellationTokenSource _timer;
+    private readonly CancellationTokenSource _timer = new();
 
-    /// <summary>Wraps <paramref name="inner"/>; <paramref name="aborted"/> is the request's own abort token.</summary>
-    public IdleTimeoutBody(Stream inner, TimeSpan idle, CancellationToken aborted)
+    /// <summary>Reads the request body from <paramref name="reader"/> (taken before <c>Request.Body</c> is replaced).</summary>
+    public IdleTimeoutBody(PipeReader reader, TimeSpan idle)
     {
-        _inner = inner;
+        _reader = reader;
         _idle = idle;
-        _aborted = aborted;
-        _timer = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        _timer.Token.UnsafeRegister(static state => ((PipeReader)state!).CancelPendingRead(), reader);
     }
 
     /// <summary>Whether the body timed out (the gateway then closes the connection rather than drain it).</summary>
@@ -55,25 +60,41 @@ internal sealed class IdleTimeoutBody : Stream
             throw TimeoutError();
         }
 
-        // The caller's token is almost always the request's own (which the timer is linked to); another one is linked per read.
-        using var other = cancellationToken.CanBeCanceled && cancellationToken != _aborted
-            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timer.Token)
-            : null;
-        _timer.CancelAfter(_idle);
-        try
+        if (buffer.IsEmpty)
         {
-            return await _inner.ReadAsync(buffer, other?.Token ?? _timer.Token).ConfigureAwait(false);
+            return 0;
         }
-        catch (OperationCanceledException) when (_timer.IsCancellationRequested && !_aborted.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+
+        while (true)
         {
-            TimedOut = true;
-            throw TimeoutError();
-        }
-        finally
-        {
-            if (!_timer.IsCancellationRequested)
+            ReadResult result;
+            _timer.CancelAfter(_idle);
+            try
             {
-                _timer.CancelAfter(Timeout.InfiniteTimeSpan);
+                result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (!_timer.IsCancellationRequested)
+                {
+                    _timer.CancelAfter(Timeout.InfiniteTimeSpan);
+                }
+            }
+
+            var data = result.Buffer;
+            if (result.IsCanceled)
+            {
+                _reader.AdvanceTo(data.Start);
+                TimedOut = true;
+                throw TimeoutError();
+            }
+
+            var count = (int)Math.Min(buffer.Length, data.Length);
+            data.Slice(0, count).CopyTo(buffer.Span);
+            _reader.AdvanceTo(data.GetPosition(count));
+            if (count > 0 || result.IsCompleted)
+            {
+                return count;
             }
         }
     }
@@ -83,7 +104,7 @@ internal sealed class IdleTimeoutBody : Stream
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Request bodies are read asynchronously.");
 
     /// <inheritdoc />
     public override void Flush()

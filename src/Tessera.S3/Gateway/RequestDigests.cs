@@ -63,15 +63,16 @@ internal sealed class RequestDigests
     /// </summary>
     public KeyValuePair<string, string>? Verify(ObjectHasher hasher, AwsChunkedStream? chunked)
     {
-        if (Md5 is not null && !hasher.GetMd5().AsSpan().SequenceEqual(Md5))
-        {
-            throw new S3Exception(S3Errors.BadDigest);
-        }
-
+        // The signed hash first: a body that is not the one signed is that, whatever else it fails.
         var sha256 = hasher.GetSha256();
         if (PayloadSha256Hex is not null && !string.Equals(Convert.ToHexStringLower(sha256!), PayloadSha256Hex, StringComparison.OrdinalIgnoreCase))
         {
             throw new S3Exception(S3Errors.XAmzContentSHA256Mismatch);
+        }
+
+        if (Md5 is not null && !hasher.GetMd5().AsSpan().SequenceEqual(Md5))
+        {
+            throw new S3Exception(S3Errors.BadDigest);
         }
 
         if (Algorithm == ChecksumAlgorithm.None)

@@ -41,13 +41,14 @@ public sealed class S3Gateway
         UploadAdmission.Lease? upload = null;
         IdleTimeoutBody? body = null;
         S3Exception? error = null;
+        var hasBody = UploadAdmission.HasBody(http.Request);
         try
         {
-            if (UploadAdmission.HasBody(http.Request))
+            if (hasBody)
             {
                 // Before anything reads the body (so an Expect: 100-continue client is told before it sends it).
                 upload = _services.Uploads.TryEnter(http) ?? throw new S3Exception(S3Errors.SlowDown);
-                http.Request.Body = body = new IdleTimeoutBody(http.Request.Body, _services.Options.BodyIdleTimeout, http.RequestAborted);
+                http.Request.Body = body = new IdleTimeoutBody(http.Request.BodyReader, _services.Options.BodyIdleTimeout);
             }
 
             await HandleAuthenticatedAsync(request).ConfigureAwait(false);
@@ -85,7 +86,8 @@ public sealed class S3Gateway
             if (error is not null)
             {
                 // A body left unread (refused before it was read, stalled, or cut short) is not drained: the connection closes.
-                var close = body is not null && (body.TimedOut || error.Error == S3Errors.SlowDown || error.Error == S3Errors.IncompleteBody);
+                var timedOut = body?.TimedOut == true;
+                var close = hasBody && (timedOut || error.Error == S3Errors.SlowDown || error.Error == S3Errors.IncompleteBody);
                 await WriteErrorAsync(request, error, close).ConfigureAwait(false);
             }
         }

@@ -208,6 +208,26 @@ public sealed class AwsChunkedStreamTests
         Assert.Equal("NSRBwg==", stream.Trailers["x-amz-checksum-crc32"]);
     }
 
+    [Theory]
+    [InlineData("3\r\nabc\r\n0\r\nx-amz-checksum-crc32:NSRBwg==\r\n\r\nsmuggled")]
+    [InlineData("3\r\nabc\r\n0\r\nx-amz-checksum-crc32:NSRBwg==\r\n\r\n\r\n")]
+    [InlineData("3\r\nabc\r\n0\r\nx-amz-checksum-crc32:NSRBwg==\r\n\r\n3\r\nabc\r\n0\r\n\r\n")]
+    public async Task BytesAfterTheFinalChunk_AreInvalidRequestAsync(string body)
+    {
+        // Nothing covers bytes past the framing (no chunk signature, no checksum): they are refused, not ignored.
+        using var stream = new AwsChunkedStream(new MemoryStream(Ascii(body)), ChunkedBodies.Auth(PayloadMode.StreamingUnsignedTrailer), null, 3);
+        var exception = await FailsAsync(stream, S3Errors.InvalidRequest);
+        Assert.Contains("after the final chunk", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BytesAfterTheFinalSignedChunk_AreInvalidRequestAsync()
+    {
+        var body = ChunkedBodies.Signed([Ascii("abc")]).Concat(Ascii("X")).ToArray();
+        using var stream = new AwsChunkedStream(new MemoryStream(body), ChunkedBodies.Auth(PayloadMode.StreamingSigned), null, 3);
+        await FailsAsync(stream, S3Errors.InvalidRequest);
+    }
+
     [Fact]
     public async Task UnsignedTrailer_IgnoresChunkExtensionsAsync()
     {

@@ -191,4 +191,16 @@ public sealed class SigV2VerifierTests
 
         Fails(request, S3Errors.InvalidRequest, new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
     }
+
+    [Fact]
+    public void QueryExample_ValidForMoreThanAWeek_IsRefused()
+    {
+        // SigV2 sets no limit of its own; Tessera gives it SigV4's week, so a URL cannot be a key that never expires.
+        var eightDaysBefore = new DateTimeOffset(2007, 3, 21, 3, 40, 19, TimeSpan.Zero);
+        var exception = Fails(Create("GET", QueryExample, ("Host", "johnsmith.s3.amazonaws.com")), S3Errors.AuthorizationQueryParametersError, eightDaysBefore, "johnsmith");
+        Assert.Contains("604800", exception.Message, StringComparison.Ordinal);
+
+        var sixDaysBefore = new DateTimeOffset(2007, 3, 23, 3, 40, 20, TimeSpan.Zero);
+        Assert.True(Verifier(sixDaysBefore).Verify(Create("GET", QueryExample, ("Host", "johnsmith.s3.amazonaws.com")), "johnsmith").IsPresigned);
+    }
 }

@@ -440,4 +440,46 @@ public sealed class SigV4VerifierTests
         var request = GetObjectExample(amzDate: "20130524T000001Z");
         Fails(Verifier(), request, S3Errors.SignatureDoesNotMatch);
     }
+
+    [Theory]
+    [InlineData("x-amz-copy-source", "/bucketa/private/secret.txt")]
+    [InlineData("x-amz-meta-owner", "mallory")]
+    [InlineData("X-Amz-Tagging", "a=b")]
+    [InlineData("Content-MD5", "1B2M2Y8AsgTpgAmY7PhCfg==")]
+    public void PresignedWithAnUnsignedHeaderThatChangesTheRequest_IsAccessDeniedHeadersNotSigned(string name, string value)
+    {
+        var exception = Fails(Verifier(), Create("GET", PresignedExample, ("Host", Host), (name, value)), S3Errors.AccessDenied);
+        Assert.Equal("There were headers present in the request which were not signed", exception.Message);
+        Assert.Equal([new("HeadersNotSigned", name.ToLowerInvariant())], exception.Details);
+    }
+
+    [Fact]
+    public void HeaderSignedWithUnsignedAmzHeaders_NamesThemAllSorted()
+    {
+        var request = GetObjectExample();
+        request.Headers["x-amz-storage-class"] = "GLACIER";
+        request.Headers["x-amz-acl"] = "public-read";
+        var exception = Fails(Verifier(), request, S3Errors.AccessDenied);
+        Assert.Equal([new("HeadersNotSigned", "x-amz-acl, x-amz-storage-class")], exception.Details);
+    }
+
+    [Fact]
+    public void UnsignedHeadersOutsideAmz_AreLeftToTheClient()
+    {
+        // x-amzn-trace-id (not x-amz-*), User-Agent and Expect are added by clients and proxies without signing.
+        var request = GetObjectExample();
+        request.Headers["x-amzn-trace-id"] = "Root=1-5759e988-bd862e3fe1be46a994272793";
+        request.Headers.UserAgent = "aws-cli/2";
+        request.Headers.Expect = "100-continue";
+        Assert.Equal(AccessKey, Verifier().Verify(request).AccessKey);
+    }
+
+    [Fact]
+    public void WrongSignatureWithUnsignedHeaders_IsStillSignatureDoesNotMatch()
+    {
+        // The signature is checked first: HeadersNotSigned is no oracle for a request that is not signed at all.
+        var request = GetObjectExample(signature: new string('0', 64));
+        request.Headers["x-amz-meta-a"] = "1";
+        Fails(Verifier(), request, S3Errors.SignatureDoesNotMatch);
+    }
 }
