@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using CsCheck;
+
+namespace Tessera.Tests.Fuzz;
+
+/// <summary>
+/// Runs one fuzz target for a bounded time: a few seconds in the normal suite, or <see cref="SecondsVariable"/>
+/// seconds each when that variable is set (the long run). Counts the executions, reports them with the time taken,
+/// and turns a case that never returns into a failure naming the input, instead of a suite that hangs.
+/// </summary>
+internal static class FuzzRunner
+{
+    /// <summary>The environment variable that sets every target's run time, in seconds (the long variant).</summary>
+    public const string SecondsVariable = "TESSERA_FUZZ_SECONDS";
+
+    /// <summary>
+    /// How long past its budget a target may take before it counts as hung: CsCheck only checks the clock between
+    /// cases, and shrinking a failure takes its own time.
+    /// </summary>
+    private static readonly TimeSpan HangAllowance = TimeSpan.FromSeconds(60);
+
+    private static readonly Lock ReportLock = new();
+
+    /// <summary>Whether this is the long run.</summary>
+    public static bool IsLongRun => LongRunSeconds() is not null;
+
+    /// <summary>The seconds a target runs: <paramref name="normal"/>, or the long run's.</summary>
+    public static int Seconds(int normal) => LongRunSeconds() ?? normal;
+
+    /// <summary>Runs <paramref name="check"/> on inputs from <paramref name="gen"/> for about <paramref name="seconds"/> seconds.</summary>
+    /// <param name="target">The target's name in the report.</param>
+    /// <param name="gen">The inputs.</param>
+    /// <param name="check">The property: throws on failure, else names the outcome (counted in the report).</param>
+    /// <param name="seconds">The normal run's budget.</param>
+    /// <param name="print">How to show a failing input.</param>
+    public static void Run<T>(string target, Gen<T> gen, Func<T, string> check, int seconds, Func<T, string>? print = null)
+    {
+        var budget = Seconds(seconds);
+        long executions = 0;
+        var outcomes = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        object? current = null;
+        var watch = Stopwatch.StartNew();
+
+        // One thread: the targets measure allocations on their own thread, and the rest of the suite keeps a core.
+        var run = Task.Factory.StartNew(
+            () => gen.Sample(
+                input =>
+                {
+                    Volatile.Write(ref current, input);
+                    outcomes.AddOrUpdate(check(input), 1, static (_, n) => n + 1);
+                    Interlocked.Increment(ref executions);
+                },
+                time: budget,
+                threads: 1,
+                print: print),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        if (!((IAsyncResult)run).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(budget) + HangAllowance))
+        {
+            var input = Volatile.Read(ref current);
+            Assert.Fail($"{target}: a case did not return within {budget}s + {HangAllowance.TotalSeconds}s (a hang). Input: {(input is T t && print is not null ? print(t) : input)}");
+        }
+
+        run.GetAwaiter().GetResult();
+        Report(target, Interlocked.Read(ref executions), watch.Elapsed, outcomes);
+    }
+
+    /// <summary>The asynchronous twin of <see cref="Run{T}"/>, for targets that await (the gateway).</summary>
+    public static async Task RunAsync<T>(string target, Gen<T> gen, Func<T, Task<string>> check, int seconds, Func<T, string>? print = null)
+    {
+        var budget = Seconds(seconds);
+        long executions = 0;
+        var outcomes = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        object? current = null;
+        var watch = Stopwatch.StartNew();
+        var run = Task.Run(() => gen.SampleAsync(
+            async input =>
+            {
+                Volatile.Write(ref current, input);
+                outcomes.AddOrUpdate(await check(input), 1, static (_, n) => n + 1);
+                Interlocked.Increment(ref executions);
+            },
+            time: budget,
+            threads: 1,
+            print: print));
+        var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(budget) + HangAllowance, TestContext.Current.CancellationToken));
+        if (finished != run)
+        {
+            var input = Volatile.Read(ref current);
+            Assert.Fail($"{target}: a case did not return within {budget}s + {HangAllowance.TotalSeconds}s (a hang). Input: {(input is T t && print is not null ? print(t) : input)}");
+        }
+
+        await run;
+        Report(target, Interlocked.Read(ref executions), watch.Elapsed, outcomes);
+    }
+
+    /// <summary>Writes a line to the test's output (shown with <c>--show-live-output on</c> or on failure).</summary>
+    public static void WriteLine(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
+
+    private static void Report(string target, long executions, TimeSpan elapsed, ConcurrentDictionary<string, long> outcomes)
+    {
+        var line = string.Create(CultureInfo.InvariantCulture, $"fuzz {target}: {executions} executions in {elapsed.TotalSeconds:F1} s ({executions / Math.Max(elapsed.TotalSeconds, 0.001):F0}/s)");
+        WriteLine(line);
+        var top = outcomes.OrderByDescending(o => o.Value).ThenBy(o => o.Key, StringComparer.Ordinal).Take(40);
+        var breakdown = "  outcomes: " + string.Join(", ", top.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} {o.Value}")));
+        WriteLine(breakdown);
+        line += Environment.NewLine + breakdown;
+
+        // The figures also go to a file when asked, so a whole run can be summed up without a test logger.
+        if (Environment.GetEnvironmentVariable("TESSERA_FUZZ_REPORT") is { Length: > 0 } path)
+        {
+            lock (ReportLock)
+            {
+                File.AppendAllText(path, line + Environment.NewLine);
+            }
+        }
+    }
+
+    private static int? LongRunSeconds() =>
+        int.TryParse(Environment.GetEnvironmentVariable(SecondsVariable), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? seconds
+            : null;
+}
