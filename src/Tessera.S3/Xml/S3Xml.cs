@@ -68,6 +68,37 @@ internal static class S3Xml
         await response.Body.WriteAsync(buffer.Written, response.HttpContext.RequestAborted).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// <paramref name="value"/> with every character XML 1.0 cannot carry (a control character but tab, CR and LF,
+    /// U+FFFE, U+FFFF, a lone surrogate) replaced by U+FFFD. Listings carry such keys as character references, as S3
+    /// does (a client that needs them exactly asks for <c>encoding-type=url</c>); an error document echoes what the
+    /// request sent and must parse in every client, or the client loses the error code.
+    /// </summary>
+    public static string Readable(string value)
+    {
+        StringBuilder? readable = null;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (XmlConvert.IsXmlChar(c))
+            {
+                readable?.Append(c);
+            }
+            else if (i + 1 < value.Length && XmlConvert.IsXmlSurrogatePair(value[i + 1], c))
+            {
+                readable?.Append(c).Append(value[i + 1]);
+                i++;
+            }
+            else
+            {
+                readable ??= new StringBuilder(value.Length).Append(value, 0, i);
+                readable.Append('\uFFFD');
+            }
+        }
+
+        return readable?.ToString() ?? value;
+    }
+
     /// <summary>Writes <c>&lt;name&gt;value&lt;/name&gt;</c>.</summary>
     public static void Element(XmlWriter writer, string name, string value) => writer.WriteElementString(name, value);
 
