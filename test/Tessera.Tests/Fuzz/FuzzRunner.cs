@@ -97,19 +97,30 @@ internal static class FuzzRunner
         Report(target, Interlocked.Read(ref executions), watch.Elapsed, outcomes);
     }
 
-    /// <summary>Writes a line to the test's output (shown with <c>--show-live-output on</c> or on failure).</summary>
+    /// <summary>Writes a line to the test's output (shown with <c>--output Detailed</c>, or on failure).</summary>
     public static void WriteLine(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
+
+    /// <summary>Writes one more line of figures about a target (to the output and the report file).</summary>
+    public static void Report(string target, string figures)
+    {
+        var line = $"  {target}: {figures}";
+        WriteLine(line);
+        Append(line);
+    }
 
     private static void Report(string target, long executions, TimeSpan elapsed, ConcurrentDictionary<string, long> outcomes)
     {
         var line = string.Create(CultureInfo.InvariantCulture, $"fuzz {target}: {executions} executions in {elapsed.TotalSeconds:F1} s ({executions / Math.Max(elapsed.TotalSeconds, 0.001):F0}/s)");
         WriteLine(line);
-        var top = outcomes.OrderByDescending(o => o.Value).ThenBy(o => o.Key, StringComparer.Ordinal).Take(40);
+        var top = outcomes.OrderByDescending(o => o.Value).ThenBy(o => o.Key, StringComparer.Ordinal).Take(60);
         var breakdown = "  outcomes: " + string.Join(", ", top.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} {o.Value}")));
         WriteLine(breakdown);
-        line += Environment.NewLine + breakdown;
+        Append(line + Environment.NewLine + breakdown);
+    }
 
-        // The figures also go to a file when asked, so a whole run can be summed up without a test logger.
+    /// <summary>The figures also go to a file when asked (TESSERA_FUZZ_REPORT), so a whole run can be summed up without a test logger.</summary>
+    private static void Append(string line)
+    {
         if (Environment.GetEnvironmentVariable("TESSERA_FUZZ_REPORT") is { Length: > 0 } path)
         {
             lock (ReportLock)

@@ -47,6 +47,37 @@ internal static class WireText
             };
         });
 
+    /// <summary>
+    /// A raw target as Kestrel can receive it: what it refuses in a request line (control characters, spaces, DEL)
+    /// percent-encoded instead, and a lone surrogate (no UTF-8 decodes to one) as the bytes of its would-be encoding.
+    /// </summary>
+    public static string AsReceived(string target)
+    {
+        var text = new StringBuilder(target.Length);
+        for (var i = 0; i < target.Length; i++)
+        {
+            var c = target[i];
+            if (c <= ' ' || c == '\u007F')
+            {
+                text.Append('%').Append(((int)c).ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else if (char.IsHighSurrogate(c) && i + 1 < target.Length && char.IsLowSurrogate(target[i + 1]))
+            {
+                text.Append(c).Append(target[++i]);
+            }
+            else if (char.IsSurrogate(c))
+            {
+                text.Append("%ED%A0%80");
+            }
+            else
+            {
+                text.Append(c);
+            }
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>The UTF-8 bytes of <paramref name="value"/>, every one percent-encoded.</summary>
     public static string PercentEncodeAll(string value) =>
         string.Concat(Encoding.UTF8.GetBytes(value).Select(b => "%" + b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
