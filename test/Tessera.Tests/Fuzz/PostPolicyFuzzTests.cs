@@ -23,7 +23,17 @@ public sealed class PostPolicyFuzzTests
     private static readonly Gen<Dictionary<string, string>> Fields = Gen.Dictionary(
         Gen.Frequency((4, Gen.OneOf(Gen.Const("key"), Gen.Const("bucket"), Gen.Const("Content-Type"), Gen.Const("x-amz-meta-a"), Gen.Const("acl"), Gen.Const("policy"), Gen.Const("x-ignore-me"), Gen.Const("file"))), (1, WireText.Component)),
         Gen.Frequency((4, Gen.OneOf(Gen.Const("k"), Gen.Const("user/a"), Gen.Const("fuzz"), Gen.Const("private"), Gen.Const("v"), Gen.Const(""))), (1, WireText.Component)))[0, 6]
-        .Select(d => new Dictionary<string, string>(d, StringComparer.OrdinalIgnoreCase));
+        .Select(d =>
+        {
+            // Form field names compare case-insensitively: of names differing only in case, the first is kept.
+            var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, value) in d)
+            {
+                fields.TryAdd(name, value);
+            }
+
+            return fields;
+        });
 
     [Fact]
     public void FuzzPolicy()
