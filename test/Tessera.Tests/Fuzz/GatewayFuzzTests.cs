@@ -77,6 +77,18 @@ public sealed class GatewayFuzzTests(GatewayStore store) : IClassFixture<Gateway
         Assert.Contains("\uFFFD", Encoding.UTF8.GetString(response.Body), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("DELETE", "/fuzz/seed?versionId=a%7F")]
+    [InlineData("DELETE", "/versioned/v?versionId=%7F")]
+    [InlineData("GET", "/fuzz/seed?versionId=a%7F")]
+    public async Task VersionIdWithDelIsInvalidArgument(string method, string target)
+    {
+        // Found by FuzzGateway: DeleteObject echoed the id in x-amz-version-id, and Kestrel refuses DEL in a header (a 500).
+        var response = await SendAsync(new GatewayCase("DeleteObject", method, target, [], [], GatewayAuth.Unsigned, GatewayDigest.None, GatewayDigest.None));
+        Assert.Equal(400, response.Status);
+        Assert.Contains("<Code>InvalidArgument</Code>", Encoding.UTF8.GetString(response.Body), StringComparison.Ordinal);
+    }
+
     /// <summary>Sends one case to the seeded store and checks the gateway's promises.</summary>
     private async Task<GatewayResponse> SendAsync(GatewayCase request)
     {
