@@ -70,6 +70,20 @@ public sealed class AwsChunkedFuzzTests
         Assert.Equal(S3Errors.InvalidRequest.Code, Check(Build([.. "hello"u8], 2, mode, true, "suffix", [], [.. "0\r\n\r\n"u8], 0, false, 1, 7, false)));
     }
 
+    [Theory]
+    [InlineData("ffffffffffffffff", "InvalidRequest")]
+    [InlineData("fffffffffffffff", "IncompleteBody")]
+    [InlineData("7fffffffffffffff", "InvalidRequest")]
+    [InlineData("-1", "InvalidRequest")]
+    [InlineData("", "InvalidRequest")]
+    public void HugeOrBrokenChunkSizesFail(string size, string code)
+    {
+        // A size past 15 hex digits is refused outright; 15 digits (2^60) asks for more data than the body holds.
+        var body = ChunkedBodies.Unsigned([[1, 2, 3]], [(Crc32Trailer, Convert.ToBase64String([.. Crc32.Hash([1, 2, 3]).Reverse()]))]);
+        var damaged = Encoding.ASCII.GetBytes(size).Concat(body.Skip(1)).ToArray();
+        Assert.Equal(code, Check(new ChunkedCase([1, 2, 3], damaged, PayloadMode.StreamingUnsignedTrailer, Crc32Trailer, null, "mutated", 1, 100, false)));
+    }
+
     private static ChunkedCase Build(byte[] data, int chunkSize, PayloadMode mode, bool finalEmptyLine, string damage, Mutation[] edits, byte[] suffix, int lengthChoice, bool extraTrailer, int readSeed, int maxRead, bool isAsync)
     {
         var crc = Convert.ToBase64String([.. Crc32.Hash(data).Reverse()]);
