@@ -23,6 +23,13 @@ internal static class S3Xml
     /// </summary>
     public const int MaxDepth = 32;
 
+    /// <summary>
+    /// The most attributes one element may carry (namespace declarations included). S3 documents use two at most
+    /// (<c>xmlns:xsi</c> and <c>xsi:type</c> on a Grantee); and XElement checks each added attribute against every
+    /// one before it, so a single element with 100,000 attributes (a 1 MiB body) would cost 5·10⁹ comparisons.
+    /// </summary>
+    public const int MaxAttributes = 32;
+
     private static readonly XmlWriterSettings WriterSettings = new()
     {
         Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
@@ -103,9 +110,10 @@ internal static class S3Xml
     public static void Element(XmlWriter writer, string name, string value) => writer.WriteElementString(name, value);
 
     /// <summary>
-    /// Parses a request document: anything that is not well-formed XML, holds a DTD, or nests deeper than
-    /// <see cref="MaxDepth"/> is <c>MalformedXML</c>. Comments and processing instructions are dropped; text
-    /// (whitespace included, so a key of one space survives) is kept.
+    /// Parses a request document: anything that is not well-formed XML, holds a DTD, nests deeper than
+    /// <see cref="MaxDepth"/> or has an element with more than <see cref="MaxAttributes"/> attributes is
+    /// <c>MalformedXML</c>. Comments and processing instructions are dropped; text (whitespace included, so a key of
+    /// one space survives) is kept.
     /// </summary>
     public static XElement Parse(Stream document)
     {
@@ -151,6 +159,11 @@ internal static class S3Xml
                     }
 
                     var element = new XElement(XName.Get(reader.LocalName, reader.NamespaceURI));
+                    if (reader.AttributeCount > MaxAttributes)
+                    {
+                        throw new S3Exception(S3Errors.MalformedXML);
+                    }
+
                     if (reader.MoveToFirstAttribute())
                     {
                         do
