@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Tessera.Core.Errors;
 
 namespace Tessera.Tests.Fuzz;
@@ -28,6 +29,9 @@ internal static class AllocationBudget
     /// <summary>Bytes allowed per input unit.</summary>
     public const long PerUnit = 64;
 
+    /// <summary>Per call site: the most any call allocated, and the most per input unit by a call with a long input.</summary>
+    private static readonly ConcurrentDictionary<string, Extremes> Seen = new(StringComparer.Ordinal);
+
     /// <summary>The bound for an input of <paramref name="length"/> units.</summary>
     public static long For(long length) => Fixed + (PerUnit * length);
 
@@ -54,8 +58,14 @@ internal static class AllocationBudget
             throw new InvalidOperationException($"{target} allocated {allocated:N0} bytes for an input of {length:N0} (bound {For(length):N0})");
         }
 
+        Seen.AddOrUpdate(target, _ => Extremes.Of(allocated, length), (_, seen) => seen.With(allocated, length));
         return (S3Exception?)error;
     }
+
+    /// <summary>What the call sites named <paramref name="targets"/> allocated at most, for the report.</summary>
+    public static string Describe(params string[] targets) => string.Join(
+        "; ",
+        targets.Where(Seen.ContainsKey).Select(t => Seen[t].Describe(t)));
 
     private static (long Allocated, Exception? Error) Measure(Action call)
     {

@@ -58,7 +58,7 @@ public sealed class AwsChunkedFuzzTests
             Check(Build([1, 2, 3], 2, mode, true, "suffix", [], [1], 0, false, 1, 100, false));
         }
 
-        FuzzRunner.Run("AwsChunkedStream", Cases, Check, seconds: 6, print: c => c.ToString());
+        FuzzRunner.Run("AwsChunkedStream", Cases, Check, seconds: 6, print: c => c.ToString(), allocations: ["AwsChunkedStream"]);
     }
 
     [Theory]

@@ -21,6 +21,12 @@ internal static class FuzzRunner
     /// </summary>
     private static readonly TimeSpan HangAllowance = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The longest one case may take. Every case is small (bodies of a few MB at most); a parser that takes seconds
+    /// over one is quadratic somewhere, which is a denial of service even when it ends.
+    /// </summary>
+    private static readonly TimeSpan CaseLimit = TimeSpan.FromSeconds(10);
+
     private static readonly Lock ReportLock = new();
 
     /// <summary>Whether this is the long run.</summary>
@@ -35,11 +41,13 @@ internal static class FuzzRunner
     /// <param name="check">The property: throws on failure, else names the outcome (counted in the report).</param>
     /// <param name="seconds">The normal run's budget.</param>
     /// <param name="print">How to show a failing input.</param>
-    public static void Run<T>(string target, Gen<T> gen, Func<T, string> check, int seconds, Func<T, string>? print = null)
+    /// <param name="allocations">The <see cref="AllocationBudget"/> call sites whose largest allocations to report.</param>
+    public static void Run<T>(string target, Gen<T> gen, Func<T, string> check, int seconds, Func<T, string>? print = null, string[]? allocations = null)
     {
         var budget = Seconds(seconds);
         long executions = 0;
         var outcomes = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        var slowest = new SlowestCase(CaseLimit);
         object? current = null;
         var watch = Stopwatch.StartNew();
 
@@ -49,7 +57,10 @@ internal static class FuzzRunner
                 input =>
                 {
                     Volatile.Write(ref current, input);
-                    outcomes.AddOrUpdate(check(input), 1, static (_, n) => n + 1);
+                    var started = Stopwatch.GetTimestamp();
+                    var outcome = check(input);
+                    slowest.Record(Stopwatch.GetElapsedTime(started));
+                    outcomes.AddOrUpdate(outcome, 1, static (_, n) => n + 1);
                     Interlocked.Increment(ref executions);
                 },
                 time: budget,
@@ -65,7 +76,11 @@ internal static class FuzzRunner
         }
 
         run.GetAwaiter().GetResult();
-        Report(target, Interlocked.Read(ref executions), watch.Elapsed, outcomes);
+        Report(target, Interlocked.Read(ref executions), watch.Elapsed, outcomes, slowest.Longest);
+        if (allocations is not null)
+        {
+            Report("allocations", AllocationBudget.Describe(allocations));
+        }
     }
 
     /// <summary>The asynchronous twin of <see cref="Run{T}"/>, for targets that await (the gateway).</summary>
@@ -74,13 +89,17 @@ internal static class FuzzRunner
         var budget = Seconds(seconds);
         long executions = 0;
         var outcomes = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        var slowest = new SlowestCase(CaseLimit);
         object? current = null;
         var watch = Stopwatch.StartNew();
         var run = Task.Run(() => gen.SampleAsync(
             async input =>
             {
                 Volatile.Write(ref current, input);
-                outcomes.AddOrUpdate(await check(input), 1, static (_, n) => n + 1);
+                var started = Stopwatch.GetTimestamp();
+                var outcome = await check(input);
+                slowest.Record(Stopwatch.GetElapsedTime(started));
+                outcomes.AddOrUpdate(outcome, 1, static (_, n) => n + 1);
                 Interlocked.Increment(ref executions);
             },
             time: budget,
@@ -94,7 +113,7 @@ internal static class FuzzRunner
         }
 
         await run;
-        Report(target, Interlocked.Read(ref executions), watch.Elapsed, outcomes);
+        Report(target, Interlocked.Read(ref executions), watch.Elapsed, outcomes, slowest.Longest);
     }
 
     /// <summary>Writes a line to the test's output (shown with <c>--output Detailed</c>, or on failure).</summary>
@@ -108,9 +127,9 @@ internal static class FuzzRunner
         Append(line);
     }
 
-    private static void Report(string target, long executions, TimeSpan elapsed, ConcurrentDictionary<string, long> outcomes)
+    private static void Report(string target, long executions, TimeSpan elapsed, ConcurrentDictionary<string, long> outcomes, TimeSpan slowest)
     {
-        var line = string.Create(CultureInfo.InvariantCulture, $"fuzz {target}: {executions} executions in {elapsed.TotalSeconds:F1} s ({executions / Math.Max(elapsed.TotalSeconds, 0.001):F0}/s)");
+        var line = string.Create(CultureInfo.InvariantCulture, $"fuzz {target}: {executions} executions in {elapsed.TotalSeconds:F1} s ({executions / Math.Max(elapsed.TotalSeconds, 0.001):F0}/s), slowest case {slowest.TotalMilliseconds:F0} ms");
         WriteLine(line);
         var top = outcomes.OrderByDescending(o => o.Value).ThenBy(o => o.Key, StringComparer.Ordinal).Take(60);
         var breakdown = "  outcomes: " + string.Join(", ", top.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} {o.Value}")));

@@ -70,7 +70,8 @@ public sealed class HeaderParsingFuzzTests
             return kind.ToString();
         },
         seconds: 2,
-        print: t => $"{Show.Text(t.Item1)} size {t.Item2}");
+        print: t => $"{Show.Text(t.Item1)} size {t.Item2}",
+        allocations: ["HttpRange.Resolve"]);
 
     [Fact]
     public void FuzzCopySource() => FuzzRunner.Run(
@@ -98,7 +99,8 @@ public sealed class HeaderParsingFuzzTests
             return source.VersionId is null ? "parsed" : "parsed with version";
         },
         seconds: 2,
-        print: Show.Text);
+        print: Show.Text,
+        allocations: ["CopyObject.ParseSource"]);
 
     [Fact]
     public void FuzzUriPath() => FuzzRunner.Run(
@@ -133,7 +135,8 @@ public sealed class HeaderParsingFuzzTests
             return "decoded";
         },
         seconds: 2,
-        print: Show.Text);
+        print: Show.Text,
+        allocations: ["UriPath.TryDecode"]);
 
     [Fact]
     public void FuzzHeaderValues() => FuzzRunner.Run(
@@ -175,7 +178,8 @@ public sealed class HeaderParsingFuzzTests
             return fromRequest == value ? "kept" : "decoded";
         },
         seconds: 2,
-        print: Show.Text);
+        print: Show.Text,
+        allocations: ["HeaderValues.ForResponse", "HeaderValues.Writable", "HeaderValues.FromRequest"]);
 
     [Fact]
     public void FuzzTaggingHeader() => FuzzRunner.Run(
@@ -200,7 +204,8 @@ public sealed class HeaderParsingFuzzTests
             return "parsed";
         },
         seconds: 1,
-        print: Show.Text);
+        print: Show.Text,
+        allocations: ["ObjectHeaders.ParseTaggingHeader"]);
 
     [Theory]
     [InlineData("=?UTF-8?B??=")]

@@ -63,6 +63,7 @@ public sealed class PostPolicyFuzzTests
                 return "Check: " + (check?.Error.Code ?? "met");
             },
             seconds: 4,
+            allocations: ["PostPolicy.Parse", "PostPolicy.Check"],
             print: t => $"{Show.Text(t.Item1)} ({Show.Bytes(SafeDecode(t.Item1))}) fields [{string.Join(", ", t.Item2.Select(f => Show.Text(f.Key) + "=" + Show.Text(f.Value)))}] length {t.Item3}");
     }
 

@@ -109,7 +109,8 @@ public sealed class SigV4FuzzTests
                 return error?.Error.Code ?? (result!.SigningKey.IsEmpty ? "SigV2 verified" : "verified");
             },
             seconds: 5,
-            print: r => r.ToString());
+            print: r => r.ToString(),
+            allocations: ["SigV4Verifier.Verify"]);
     }
 
     [Fact]
@@ -149,7 +150,8 @@ public sealed class SigV4FuzzTests
                 return canonical.Length == 0 ? "empty" : "parameters";
             },
             seconds: 2,
-            print: Show.Text);
+            print: Show.Text,
+            allocations: ["CanonicalQuery"]);
     }
 
     private static HttpRequest Build(WireRequest request) => request.ToContext().Request;
