@@ -12,10 +12,11 @@ namespace Tessera.Tests.Fuzz;
 /// input). The fixed part covers what any call may pay once: XmlReader's buffers (4 KiB of bytes and 4 Ki chars, about
 /// 20 KiB with its name table), the 16 KiB framing buffer of AwsChunkedStream or a pooled array the shared ArrayPool
 /// did not have, an exception with its stack trace (a few KiB). The linear part covers a parser that keeps what it
-/// read: an XML tree costs an XElement (about 100 bytes with its name and list node) for every element of a few
-/// input bytes, a decoded string two bytes per char, a pooled buffer of 3 or 9 bytes per input char rounded up to
-/// a power of two. 64 is some four times the worst of those seen, and far below a blow-up (a billion laughs, a
-/// buffer sized from a number in the input), which is what the property is for.
+/// read: an XML tree costs an XElement or XAttribute with its name and value for every few input bytes, a decoded
+/// string two bytes per char, a pooled buffer of 3 or 9 bytes per input char rounded up to a power of two. The densest
+/// input measured (an attribute every 9 bytes, see XmlFuzzTests) cost 44 bytes per byte; every other target stays
+/// under 12. 64 leaves that margin and still fails a blow-up (a billion laughs, a buffer sized from a number in the
+/// input, a copy per chunk), which is what the property is for.
 /// <para>
 /// Lazy one-time initialisation (a resource string table loaded by the first exception of its kind, a static
 /// table) can land in any call: a call over the bound is measured again, and fails only if it is over again.
