@@ -70,8 +70,10 @@ internal sealed class PostPolicy
 
             return policy;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // JsonDocument does not check the text inside strings: GetString and property names throw
+            // InvalidOperationException on invalid UTF-8 or an escaped lone surrogate (every ValueKind is checked first).
             throw Invalid("Invalid Policy: Invalid JSON.");
         }
     }

@@ -59,9 +59,18 @@ internal static class HeaderValues
         }
     }
 
-    /// <summary>A user metadata value as it goes out: itself when printable ASCII, else RFC 2047 encoded words (UTF-8, base64).</summary>
+    /// <summary>
+    /// A user metadata value as it goes out: itself when printable ASCII, else RFC 2047 encoded words (UTF-8, base64).
+    /// A value that itself starts like an encoded word (<c>=?</c>) is encoded too: sent back as it is, <see cref="FromRequest"/>
+    /// would decode it into another value.
+    /// </summary>
     public static string ForResponse(string value)
     {
+        if (value.AsSpan().TrimStart().StartsWith("=?", StringComparison.Ordinal))
+        {
+            return Encode(value);
+        }
+
         foreach (var c in value)
         {
             if (c is < ' ' or > '~' && c != '\t')

@@ -163,17 +163,18 @@ public sealed class S3Gateway
             return;
         }
 
+        // Messages, details and the resource echo the request (keys, ids, header values): only text every XML parser reads.
         await S3Xml.WriteAsync(response, error.Error.Status, w =>
         {
             w.WriteStartElement("Error");
             w.WriteElementString("Code", error.Error.Code);
-            w.WriteElementString("Message", error.Message);
+            w.WriteElementString("Message", S3Xml.Readable(error.Message));
             foreach (var (name, value) in error.Details ?? [])
             {
-                w.WriteElementString(name, value);
+                w.WriteElementString(name, S3Xml.Readable(value));
             }
 
-            w.WriteElementString("Resource", error.Resource ?? request.Request.Path.Value ?? "/");
+            w.WriteElementString("Resource", S3Xml.Readable(error.Resource ?? request.Request.Path.Value ?? "/"));
             w.WriteElementString("RequestId", request.RequestId);
             w.WriteElementString("HostId", request.RequestId);
             w.WriteEndElement();

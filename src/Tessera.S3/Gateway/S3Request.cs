@@ -68,12 +68,13 @@ internal sealed class S3Request
     /// <summary>
     /// The <c>versionId</c> query parameter, or null. S3 answers a value that cannot be a version id with
     /// InvalidArgument "Invalid version id specified"; here that is an empty one or one with a control character
-    /// (ids are 32 hex digits or <c>null</c>, and the index takes no U+0000).
+    /// (ids are 32 hex digits or <c>null</c>, the index takes no U+0000, and DeleteObject echoes the id in a header,
+    /// where no control character, DEL included, may go).
     /// </summary>
     public string? VersionIdQuery()
     {
         var versionId = Query("versionId");
-        if (versionId is not null && (versionId.Length is 0 or > 1024 || versionId.AsSpan().ContainsAnyInRange('\0', '\x1f')))
+        if (versionId is not null && (versionId.Length is 0 or > 1024 || versionId.AsSpan().ContainsAnyInRange('\0', '\x1f') || versionId.Contains('\x7f', StringComparison.Ordinal)))
         {
             throw new S3Exception(S3Errors.InvalidArgument, versionId.Length == 0 ? "Version id cannot be the empty string" : "Invalid version id specified") { Details = [new("ArgumentName", "versionId"), new("ArgumentValue", versionId)] };
         }

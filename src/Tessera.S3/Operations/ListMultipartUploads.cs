@@ -24,6 +24,12 @@ internal static class ListMultipartUploads
 
         maxUploads = Math.Min(maxUploads, 1000);
         var keyMarker = r.Query("key-marker") is { Length: > 0 } k ? k : null;
+        if (keyMarker is not null && keyMarker.Contains('\0', StringComparison.Ordinal))
+        {
+            // No key holds U+0000, and the index refuses a marker that does.
+            throw new S3Exception(S3Errors.InvalidArgument, "Invalid key-marker specified") { Details = [new("ArgumentName", "key-marker")] };
+        }
+
         var uploadIdMarker = r.Query("upload-id-marker") is { Length: > 0 } u ? u : null;
         var page = r.Services.Index.ListUploads(r.Bucket!, new ListUploadsQuery(q.Prefix, q.Delimiter, keyMarker, keyMarker is null ? null : uploadIdMarker, maxUploads));
         return S3Xml.WriteAsync(r.Response, 200, w =>
