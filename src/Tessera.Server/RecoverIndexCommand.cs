@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tessera.Store.Recovery;
 
 namespace Tessera.Server;
 
@@ -33,7 +34,7 @@ public static class RecoverIndexCommand
                 var flags = new ConfigLoader.Flags(
                     parse.GetValue(disks) ?? [], parse.GetValue(config), null, parse.GetValue(metaDir), null, null, null, parse.GetValue(ec), null, null, null, false);
                 var options = ConfigLoader.Load(flags, ConfigLoader.ProcessEnvironment());
-                var report = IndexRecovery.Run(options, parse.GetValue(force), TimeProvider.System, output);
+                var report = Run(options, parse.GetValue(force), TimeProvider.System, output);
                 Print(output, report);
                 return 0;
             }
@@ -50,6 +51,29 @@ public static class RecoverIndexCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// Rebuilds the index of the store <paramref name="options"/> describe (as <c>tessera server</c> resolves them):
+    /// its meta directory, disks, region, and the root user as the owner of buckets no fragment names.
+    /// </summary>
+    public static IndexRecoveryReport Run(ServerOptions options, bool force, TimeProvider time, TextWriter log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var layout = StoreLayout.Resolve(options);
+        return IndexRecovery.Run(layout.MetaDir, layout.Disks.Select(d => (d.Path, d.Weight)).ToList(), options.Region, RootAccessKey(options, layout.MetaDir), force, time, log);
+    }
+
+    private static string RootAccessKey(ServerOptions options, string metaDir)
+    {
+        try
+        {
+            return Credentials.Load(options, metaDir).Root.AccessKey;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            return "";
+        }
     }
 
     /// <summary>Prints the summary.</summary>

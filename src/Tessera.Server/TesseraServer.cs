@@ -2,11 +2,12 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Tessera.Index;
-using Tessera.S3.Admin;
-using Tessera.S3.DataPath;
 using Tessera.S3.Gateway;
 using Tessera.S3.Users;
 using Tessera.Storage;
+using Tessera.Store;
+using Tessera.Store.Maintenance;
+using Tessera.Store.Recovery;
 
 namespace Tessera.Server;
 
@@ -30,7 +31,7 @@ public sealed class TesseraServer : IAsyncDisposable
         WebApplication app,
         IIndexStore index,
         S3Services services,
-        DurabilityServices durability,
+        MaintenanceServices maintenance,
         StoreLayout layout,
         S3User root,
         Uri endpoint,
@@ -45,23 +46,23 @@ public sealed class TesseraServer : IAsyncDisposable
         Root = root;
         Endpoint = endpoint;
         GeneratedCredentials = generated;
-        Collector = new GarbageCollector(services);
-        var grace = services.Options.GarbageGracePeriod;
+        Collector = new GarbageCollector(services.Store);
+        var grace = services.Store.GarbageGracePeriod;
         _collector = Collector.RunAsync(
             TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds / 4, 1, 60)),
             TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds, 10, 3600)),
             _stopping.Token);
-        Scrubber = durability.Scrubber;
+        Scrubber = maintenance.Scrubber;
         _scrubber = options.ScrubInterval > 0
             ? Scrubber.RunAsync(options.ScrubRate, TimeSpan.FromSeconds(options.ScrubInterval), _stopping.Token)
             : Task.CompletedTask;
-        Repairer = durability.Repairer;
-        DiskMonitor = durability.Monitor;
-        Admin = durability.Admin;
+        Repairer = maintenance.Repairer;
+        DiskMonitor = maintenance.Monitor;
+        Admin = maintenance.Admin;
 
         // Disks found blank at start were replaced while the store was down: refill them. The repair queue lives in
         // memory, so the segments of disks still failed or draining from before the restart are found again too.
-        var resume = formattedDisks.Concat(services.Storage.States.Keys).Distinct(StringComparer.Ordinal).ToList();
+        var resume = formattedDisks.Concat(services.Store.Storage.States.Keys).Distinct(StringComparer.Ordinal).ToList();
         if (resume.Count > 0)
         {
             DiskMonitor.Sweep(resume, checkFiles: true);
@@ -100,6 +101,9 @@ public sealed class TesseraServer : IAsyncDisposable
     /// <summary>The store's services (index, storage, users).</summary>
     public S3Services Services { get; }
 
+    /// <summary>The storage engine (index, disks, repair queue, buffers).</summary>
+    public StoreServices Store => Services.Store;
+
     /// <summary>The garbage collector (tests drive it directly).</summary>
     public GarbageCollector Collector { get; }
 
@@ -135,12 +139,12 @@ public sealed class TesseraServer : IAsyncDisposable
 
     private async Task RunSnapshotsAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
-        var logger = Services.Logger;
+        var logger = Store.Logger;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(interval, Services.Time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(interval, Store.Time, cancellationToken).ConfigureAwait(false);
                 var info = await SnapshotIndexAsync(cancellationToken).ConfigureAwait(false);
                 LogMessages.IndexSnapshotWritten(logger, info.Entries, info.Sequence);
             }
@@ -157,7 +161,11 @@ public sealed class TesseraServer : IAsyncDisposable
 
     /// <summary>Builds and starts a store from resolved options.</summary>
     /// <exception cref="ArgumentException">A negative scrub rate or interval.</exception>
-    public static async Task<TesseraServer> StartAsync(ServerOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    /// <param name="options">The settings.</param>
+    /// <param name="time">The clock; default the system's.</param>
+    /// <param name="buffers">The buffer pool of the data path; default the shared pool (tests pass a diagnostic one).</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<TesseraServer> StartAsync(ServerOptions options, TimeProvider? time = null, System.Buffers.ArrayPool<byte>? buffers = null, CancellationToken cancellationToken = default)
     {
         time ??= TimeProvider.System;
         if (options.ScrubRate < 0 || options.ScrubInterval < 0)
@@ -225,22 +233,22 @@ public sealed class TesseraServer : IAsyncDisposable
             {
                 Region = options.Region,
                 Domains = options.Domains,
-                GarbageGracePeriod = TimeSpan.FromSeconds(options.GarbageGraceSeconds),
                 MinPartSize = options.MinPartSize,
                 BodyIdleTimeout = TimeSpan.FromSeconds(options.BodyIdleTimeout),
                 MaxConcurrentUploads = options.MaxUploads,
                 MaxUploadsPerConnection = options.MaxUploadsPerConnection,
                 MaxMultipartUploadsPerUser = options.MaxMultipartUploads,
-                AdminAccessKey = root.AccessKey,
             };
-            var services = new S3Services(index, storage, users, s3Options, time, app.Services.GetRequiredService<ILoggerFactory>());
-            var durability = new DurabilityServices(services, topology, options);
-            var gateway = new S3Gateway(services, durability.Admin);
+            var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+            var store = new StoreServices(index, storage, time, loggers, buffers) { GarbageGracePeriod = TimeSpan.FromSeconds(options.GarbageGraceSeconds) };
+            var services = new S3Services(store, users, s3Options, loggers);
+            var maintenance = new MaintenanceServices(store, root.AccessKey, topology, options);
+            var gateway = new S3Gateway(services, maintenance.Admin);
             app.Run(context => Health.TryHandle(context) ? Task.CompletedTask : gateway.HandleAsync(context));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var formatted = disks.Where(d => d.FormattedAtOpen).Select(d => d.Id).ToList();
-            return new TesseraServer(app, index, services, durability, layout, root, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), generated, options, formatted);
+            return new TesseraServer(app, index, services, maintenance, layout, root, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), generated, options, formatted);
         }
         catch
         {

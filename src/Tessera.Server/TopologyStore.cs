@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Tessera.S3.Admin;
 using Tessera.Storage;
 
 namespace Tessera.Server;

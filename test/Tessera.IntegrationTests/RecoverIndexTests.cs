@@ -4,6 +4,8 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Tessera.Server;
 
+using Tessera.Store.Recovery;
+
 namespace Tessera.IntegrationTests;
 
 /// <summary>
@@ -94,7 +96,7 @@ public sealed class RecoverIndexTests : IDisposable
 
         using (var output = new StringWriter())
         {
-            report = IndexRecovery.Run(options, force: false, TimeProvider.System, output);
+            report = RecoverIndexCommand.Run(options, force: false, TimeProvider.System, output);
             RecoverIndexCommand.Print(output, report);
             Assert.NotNull(report.Snapshot);
             Assert.Equal(5, report.SnapshotsRejected);
@@ -135,7 +137,7 @@ public sealed class RecoverIndexTests : IDisposable
         }
 
         Directory.Delete(Path.Combine(_directory, "data", "meta"), recursive: true);
-        var report = IndexRecovery.Run(options, force: false, TimeProvider.System, TextWriter.Null);
+        var report = RecoverIndexCommand.Run(options, force: false, TimeProvider.System, TextWriter.Null);
         Assert.Null(report.Snapshot);
         Assert.Equal(2, report.BucketsCreated);
         Assert.Equal(7, report.ObjectsRederived);
@@ -149,8 +151,8 @@ public sealed class RecoverIndexTests : IDisposable
         }
 
         // A second run refuses the index it built, unless forced.
-        Assert.Throws<InvalidOperationException>(() => IndexRecovery.Run(options, force: false, TimeProvider.System, TextWriter.Null));
-        var again = IndexRecovery.Run(options, force: true, TimeProvider.System, TextWriter.Null);
+        Assert.Throws<InvalidOperationException>(() => RecoverIndexCommand.Run(options, force: false, TimeProvider.System, TextWriter.Null));
+        var again = RecoverIndexCommand.Run(options, force: true, TimeProvider.System, TextWriter.Null);
         Assert.Equal(7, again.ObjectsRederived);
     }
 
@@ -166,10 +168,10 @@ public sealed class RecoverIndexTests : IDisposable
 
         // A record whose segment nothing references (a completion that crashed before its commit) is swept as an orphan.
         var stray = Guid.NewGuid();
-        await server.Services.Storage.Disks[0].WriteRecordAsync(stray, new byte[] { 1, 2, 3 }, Ct);
+        await server.Store.Storage.Disks[0].WriteRecordAsync(stray, new byte[] { 1, 2, 3 }, Ct);
         server.Collector.CollectOnce(DateTimeOffset.UtcNow.AddDays(1), sweepOrphans: true);
         Assert.Equal(3, RecordFiles().Count);
-        Assert.Null(server.Services.Storage.Disks[0].ReadRecord(stray));
+        Assert.Null(server.Store.Storage.Disks[0].ReadRecord(stray));
 
         // Deleting the object queues its segments; collecting them deletes the record too.
         await s3.DeleteObjectAsync("plain", "big", Ct);

@@ -37,7 +37,7 @@ public sealed class RepairStore : IAsyncDisposable
     /// <summary>Objects written through <see cref="PutAsync"/>: (bucket, key, version) → bytes.</summary>
     public Dictionary<(string Bucket, string Key, string? VersionId), byte[]> Objects { get; } = [];
 
-    public IIndexStore Index => Server.Services.Index;
+    public IIndexStore Index => Server.Store.Index;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -166,7 +166,7 @@ public sealed class RepairStore : IAsyncDisposable
 
     /// <summary>Every fragment file on every disk of the topology whose directory exists: (disk id, file name).</summary>
     public List<(string Disk, string Name)> FragmentFiles() =>
-        [.. Server.Services.Storage.Disks.OfType<Tessera.Storage.LocalDisk>().Select(d => (d.Id, Path: Path.Combine(d.Root, "fragments")))
+        [.. Server.Store.Storage.Disks.OfType<Tessera.Storage.LocalDisk>().Select(d => (d.Id, Path: Path.Combine(d.Root, "fragments")))
             .Where(d => System.IO.Directory.Exists(d.Path))
             .SelectMany(d => System.IO.Directory.EnumerateFiles(d.Path, "*", SearchOption.AllDirectories).Select(f => (d.Id, Path.GetFileName(f))))];
 
@@ -178,7 +178,7 @@ public sealed class RepairStore : IAsyncDisposable
     public void AssertFullRedundancyAndNoOrphans(string level, int perDomain)
     {
         var expected = new HashSet<(string, string)>();
-        var set = Server.Services.Storage;
+        var set = Server.Store.Storage;
         foreach (var segment in Index.ReferencedSegments().Where(s => s.Disks.Any(d => d.Length > 0)))
         {
             Assert.Equal(segment.Disks.Count, segment.Disks.Distinct().Count());

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.CommandLine;
 using System.Diagnostics;
-using Tessera.S3.DataPath;
 using Tessera.Server;
 using Tessera.Storage;
+using Tessera.Store.Maintenance;
 
 namespace Tessera.IntegrationTests;
 
@@ -77,7 +77,7 @@ public sealed class RepairTests(ITestOutputHelper output)
         Assert.Equal(0, clean.OrphanFragments);
         store.AssertFullRedundancyAndNoOrphans("rack", 2);
         await store.AssertEverythingReadsBackAsync();
-        Assert.Equal(damagedData, store.Server.Services.ReadDamage.Reads); // Repaired: the second pass met nothing.
+        Assert.Equal(damagedData, store.Server.Store.ReadDamage.Reads); // Repaired: the second pass met nothing.
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class RepairTests(ITestOutputHelper output)
         File.Delete(FragmentPath(store, segment.Disks[0], segment.Segment, 0));
         File.Delete(FragmentPath(store, segment.Disks[2], segment.Segment, 2));
         await store.AssertEverythingReadsBackAsync();
-        Assert.Equal(1, store.Server.Services.ReadDamage.Reads);
+        Assert.Equal(1, store.Server.Store.ReadDamage.Reads);
         Assert.Equal(1, store.Server.Repairer.Status().QueuedSegments);
 
         await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(30));
@@ -102,7 +102,7 @@ public sealed class RepairTests(ITestOutputHelper output)
         store.AssertFullRedundancyAndNoOrphans("disk", 1);
         Assert.True((await store.Server.Scrubber.ScrubOnceAsync(0, Ct)).Clean);
         await store.AssertEverythingReadsBackAsync();
-        Assert.Equal(1, store.Server.Services.ReadDamage.Reads);
+        Assert.Equal(1, store.Server.Store.ReadDamage.Reads);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class RepairTests(ITestOutputHelper output)
 
         await store.Client.CopyObjectAsync(bucket, "source", bucket, "copy", Ct);
         store.Objects[(bucket, "copy", null)] = data;
-        Assert.Equal(1, store.Server.Services.ReadDamage.Reads);
+        Assert.Equal(1, store.Server.Store.ReadDamage.Reads);
         Assert.Equal(1, store.Server.Repairer.Status().QueuedSegments);
         await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(30));
         store.AssertFullRedundancyAndNoOrphans("disk", 1);
@@ -129,7 +129,7 @@ public sealed class RepairTests(ITestOutputHelper output)
     {
         await using var store = await RepairStore.StartAsync(4, 3, "4+2", "rack");
         var bucket = await store.PopulateAsync(30, 23);
-        var set = store.Server.Services.Storage;
+        var set = store.Server.Store.Storage;
         string[] rack1 = ["disk1", "disk2", "disk3"];
         var onRack = store.Index.ReferencedSegments().Sum(s => s.Disks.Count(rack1.Contains));
         Assert.True(onRack > 20);
@@ -174,7 +174,7 @@ public sealed class RepairTests(ITestOutputHelper output)
     {
         await using var store = await RepairStore.StartAsync(4, 3, "4+2", "rack", o => o.RepairWorkers = 0);
         await store.PopulateAsync(10, 51);
-        var set = store.Server.Services.Storage;
+        var set = store.Server.Store.Storage;
         foreach (var disk in new[] { "disk1", "disk2", "disk3" })
         {
             set.SetState(disk, DiskState.Failed);
@@ -207,7 +207,7 @@ public sealed class RepairTests(ITestOutputHelper output)
             store.Objects[(bucket, $"ia/{i}", null)] = data;
         }
 
-        var set = store.Server.Services.Storage;
+        var set = store.Server.Store.Storage;
         int MaxPerRack(string prefix) => store.Index.ReferencedSegments()
             .Where(s => store.Index.FindSegmentOwner(s.Segment)!.Key.StartsWith(prefix, StringComparison.Ordinal))
             .Max(s => s.Disks.GroupBy(d => set.KnownDisk(d)!.Labels.Rack).Max(g => g.Count()));
@@ -272,7 +272,7 @@ public sealed class RepairTests(ITestOutputHelper output)
 
         // Stopped before any repair ran: the queue is gone with the process, the failed state is not.
         await store.RestartAsync();
-        Assert.Equal(DiskState.Failed, store.Server.Services.Storage.StateOf("disk2"));
+        Assert.Equal(DiskState.Failed, store.Server.Store.Storage.StateOf("disk2"));
         Assert.Equal(onDisk, store.Server.Repairer.Status().QueuedSegments);
         await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(60));
         Assert.DoesNotContain(store.Index.ReferencedSegments(), s => s.Disks.Contains("disk2"));
@@ -286,7 +286,7 @@ public sealed class RepairTests(ITestOutputHelper output)
     {
         await using var store = await RepairStore.StartAsync(6, 1, "4+2", "disk", o => o.DiskCheckInterval = 1);
         await store.PopulateAsync(20, 31);
-        var set = store.Server.Services.Storage;
+        var set = store.Server.Store.Storage;
         var path = store.DiskPaths[2];
         Directory.Delete(path, recursive: true);
         await WaitForAsync(() => set.StateOf("disk3") == DiskState.Failed, TimeSpan.FromSeconds(30));
@@ -381,7 +381,7 @@ public sealed class RepairTests(ITestOutputHelper output)
         store.Server.Collector.CollectOnce(DateTimeOffset.UtcNow.AddMinutes(1), sweepOrphans: true);
         var files = store.FragmentFiles();
         Assert.DoesNotContain(files, f => f.Disk == "disk4");
-        var set = store.Server.Services.Storage;
+        var set = store.Server.Store.Storage;
         store.AssertFullRedundancyAndNoOrphans("rack", 2);
 
         // The status shows the states, the measured repair rate, and the queue as empty.

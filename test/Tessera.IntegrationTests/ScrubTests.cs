@@ -2,8 +2,8 @@ using System.Buffers.Binary;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Tessera.Index;
-using Tessera.S3.DataPath;
 using Tessera.Storage;
+using Tessera.Store.Maintenance;
 
 namespace Tessera.IntegrationTests;
 
@@ -70,7 +70,7 @@ public sealed class ScrubTests(ScrubStoreFixture store) : IClassFixture<ScrubSto
 
         // 6 single + 2 versions + 3 completed parts + 2 open parts = 13 segments; each has 6 fragments (the empty one's are header and trailer only).
         long[] segmentSizes = [.. sizes.Select(s => (long)s), 50_000, 70_001, 40_000, 40_000, 5_000, 30_001, 30_002];
-        var referenced = store.Server.Services.Index.ReferencedSegments().ToList();
+        var referenced = store.Server.Store.Index.ReferencedSegments().ToList();
         Assert.Equal(segmentSizes.Order(), referenced.Select(s => s.Size).Order());
         var nonEmpty = referenced.Where(s => s.Size > 0).ToList();
         Assert.Equal(12, nonEmpty.Count);

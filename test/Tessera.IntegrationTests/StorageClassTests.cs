@@ -28,7 +28,7 @@ public sealed class StorageClassTests(StorageClassStoreFixture store) : IClassFi
         var part = await _s3.UploadPartAsync(new UploadPartRequest { BucketName = bucket, Key = "reduced-mp", UploadId = upload.UploadId, PartNumber = 1, InputStream = new MemoryStream(data) }, Ct);
         await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = bucket, Key = "reduced-mp", UploadId = upload.UploadId, PartETags = [new PartETag(1, part.ETag)] }, Ct);
 
-        var index = store.Server.Services.Index;
+        var index = store.Server.Store.Index;
         Assert.Equal((4, 2), Code(index.GetObject(bucket, "standard")!));
         Assert.Equal((4, 1), Code(index.GetObject(bucket, "reduced")!));
         Assert.Equal((4, 1), Code(index.GetObject(bucket, "reduced-mp")!));
@@ -57,7 +57,7 @@ public sealed class StorageClassTests(StorageClassStoreFixture store) : IClassFi
         await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "large", InputStream = new MemoryStream(large) }, Ct);
         await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "empty", InputStream = new MemoryStream() }, Ct);
 
-        var index = store.Server.Services.Index;
+        var index = store.Server.Store.Index;
         Assert.Equal((1, 2), Code(index.GetObject(bucket, "small")!));
         Assert.Equal((1, 1), Code(index.GetObject(bucket, "small-rr")!));
         Assert.Equal((4, 2), Code(index.GetObject(bucket, "large")!));

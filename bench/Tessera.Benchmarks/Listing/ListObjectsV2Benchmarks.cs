@@ -6,6 +6,7 @@ using Tessera.Index;
 using Tessera.S3.Gateway;
 using Tessera.S3.Operations;
 using Tessera.S3.Users;
+using Tessera.Store;
 
 namespace Tessera.Benchmarks.Listing;
 
@@ -45,7 +46,7 @@ public class ListObjectsV2Benchmarks
         var users = new UserDirectory([new S3User(Owner, "secret", new string('c', 64), "bench")]);
 
         // The handler uses the index, the users and the options; the data plane is never touched.
-        var services = new S3Services(new ListingIndexStub(bucket, page), null!, users, new S3Options(), TimeProvider.System, NullLoggerFactory.Instance);
+        var services = new S3Services(new StoreServices(new ListingIndexStub(bucket, page), null!, TimeProvider.System, NullLoggerFactory.Instance), users, new S3Options(), NullLoggerFactory.Instance);
         var context = new DefaultHttpContext();
         context.Request.Method = "GET";
         context.Request.Path = "/photos";

@@ -3,6 +3,7 @@ using Tessera.Core.Hashing;
 using Tessera.Index;
 using Tessera.S3.Gateway;
 using Tessera.Storage;
+using Tessera.Store;
 
 namespace Tessera.S3.DataPath;
 
@@ -46,7 +47,7 @@ internal static class ObjectUpload
         try
         {
             segment = await SegmentWriter.WriteAsync(
-                r.Services.Storage, r.Services.Storage.PolicyFor(storageClass, length), body, length, hasher, owner, s => trailer(s, Computed(hasher)), r.Aborted).ConfigureAwait(false);
+                r.Store.Storage, r.Store.Storage.PolicyFor(storageClass, length), body, length, hasher, owner, s => trailer(s, Computed(hasher)), r.Aborted).ConfigureAwait(false);
         }
         catch (EndOfStreamException)
         {
@@ -69,7 +70,7 @@ internal static class ObjectUpload
         }
         catch
         {
-            SegmentCleanup.Delete(r.Services.Storage, segment);
+            SegmentCleanup.Delete(r.Store.Storage, segment);
             throw;
         }
     }

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Tessera.Core.Errors;
-using Tessera.S3.Admin;
 using Tessera.S3.Operations;
 using Tessera.S3.Xml;
 using Tessera.Storage;
@@ -18,12 +17,15 @@ namespace Tessera.S3.Gateway;
 public sealed class S3Gateway
 {
     private readonly S3Services _services;
-    private readonly AdminApi? _admin;
+    /// <summary>The pseudo-bucket the admin paths live under.</summary>
+    public const string AdminPathBucket = "_tessera";
+
+    private readonly IAdminEndpoint? _admin;
 
     /// <summary>Creates the gateway over a store.</summary>
     /// <param name="services">The store.</param>
-    /// <param name="admin">The admin API, served under <c>/_tessera/admin/v1/</c>; null to serve none.</param>
-    public S3Gateway(S3Services services, AdminApi? admin = null)
+    /// <param name="admin">The API served under <c>/_tessera/</c>; null to serve none.</param>
+    public S3Gateway(S3Services services, IAdminEndpoint? admin = null)
     {
         _services = services;
         _admin = admin;
@@ -122,14 +124,17 @@ public sealed class S3Gateway
 
         request.Auth = auth;
         request.User = user;
-        if (_admin is not null && AdminApi.IsAdminRequest(request))
+        if (_admin is not null && IsAdminRequest(request))
         {
-            await _admin.HandleAsync(request).ConfigureAwait(false);
+            await _admin.HandleAsync(http, user.AccessKey, request.Key ?? "").ConfigureAwait(false);
             return;
         }
 
         await S3Routing.DispatchAsync(request).ConfigureAwait(false);
     }
+
+    /// <summary>Whether a request addresses <c>/_tessera/</c> rather than a bucket.</summary>
+    internal static bool IsAdminRequest(S3Request request) => string.Equals(request.Bucket, AdminPathBucket, StringComparison.Ordinal);
 
     private static async Task WriteErrorAsync(S3Request request, S3Exception error, bool closeConnection)
     {

@@ -18,9 +18,6 @@ public sealed class S3Options
     /// <summary>Smallest size of every multipart part but the last (S3: 5 MiB; tests lower it).</summary>
     public long MinPartSize { get; set; } = 5L * 1024 * 1024;
 
-    /// <summary>How long fragments of replaced or deleted versions wait before the collector deletes them. Default 5 minutes.</summary>
-    public TimeSpan GarbageGracePeriod { get; set; } = TimeSpan.FromMinutes(5);
-
     /// <summary>
     /// How long a request body may send nothing before the request fails with RequestTimeout and its connection is
     /// closed. Default 20 seconds (about S3's).
@@ -35,7 +32,4 @@ public sealed class S3Options
 
     /// <summary>Multipart uploads one user may have in progress at once; past it, CreateMultipartUpload is 503 SlowDown. 0 = no cap. Default 10,000.</summary>
     public int MaxMultipartUploadsPerUser { get; set; } = 10_000;
-
-    /// <summary>The access key allowed to call the admin API (the root user's); null = no admin API.</summary>
-    public string? AdminAccessKey { get; init; }
 }

@@ -4,6 +4,7 @@ using Tessera.Core.Errors;
 using Tessera.Index;
 using Tessera.S3.Auth;
 using Tessera.S3.Users;
+using Tessera.Store;
 
 namespace Tessera.S3.Gateway;
 
@@ -29,8 +30,11 @@ internal sealed class S3Request
     /// <summary>The HTTP exchange.</summary>
     public HttpContext Http { get; }
 
-    /// <summary>The store.</summary>
+    /// <summary>The S3 services.</summary>
     public S3Services Services { get; }
+
+    /// <summary>The storage engine.</summary>
+    public StoreServices Store => Services.Store;
 
     /// <summary>x-amz-request-id of this request.</summary>
     public string RequestId { get; }
@@ -106,7 +110,7 @@ internal sealed class S3Request
     /// <summary>The bucket, which must exist and belong to the caller (NoSuchBucket, AccessDenied).</summary>
     public BucketInfo RequireOwnedBucket()
     {
-        var bucket = Services.Index.GetBucket(Bucket!) ?? throw Error(S3Errors.NoSuchBucket);
+        var bucket = Store.Index.GetBucket(Bucket!) ?? throw Error(S3Errors.NoSuchBucket);
         if (bucket.Owner != User.AccessKey)
         {
             throw Error(S3Errors.AccessDenied);
@@ -123,13 +127,13 @@ internal sealed class S3Request
     {
         RequireOwnedBucket();
         var versionId = VersionIdQuery();
-        return Services.Index.GetObject(Bucket!, Key!, versionId)
+        return Store.Index.GetObject(Bucket!, Key!, versionId)
             ?? throw (versionId is null ? Error(S3Errors.NoSuchKey) : Error(S3Errors.NoSuchVersion));
     }
 
     /// <summary>The version id a new write to <paramref name="bucket"/> gets: a fresh one when versioning is enabled, else <c>null</c>.</summary>
     public string NewVersionId(BucketInfo bucket) =>
-        bucket.Versioning == VersioningState.Enabled ? Operations.VersionIds.New(Services.Time.GetUtcNow()) : "null";
+        bucket.Versioning == VersioningState.Enabled ? Operations.VersionIds.New(Store.Time.GetUtcNow()) : "null";
 
     /// <summary>Sets x-amz-version-id when the bucket has ever been versioned (S3 omits it for unversioned buckets).</summary>
     public void SetVersionHeader(BucketInfo bucket, string versionId)

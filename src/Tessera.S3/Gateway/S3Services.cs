@@ -1,36 +1,28 @@
 using Microsoft.Extensions.Logging;
-using Tessera.Index;
 using Tessera.S3.Auth;
-using Tessera.S3.DataPath;
 using Tessera.S3.Users;
-using Tessera.Storage;
+using Tessera.Store;
 
 namespace Tessera.S3.Gateway;
 
-/// <summary>What the S3 handlers work with: the index plane, the data plane, the users and the clock.</summary>
+/// <summary>What the S3 handlers work with: the storage engine, and the protocol's own users, settings and checks.</summary>
 public sealed class S3Services
 {
     /// <summary>Creates the services.</summary>
-    public S3Services(IIndexStore index, ErasureSet storage, UserDirectory users, S3Options options, TimeProvider time, ILoggerFactory loggers)
+    public S3Services(StoreServices store, UserDirectory users, S3Options options, ILoggerFactory loggers)
     {
-        Index = index;
-        Storage = storage;
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(loggers);
+        Store = store;
         Users = users;
         Options = options;
-        Time = time;
-        Verifier = new SigV4Verifier(users, time, options.Region);
+        Verifier = new SigV4Verifier(users, store.Time, options.Region);
         Logger = loggers.CreateLogger("Tessera.S3");
         Uploads = new UploadAdmission(options.MaxConcurrentUploads, options.MaxUploadsPerConnection);
     }
 
-    /// <summary>The caps on request bodies read at once.</summary>
-    public UploadAdmission Uploads { get; }
-
-    /// <summary>The index plane.</summary>
-    public IIndexStore Index { get; }
-
-    /// <summary>The data plane.</summary>
-    public ErasureSet Storage { get; }
+    /// <summary>The storage engine.</summary>
+    public StoreServices Store { get; }
 
     /// <summary>Users and their keys.</summary>
     public UserDirectory Users { get; }
@@ -38,18 +30,12 @@ public sealed class S3Services
     /// <summary>Settings.</summary>
     public S3Options Options { get; }
 
-    /// <summary>The clock.</summary>
-    public TimeProvider Time { get; }
-
     /// <summary>Signature checking.</summary>
     public SigV4Verifier Verifier { get; }
 
     /// <summary>The gateway's logger.</summary>
     public ILogger Logger { get; }
 
-    /// <summary>Segments waiting for repair: reads and scrubs that meet damage queue here, the repairer works it.</summary>
-    public RepairQueue Repairs { get; } = new();
-
-    /// <summary>Reads that met damage and reconstructed, since start.</summary>
-    public ReadDamageCounters ReadDamage { get; } = new();
+    /// <summary>The caps on request bodies read at once.</summary>
+    public UploadAdmission Uploads { get; }
 }

@@ -47,7 +47,7 @@ internal static class BucketVersioning
             null => bucket.Versioning,
             _ => throw new S3Exception(S3Errors.MalformedXML),
         };
-        if (state != bucket.Versioning && !r.Services.Index.UpdateBucket(bucket with { Versioning = state }))
+        if (state != bucket.Versioning && !r.Store.Index.UpdateBucket(bucket with { Versioning = state }))
         {
             throw r.Error(S3Errors.NoSuchBucket);
         }

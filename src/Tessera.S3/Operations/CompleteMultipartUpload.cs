@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Tessera.Core.Errors;
 using Tessera.Core.Hashing;
 using Tessera.Index;
-using Tessera.S3.DataPath;
+using Tessera.Store;
 using Tessera.S3.Gateway;
 using Tessera.S3.Xml;
 using StoredPart = Tessera.Index.UploadPart;
@@ -23,13 +23,13 @@ internal static class CompleteMultipartUpload
     {
         var bucket = r.RequireOwnedBucket();
         var uploadId = r.UploadIdQuery();
-        var upload = r.Services.Index.GetUpload(r.Bucket!, r.Key!, uploadId) ?? throw MultipartRequest.NoSuchUpload(uploadId);
+        var upload = r.Store.Index.GetUpload(r.Bucket!, r.Key!, uploadId) ?? throw MultipartRequest.NoSuchUpload(uploadId);
         var requested = await ParsePartsAsync(r).ConfigureAwait(false);
 
         var stored = new Dictionary<int, StoredPart>();
         for (var marker = 0; ;)
         {
-            var page = r.Services.Index.ListParts(r.Bucket!, r.Key!, uploadId, marker, 1000) ?? throw MultipartRequest.NoSuchUpload(uploadId);
+            var page = r.Store.Index.ListParts(r.Bucket!, r.Key!, uploadId, marker, 1000) ?? throw MultipartRequest.NoSuchUpload(uploadId);
             foreach (var part in page.Parts)
             {
                 stored[part.PartNumber] = part;
@@ -85,7 +85,7 @@ internal static class CompleteMultipartUpload
             VersionId = r.NewVersionId(bucket),
             Size = parts.Sum(p => p.Segment.Size),
             ETag = MultipartETag(parts),
-            LastModified = r.Services.Time.GetUtcNow(),
+            LastModified = r.Store.Time.GetUtcNow(),
             Owner = r.User.AccessKey,
             Checksums = checksum is { } c ? [c] : [],
             Segments = parts.Select(p => p.Segment).ToList(),
@@ -94,11 +94,11 @@ internal static class CompleteMultipartUpload
         // The completion writes no segment: its manifest goes to the disks first, so the index can be rebuilt from them.
         var recordId = manifest.Segments[0].Segment;
         await CompletionRecords.WriteAsync(
-            r.Services.Storage, r.Services.Storage.PolicyFor(manifest.StorageClass), recordId, RecoveryRecord.ForCompletion(bucket.Name, uploadId, manifest).ToBytes(), r.Aborted).ConfigureAwait(false);
-        var result = r.Services.Index.CompleteUpload(r.Bucket!, r.Key!, uploadId, parts.Select(p => p.PartNumber).ToList(), manifest, default);
+            r.Store.Storage, r.Store.Storage.PolicyFor(manifest.StorageClass), recordId, RecoveryRecord.ForCompletion(bucket.Name, uploadId, manifest).ToBytes(), r.Aborted).ConfigureAwait(false);
+        var result = r.Store.Index.CompleteUpload(r.Bucket!, r.Key!, uploadId, parts.Select(p => p.PartNumber).ToList(), manifest, default);
         if (result.Status != CompleteStatus.Completed)
         {
-            CompletionRecords.Delete(r.Services.Storage, recordId);
+            CompletionRecords.Delete(r.Store.Storage, recordId);
         }
 
         var committed = result.Status switch

@@ -4,6 +4,7 @@ using Tessera.Core.Errors;
 using Tessera.Core.Hashing;
 using Tessera.Index;
 using Tessera.S3.DataPath;
+using Tessera.Store;
 using Tessera.S3.Gateway;
 using Tessera.S3.Xml;
 using Tessera.Storage;
@@ -23,13 +24,13 @@ internal static class CopyObject
     {
         var bucket = r.RequireOwnedBucket();
         var (sourceBucket, sourceKey, sourceVersion) = ParseSource(r.Header("x-amz-copy-source")!);
-        var source = r.Services.Index.GetBucket(sourceBucket) ?? throw new S3Exception(S3Errors.NoSuchBucket) { Details = [new("BucketName", sourceBucket)] };
+        var source = r.Store.Index.GetBucket(sourceBucket) ?? throw new S3Exception(S3Errors.NoSuchBucket) { Details = [new("BucketName", sourceBucket)] };
         if (source.Owner != r.User.AccessKey)
         {
             throw new S3Exception(S3Errors.AccessDenied);
         }
 
-        var original = r.Services.Index.GetObject(sourceBucket, sourceKey, sourceVersion)
+        var original = r.Store.Index.GetObject(sourceBucket, sourceKey, sourceVersion)
             ?? throw new S3Exception(sourceVersion is null ? S3Errors.NoSuchKey : S3Errors.NoSuchVersion) { Details = [new("Key", sourceKey)] };
         CheckCopyConditions(r, original);
         if (original.Size > MaxCopySize)
@@ -72,7 +73,7 @@ internal static class CopyObject
             {
                 Size = written.Size,
                 ETag = written.ETag,
-                LastModified = r.Services.Time.GetUtcNow(),
+                LastModified = r.Store.Time.GetUtcNow(),
                 Owner = r.User.AccessKey,
                 Tags = tags,
                 Checksums = computed is { } c ? [c] : [],
@@ -118,7 +119,7 @@ internal static class CopyObject
         try
         {
             segment = await SegmentWriter.WriteAsync(
-                r.Services.Storage, r.Services.Storage.PolicyFor(storageClass, length), pipe.Reader.AsStream(), length, hasher, owner, s => trailer(s, ObjectUpload.Computed(hasher)), cancel.Token).ConfigureAwait(false);
+                r.Store.Storage, r.Store.Storage.PolicyFor(storageClass, length), pipe.Reader.AsStream(), length, hasher, owner, s => trailer(s, ObjectUpload.Computed(hasher)), cancel.Token).ConfigureAwait(false);
         }
         catch
         {
@@ -155,9 +156,9 @@ internal static class CopyObject
                 {
                     var from = Math.Max(offset, segmentStart) - segmentStart;
                     var to = Math.Min(end, segmentEnd) - segmentStart;
-                    using var reader = new SegmentReader(r.Services.Storage, segment);
+                    using var reader = new SegmentReader(r.Store.Storage, segment);
                     await reader.CopyToAsync(stream, from, to - from, cancellationToken).ConfigureAwait(false);
-                    reader.ReportDamage(r.Services, sourceBucket, original.Key);
+                    reader.ReportDamage(r.Store, sourceBucket, original.Key);
                 }
 
                 segmentStart = segmentEnd;

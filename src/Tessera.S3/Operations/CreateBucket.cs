@@ -33,8 +33,8 @@ internal static class CreateBucket
             }
         }
 
-        var (result, stored) = r.Services.Index.CreateBucket(
-            new BucketInfo(name, r.User.AccessKey, r.Services.Time.GetUtcNow(), region, VersioningState.Unversioned));
+        var (result, stored) = r.Store.Index.CreateBucket(
+            new BucketInfo(name, r.User.AccessKey, r.Store.Time.GetUtcNow(), region, VersioningState.Unversioned));
         if (result == BucketCreateResult.Exists)
         {
             throw r.Error(stored.Owner == r.User.AccessKey ? S3Errors.BucketAlreadyOwnedByYou : S3Errors.BucketAlreadyExists);

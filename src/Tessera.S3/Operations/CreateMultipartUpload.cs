@@ -29,9 +29,9 @@ internal static class CreateMultipartUpload
             Checksums = algorithm == ChecksumAlgorithm.None ? [] : [new(Checksums.Name(algorithm), "")],
         };
         RequireUploadCapacity(r);
-        var uploadId = VersionIds.New(r.Services.Time.GetUtcNow());
-        var upload = new MultipartUpload(bucket.Name, r.Key!, uploadId, r.Services.Time.GetUtcNow(), r.User.AccessKey, template);
-        if (!r.Services.Index.CreateUpload(upload))
+        var uploadId = VersionIds.New(r.Store.Time.GetUtcNow());
+        var upload = new MultipartUpload(bucket.Name, r.Key!, uploadId, r.Store.Time.GetUtcNow(), r.User.AccessKey, template);
+        if (!r.Store.Index.CreateUpload(upload))
         {
             throw r.Error(S3Errors.NoSuchBucket);
         }
@@ -66,12 +66,12 @@ internal static class CreateMultipartUpload
         }
 
         var count = 0;
-        foreach (var owned in r.Services.Index.ListBuckets().Where(b => b.Owner == r.User.AccessKey))
+        foreach (var owned in r.Store.Index.ListBuckets().Where(b => b.Owner == r.User.AccessKey))
         {
             string? keyMarker = null, uploadIdMarker = null;
             do
             {
-                var page = r.Services.Index.ListUploads(owned.Name, new ListUploadsQuery("", null, keyMarker, uploadIdMarker, Math.Min(1000, cap - count)));
+                var page = r.Store.Index.ListUploads(owned.Name, new ListUploadsQuery("", null, keyMarker, uploadIdMarker, Math.Min(1000, cap - count)));
                 count += page.Uploads.Count(u => u.Owner == r.User.AccessKey);
                 if (count >= cap)
                 {

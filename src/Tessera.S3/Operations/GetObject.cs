@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Tessera.Core.Errors;
 using Tessera.Index;
-using Tessera.S3.DataPath;
+using Tessera.Store;
 using Tessera.S3.Gateway;
 
 namespace Tessera.S3.Operations;
@@ -28,7 +28,7 @@ internal static class GetObject
         var bucket = r.RequireOwnedBucket();
         var head = HttpMethods.IsHead(r.Request.Method);
         var versionId = r.VersionIdQuery();
-        var manifest = r.Services.Index.GetObject(r.Bucket!, r.Key!, versionId, includeDeleteMarker: true)
+        var manifest = r.Store.Index.GetObject(r.Bucket!, r.Key!, versionId, includeDeleteMarker: true)
             ?? throw (versionId is null ? r.Error(S3Errors.NoSuchKey) : r.Error(S3Errors.NoSuchVersion));
         if (manifest.IsDeleteMarker)
         {
@@ -133,9 +133,9 @@ internal static class GetObject
             {
                 var from = Math.Max(start, segmentStart) - segmentStart;
                 var to = Math.Min(end, segmentEnd) - segmentStart;
-                using var reader = new SegmentReader(r.Services.Storage, segment);
+                using var reader = new SegmentReader(r.Store.Storage, segment);
                 await reader.CopyToAsync(body, from, to - from, r.Aborted).ConfigureAwait(false);
-                reader.ReportDamage(r.Services, r.Bucket!, manifest.Key);
+                reader.ReportDamage(r.Store, r.Bucket!, manifest.Key);
             }
 
             segmentStart = segmentEnd;

@@ -8,7 +8,7 @@ internal static class ListBuckets
 {
     public static Task HandleAsync(S3Request r)
     {
-        var buckets = r.Services.Index.ListBuckets().Where(b => b.Owner == r.User.AccessKey).ToList();
+        var buckets = r.Store.Index.ListBuckets().Where(b => b.Owner == r.User.AccessKey).ToList();
         return S3Xml.WriteAsync(r.Response, 200, w =>
         {
             w.WriteStartElement("ListAllMyBucketsResult", S3Xml.Namespace);

@@ -6,7 +6,7 @@ using Tessera.Core.Errors;
 using Tessera.Core.Hashing;
 using Tessera.Index;
 using Tessera.S3.Auth;
-using Tessera.S3.DataPath;
+using Tessera.Store;
 using Tessera.S3.Gateway;
 using Tessera.S3.Xml;
 using Tessera.Storage;
@@ -31,7 +31,7 @@ internal static class PostObject
 
     /// <summary>Whether <paramref name="r"/> is a POST Object request: POST to a bucket with a form body.</summary>
     public static bool Matches(S3Request r) =>
-        HttpMethods.IsPost(r.Request.Method) && r.Bucket is not null && r.Key is null && !r.Request.QueryString.HasValue && !Admin.AdminApi.IsAdminRequest(r)
+        HttpMethods.IsPost(r.Request.Method) && r.Bucket is not null && r.Key is null && !r.Request.QueryString.HasValue && !S3Gateway.IsAdminRequest(r)
         && (r.Request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) ?? false);
 
     public static async Task HandleAsync(S3Request r)
@@ -89,7 +89,7 @@ internal static class PostObject
         var key = SigV4Verifier.RequireField(fields, "key").Replace("${filename}", Path.GetFileName(fileName ?? ""), StringComparison.Ordinal);
         fields["key"] = key;
         fields["bucket"] = r.Bucket!;
-        policy.Check(fields, r.Services.Time.GetUtcNow());
+        policy.Check(fields, r.Store.Time.GetUtcNow());
         r.Key = key;
         S3Routing.CheckKey(r);
         var bucket = r.RequireOwnedBucket();
@@ -110,15 +110,15 @@ internal static class PostObject
         try
         {
             segment = await SegmentWriter.WriteAsync(
-                r.Services.Storage,
-                r.Services.Storage.PolicyFor(template.StorageClass, length),
+                r.Store.Storage,
+                r.Store.Storage.PolicyFor(template.StorageClass, length),
                 spool,
                 length,
                 hasher,
                 new SegmentOwner(bucket.Name, key, versionId, 0),
                 s =>
                 {
-                    recorded = template with { Size = s.Size, ETag = s.ETag, LastModified = r.Services.Time.GetUtcNow(), Owner = r.User.AccessKey, Segments = [s] };
+                    recorded = template with { Size = s.Size, ETag = s.ETag, LastModified = r.Store.Time.GetUtcNow(), Owner = r.User.AccessKey, Segments = [s] };
                     return RecoveryRecord.ForVersion(bucket.Name, recorded).ToBytes();
                 },
                 r.Aborted).ConfigureAwait(false);

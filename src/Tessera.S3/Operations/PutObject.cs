@@ -1,6 +1,7 @@
 using Tessera.Core.Errors;
 using Tessera.Index;
 using Tessera.S3.DataPath;
+using Tessera.Store;
 using Tessera.S3.Gateway;
 using Tessera.Storage;
 
@@ -27,7 +28,7 @@ internal static class PutObject
             {
                 Size = segment.Size,
                 ETag = segment.ETag,
-                LastModified = r.Services.Time.GetUtcNow(),
+                LastModified = r.Store.Time.GetUtcNow(),
                 Owner = r.User.AccessKey,
                 Tags = tags,
                 Checksums = checksum is { } c ? [c] : [],
@@ -51,13 +52,13 @@ internal static class PutObject
     /// <summary>Commits a written version, removing its fragments again when the index refuses it.</summary>
     public static ObjectManifest Commit(S3Request r, ObjectManifest manifest, WriteCondition condition, SegmentManifest segment)
     {
-        var result = r.Services.Index.PutObject(r.Bucket!, manifest, condition);
+        var result = r.Store.Index.PutObject(r.Bucket!, manifest, condition);
         if (result.Status == PutObjectStatus.Committed)
         {
             return result.Stored ?? manifest;
         }
 
-        SegmentCleanup.Delete(r.Services.Storage, segment);
+        SegmentCleanup.Delete(r.Store.Storage, segment);
         throw result.Status == PutObjectStatus.NoSuchBucket ? r.Error(S3Errors.NoSuchBucket) : new S3Exception(S3Errors.PreconditionFailed);
     }
 

@@ -1,5 +1,6 @@
 using Tessera.Index;
 using Tessera.S3.DataPath;
+using Tessera.Store;
 using Tessera.S3.Gateway;
 using Tessera.Storage;
 using StoredPart = Tessera.Index.UploadPart;
@@ -24,7 +25,7 @@ internal static class UploadPart
             upload.Template.StorageClass,
             (segment, checksum) =>
             {
-                recorded = new StoredPart(partNumber, segment, r.Services.Time.GetUtcNow(), checksum?.Key, checksum?.Value);
+                recorded = new StoredPart(partNumber, segment, r.Store.Time.GetUtcNow(), checksum?.Key, checksum?.Value);
                 return RecoveryRecord.ForPart(upload.Bucket, upload.Key, upload.UploadId, recorded).ToBytes();
             },
             MultipartRequest.Algorithm(upload)).ConfigureAwait(false);
@@ -43,10 +44,10 @@ internal static class UploadPart
     /// <summary>Records a written part, deleting its fragments again when the upload is gone meanwhile.</summary>
     public static void Store(S3Request r, string uploadId, StoredPart part)
     {
-        var result = r.Services.Index.PutPart(r.Bucket!, r.Key!, uploadId, part);
+        var result = r.Store.Index.PutPart(r.Bucket!, r.Key!, uploadId, part);
         if (result.Status != Tessera.Index.PutPartStatus.Stored)
         {
-            SegmentCleanup.Delete(r.Services.Storage, part.Segment);
+            SegmentCleanup.Delete(r.Store.Storage, part.Segment);
             throw MultipartRequest.NoSuchUpload(uploadId);
         }
     }

@@ -17,13 +17,13 @@ internal static class UploadPartCopy
         var upload = MultipartRequest.RequireUpload(r);
         var partNumber = MultipartRequest.PartNumber(r);
         var (sourceBucket, sourceKey, sourceVersion) = CopyObject.ParseSource(r.Header("x-amz-copy-source")!);
-        var source = r.Services.Index.GetBucket(sourceBucket) ?? throw new S3Exception(S3Errors.NoSuchBucket) { Details = [new("BucketName", sourceBucket)] };
+        var source = r.Store.Index.GetBucket(sourceBucket) ?? throw new S3Exception(S3Errors.NoSuchBucket) { Details = [new("BucketName", sourceBucket)] };
         if (source.Owner != r.User.AccessKey)
         {
             throw new S3Exception(S3Errors.AccessDenied);
         }
 
-        var original = r.Services.Index.GetObject(sourceBucket, sourceKey, sourceVersion)
+        var original = r.Store.Index.GetObject(sourceBucket, sourceKey, sourceVersion)
             ?? throw new S3Exception(sourceVersion is null ? S3Errors.NoSuchKey : S3Errors.NoSuchVersion) { Details = [new("Key", sourceKey)] };
         CopyObject.CheckCopyConditions(r, original);
         var (offset, length) = Range(r.Header("x-amz-copy-source-range"), original.Size);
@@ -37,7 +37,7 @@ internal static class UploadPartCopy
             r, sourceBucket, original, offset, length, MultipartRequest.Algorithm(upload), new SegmentOwner(upload.Bucket, upload.Key, upload.UploadId, partNumber), upload.Template.StorageClass,
             (written, computed) =>
             {
-                recorded = new StoredPart(partNumber, written, r.Services.Time.GetUtcNow(), computed?.Key, computed?.Value);
+                recorded = new StoredPart(partNumber, written, r.Store.Time.GetUtcNow(), computed?.Key, computed?.Value);
                 return Tessera.Index.RecoveryRecord.ForPart(upload.Bucket, upload.Key, upload.UploadId, recorded).ToBytes();
             }).ConfigureAwait(false);
         var now = recorded!.LastModified;

@@ -4,6 +4,7 @@ using Tessera.Index;
 using Tessera.S3.Gateway;
 using Tessera.S3.Users;
 using Tessera.Storage;
+using Tessera.Store;
 using Tessera.Tests.Auth;
 using Tessera.Tests.Index;
 using static Tessera.Tests.Auth.AuthTestRequests;
@@ -37,8 +38,8 @@ public sealed class GatewayStore : IAsyncLifetime
         var storage = new ErasureSet(disks, new ErasurePolicy(4, 2, 64 * 1024, "disk"));
         _index = new RocksDbIndexStore(Path.Combine(_directory.Path, "meta"), Time);
         var users = new UserDirectory([new S3User(AccessKey, SecretKey, "fuzz-canonical-id", "fuzz"), new S3User(OtherAccessKey, "other-secret", "other-canonical-id", "other")]);
-        var options = new S3Options { MinPartSize = 5, GarbageGracePeriod = TimeSpan.FromHours(1) };
-        Services = new S3Services(_index, storage, users, options, Time, _log);
+        var options = new S3Options { MinPartSize = 5 };
+        Services = new S3Services(new StoreServices(_index, storage, Time, _log) { GarbageGracePeriod = TimeSpan.FromHours(1) }, users, options, _log);
         _gateway = new S3Gateway(Services);
     }
 

@@ -1,7 +1,6 @@
-using Tessera.S3.Gateway;
 using Tessera.Storage;
 
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store.Maintenance;
 
 /// <summary>
 /// Deletes fragments nothing references any more, after a grace period so that reads which started on an old
@@ -20,10 +19,10 @@ namespace Tessera.S3.DataPath;
 /// </summary>
 public sealed class GarbageCollector
 {
-    private readonly S3Services _services;
+    private readonly StoreServices _services;
 
     /// <summary>Creates the collector.</summary>
-    public GarbageCollector(S3Services services) => _services = services;
+    public GarbageCollector(StoreServices services) => _services = services;
 
     /// <summary>What one pass removed.</summary>
     /// <param name="Segments">Queued garbage segments collected.</param>
@@ -128,7 +127,7 @@ public sealed class GarbageCollector
             {
                 var now = _services.Time.GetUtcNow();
                 var sweep = now >= nextSweep;
-                CollectOnce(now - _services.Options.GarbageGracePeriod, sweep);
+                CollectOnce(now - _services.GarbageGracePeriod, sweep);
                 if (sweep)
                 {
                     nextSweep = now + sweepInterval;

@@ -1,13 +1,12 @@
-using Tessera.S3.Admin;
-using Tessera.S3.DataPath;
-using Tessera.S3.Gateway;
+using Tessera.Store;
+using Tessera.Store.Maintenance;
 
 namespace Tessera.Server;
 
-/// <summary>The repair side of a running store: the repairer, the disk monitor and the admin API that shows them.</summary>
-internal sealed class DurabilityServices
+/// <summary>The maintenance side of a running store: the repairer, the disk monitor, the scrubber, and the admin API that shows them.</summary>
+internal sealed class MaintenanceServices
 {
-    public DurabilityServices(S3Services services, TopologyStore topology, ServerOptions options)
+    public MaintenanceServices(StoreServices services, string rootAccessKey, TopologyStore topology, ServerOptions options)
     {
         if (options.RepairBandwidth < 0 || options.DiskCheckInterval < 0 || options.RepairWorkers < 0)
         {
@@ -20,7 +19,7 @@ internal sealed class DurabilityServices
         Monitor.TopologyChanged += topology.SaveTopology;
         Monitor.TopologyChanged += () => Repairer.RetryWaiting();
         Scrubber = new Scrubber(services);
-        Admin = new AdminApi(services, Repairer, Monitor, Scrubber, topology, options.ScrubRate, TimeSpan.FromSeconds(options.DiskCheckInterval));
+        Admin = new AdminApi(services, rootAccessKey, Repairer, Monitor, Scrubber, topology, options.ScrubRate, TimeSpan.FromSeconds(options.DiskCheckInterval));
     }
 
     public Repairer Repairer { get; }

@@ -1,6 +1,6 @@
 using Tessera.Index;
 
-namespace Tessera.Server;
+namespace Tessera.Store.Recovery;
 
 /// <summary>What <c>tessera admin recover-index</c> did.</summary>
 public sealed record IndexRecoveryReport

@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using Tessera.Core.Errors;
 using Tessera.Index;
-using Tessera.S3.DataPath;
 using Tessera.S3.Gateway;
+using Tessera.Store;
+using Tessera.Store.Maintenance;
 using Tessera.Storage;
 
-namespace Tessera.S3.Admin;
+namespace Tessera.Server;
 
 /// <summary>
 /// The admin API: JSON over HTTP on the S3 port under <c>/_tessera/admin/v1/</c> (an underscore cannot start a
@@ -24,14 +24,12 @@ namespace Tessera.S3.Admin;
 /// <item><term>POST scrub</term><description>runs a scrub pass now and returns its report.</description></item>
 /// </list>
 /// </remarks>
-public sealed class AdminApi
+public sealed class AdminApi : IAdminEndpoint
 {
-    /// <summary>The pseudo-bucket the admin paths live under.</summary>
-    public const string PathBucket = "_tessera";
-
     private const string Prefix = "admin/v1/";
 
-    private readonly S3Services _services;
+    private readonly StoreServices _services;
+    private readonly string _rootAccessKey;
     private readonly Repairer _repairer;
     private readonly DiskMonitor _monitor;
     private readonly Scrubber _scrubber;
@@ -41,16 +39,18 @@ public sealed class AdminApi
 
     /// <summary>Creates the API over a running store.</summary>
     /// <param name="services">The store.</param>
+    /// <param name="rootAccessKey">The one access key allowed to call the API.</param>
     /// <param name="repairer">The repairer whose queue and rate the status shows.</param>
     /// <param name="monitor">The disk monitor (sweeps after state changes).</param>
     /// <param name="scrubber">The scrubber (on-demand passes, the last report).</param>
     /// <param name="host">Adds disks and persists the topology.</param>
     /// <param name="scrubRate">Bytes per second of an on-demand scrub.</param>
     /// <param name="detection">How long a failed disk may go unnoticed (the probe interval), for the durability model.</param>
-    public AdminApi(S3Services services, Repairer repairer, DiskMonitor monitor, Scrubber scrubber, IAdminHost host, long scrubRate, TimeSpan detection)
+    public AdminApi(StoreServices services, string rootAccessKey, Repairer repairer, DiskMonitor monitor, Scrubber scrubber, IAdminHost host, long scrubRate, TimeSpan detection)
     {
         _detection = detection;
         _services = services;
+        _rootAccessKey = rootAccessKey;
         _repairer = repairer;
         _monitor = monitor;
         _scrubber = scrubber;
@@ -58,24 +58,20 @@ public sealed class AdminApi
         _scrubRate = scrubRate;
     }
 
-    /// <summary>Whether an authenticated request addresses the admin API.</summary>
-    internal static bool IsAdminRequest(S3Request request) => string.Equals(request.Bucket, PathBucket, StringComparison.Ordinal);
-
-    /// <summary>Serves an authenticated admin request; throws <see cref="S3Exception"/> for requests S3 would refuse.</summary>
-    internal async Task HandleAsync(S3Request request)
+    /// <inheritdoc />
+    public async Task HandleAsync(HttpContext http, string accessKey, string path)
     {
-        if (!string.Equals(request.User.AccessKey, _services.Options.AdminAccessKey, StringComparison.Ordinal))
+        if (!string.Equals(accessKey, _rootAccessKey, StringComparison.Ordinal))
         {
             throw new S3Exception(S3Errors.AccessDenied);
         }
 
-        var http = request.Http;
-        var path = request.Key is { } key && key.StartsWith(Prefix, StringComparison.Ordinal) ? key[Prefix.Length..] : null;
+        var operation = path.StartsWith(Prefix, StringComparison.Ordinal) ? path[Prefix.Length..] : null;
         var query = http.Request.Query;
         var method = http.Request.Method;
         try
         {
-            switch (path)
+            switch (operation)
             {
                 case "status" when HttpMethods.IsGet(method):
                     await WriteAsync(http, 200, WriteStatus).ConfigureAwait(false);
@@ -95,8 +91,8 @@ public sealed class AdminApi
                         j.WriteNumber("queued", requeued);
                     }).ConfigureAwait(false);
                     return;
-                case not null when path.StartsWith("disks/", StringComparison.Ordinal) && HttpMethods.IsPost(method):
-                    await SetStateAsync(http, path["disks/".Length..], query["state"].ToString()).ConfigureAwait(false);
+                case not null when operation.StartsWith("disks/", StringComparison.Ordinal) && HttpMethods.IsPost(method):
+                    await SetStateAsync(http, operation["disks/".Length..], query["state"].ToString()).ConfigureAwait(false);
                     return;
                 case "heal" when HttpMethods.IsPost(method):
                     var queued = _monitor.Sweep(null, checkFiles: true);
@@ -107,7 +103,7 @@ public sealed class AdminApi
                     await WriteAsync(http, 200, j => WriteScrub(j, report)).ConfigureAwait(false);
                     return;
                 default:
-                    await ErrorAsync(http, 404, "NoSuchAdminOperation", $"No admin operation {method} {path ?? request.Key}.").ConfigureAwait(false);
+                    await ErrorAsync(http, 404, "NoSuchAdminOperation", $"No admin operation {method} {operation ?? path}.").ConfigureAwait(false);
                     return;
             }
         }

@@ -1,4 +1,4 @@
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store.Maintenance;
 
 /// <summary>What one scrub pass found.</summary>
 public sealed record ScrubReport

@@ -1,7 +1,6 @@
-using Tessera.S3.Gateway;
 using Tessera.Storage;
 
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store.Maintenance;
 
 /// <summary>
 /// Watches the disks and turns what it sees into topology changes and repair work: a disk whose directory vanished,
@@ -12,12 +11,12 @@ namespace Tessera.S3.DataPath;
 /// </summary>
 public sealed class DiskMonitor
 {
-    private readonly S3Services _services;
+    private readonly StoreServices _services;
     private readonly HashSet<string> _autoFailed = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <summary>Creates the monitor.</summary>
-    public DiskMonitor(S3Services services) => _services = services;
+    public DiskMonitor(StoreServices services) => _services = services;
 
     /// <summary>Raised after the monitor changed a disk's state (the server persists the topology).</summary>
     public event Action? TopologyChanged;

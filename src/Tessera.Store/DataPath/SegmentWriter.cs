@@ -1,10 +1,9 @@
 using System.Buffers;
 using Tessera.Core.Hashing;
-using Tessera.Erasure;
 using Tessera.Index;
 using Tessera.Storage;
 
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store;
 
 /// <summary>
 /// Streams one segment from a body to k + m fragment files: reads a stripe, hashes it, encodes it, writes its
@@ -72,7 +71,7 @@ public static class SegmentWriter
                 await source.ReadExactlyAsync(current.AsMemory(0, dataLength), cancellationToken).ConfigureAwait(false);
                 hasher.Append(current.AsSpan(0, dataLength));
                 current.AsSpan(dataLength, (k * block) - dataLength).Clear();
-                EncodeStripe(codec, current, block, n);
+                codec.EncodeStripe(current, block);
 
                 if (inFlight)
                 {
@@ -203,20 +202,6 @@ public static class SegmentWriter
         if (alive < quorum)
         {
             throw new StorageUnavailableException($"Only {alive} of {writers.Length} fragments could be written; at least {quorum} are needed.");
-        }
-    }
-
-    private static unsafe void EncodeStripe(ReedSolomon codec, byte[] buffer, int block, int n)
-    {
-        fixed (byte* p = buffer)
-        {
-            Span<nint> shards = stackalloc nint[n];
-            for (var i = 0; i < n; i++)
-            {
-                shards[i] = (nint)(p + (i * block));
-            }
-
-            codec.Encode(shards, block);
         }
     }
 }

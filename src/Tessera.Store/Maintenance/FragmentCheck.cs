@@ -1,4 +1,4 @@
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store.Maintenance;
 
 /// <summary>The outcome of checking one fragment.</summary>
 /// <param name="Damage">Null when the fragment is whole.</param>

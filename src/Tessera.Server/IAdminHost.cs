@@ -1,6 +1,6 @@
 using Tessera.Storage;
 
-namespace Tessera.S3.Admin;
+namespace Tessera.Server;
 
 /// <summary>What the admin API needs from the process that hosts the store: making disks and keeping the topology.</summary>
 public interface IAdminHost

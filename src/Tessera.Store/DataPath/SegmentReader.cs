@@ -1,10 +1,9 @@
 using System.Buffers;
 using Tessera.Erasure;
 using Tessera.Index;
-using Tessera.S3.Gateway;
 using Tessera.Storage;
 
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store;
 
 /// <summary>
 /// Streams a byte range of one segment: for each stripe it covers, reads the k data blocks in parallel, falls back
@@ -38,14 +37,14 @@ public sealed class SegmentReader : IDisposable
 
     /// <summary>
     /// Reports what this read met: a read that reconstructed blocks is logged (event 1002) and counted in
-    /// <see cref="S3Services.ReadDamage"/>, and a segment with missing or corrupt fragments is queued for repair.
+    /// <see cref="StoreServices.ReadDamage"/>, and a segment with missing or corrupt fragments is queued for repair.
     /// Fragments whose file opened but had a bad block are named as corrupt, so repair rewrites them in place.
     /// Nothing happens after a clean read.
     /// </summary>
     /// <param name="services">The store.</param>
     /// <param name="bucket">The bucket read (for the log).</param>
     /// <param name="key">The key read (for the log).</param>
-    public void ReportDamage(S3Services services, string bucket, string key)
+    public void ReportDamage(StoreServices services, string bucket, string key)
     {
         ArgumentNullException.ThrowIfNull(services);
         if (DegradedBlocks > 0)
@@ -161,20 +160,7 @@ public sealed class SegmentReader : IDisposable
         }
     }
 
-    private unsafe void Reconstruct(byte[] buffer, int block, bool[] present)
-    {
-        var n = _readers.Length;
-        fixed (byte* p = buffer)
-        {
-            Span<nint> shards = stackalloc nint[n];
-            for (var i = 0; i < n; i++)
-            {
-                shards[i] = (nint)(p + (i * block));
-            }
-
-            _codec.TryReconstruct(shards, present, block, dataOnly: true);
-        }
-    }
+    private void Reconstruct(byte[] buffer, int block, bool[] present) => _codec.TryReconstructStripe(buffer, block, present, dataOnly: true);
 
     private async Task<bool> ReadBlockAsync(int index, int stripe, Memory<byte> destination, CancellationToken cancellationToken)
     {

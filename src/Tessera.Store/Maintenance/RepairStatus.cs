@@ -1,4 +1,4 @@
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store.Maintenance;
 
 /// <summary>A snapshot of the repair machinery for the admin API.</summary>
 public sealed record RepairStatus

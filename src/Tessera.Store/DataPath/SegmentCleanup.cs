@@ -1,7 +1,7 @@
 using Tessera.Index;
 using Tessera.Storage;
 
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store;
 
 /// <summary>Deletes the fragments of a segment that no manifest references (an upload that failed a check, garbage).</summary>
 internal static class SegmentCleanup

@@ -1,6 +1,6 @@
 using Tessera.Storage;
 
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store.Maintenance;
 
 /// <summary>One damaged fragment of a referenced segment, as the scrubber found it (input for repair).</summary>
 /// <param name="Fragment">The segment and shard index.</param>

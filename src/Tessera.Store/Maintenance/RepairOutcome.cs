@@ -1,4 +1,4 @@
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store.Maintenance;
 
 /// <summary>What one repair of a segment did.</summary>
 public enum RepairOutcome

@@ -1,4 +1,4 @@
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store.Maintenance;
 
 /// <summary>
 /// Segments waiting for repair, ordered by remaining redundancy: a segment that can lose only one more fragment

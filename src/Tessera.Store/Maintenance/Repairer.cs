@@ -1,10 +1,9 @@
 using System.Buffers;
 using System.Diagnostics;
 using Tessera.Index;
-using Tessera.S3.Gateway;
 using Tessera.Storage;
 
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store.Maintenance;
 
 /// <summary>
 /// Rebuilds lost fragments. Works the <see cref="RepairQueue"/> (least remaining redundancy first): for a segment it
@@ -18,7 +17,7 @@ public sealed class Repairer
 {
     private static readonly TimeSpan RecentWindow = TimeSpan.FromSeconds(10);
 
-    private readonly S3Services _services;
+    private readonly StoreServices _services;
     private readonly RepairQueue _queue;
     private readonly ByteRateLimiter _limiter;
     private readonly long _bandwidth;
@@ -38,7 +37,7 @@ public sealed class Repairer
     /// <param name="services">The store.</param>
     /// <param name="bytesPerSecond">Rebuilt bytes written per second at most, shared by the workers (0 = unlimited).</param>
     /// <param name="workers">Segments repaired at once by <see cref="RunAsync"/> (0 = no background repair).</param>
-    public Repairer(S3Services services, long bytesPerSecond, int workers = 2)
+    public Repairer(StoreServices services, long bytesPerSecond, int workers = 2)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytesPerSecond);
         ArgumentOutOfRangeException.ThrowIfNegative(workers);
@@ -502,20 +501,8 @@ public sealed class Repairer
         }
     }
 
-    private static unsafe void Reconstruct(Tessera.Erasure.ReedSolomon codec, byte[] buffer, int block, bool[] present)
-    {
-        var n = present.Length;
-        fixed (byte* p = buffer)
-        {
-            Span<nint> shards = stackalloc nint[n];
-            for (var i = 0; i < n; i++)
-            {
-                shards[i] = (nint)(p + (i * block));
-            }
-
-            codec.TryReconstruct(shards, present, block, dataOnly: false);
-        }
-    }
+    private static void Reconstruct(Tessera.Erasure.ReedSolomon codec, byte[] buffer, int block, bool[] present) =>
+        codec.TryReconstructStripe(buffer, block, present, dataOnly: false);
 
     private async Task WorkAsync(CancellationToken cancellationToken)
     {

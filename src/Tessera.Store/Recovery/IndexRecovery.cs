@@ -2,7 +2,7 @@ using System.Globalization;
 using Tessera.Index;
 using Tessera.Storage;
 
-namespace Tessera.Server;
+namespace Tessera.Store.Recovery;
 
 /// <summary>
 /// Rebuilds a lost index offline (docs/design/index-recovery.md): restores the newest snapshot that passes its checks
@@ -23,28 +23,30 @@ public static class IndexRecovery
     }
 
     /// <summary>Runs the recovery; the store must not be running.</summary>
-    /// <param name="options">The store's settings (disks, meta directory, code), as <c>tessera server</c> resolves them.</param>
+    /// <param name="metaDir">The index directory to rebuild.</param>
+    /// <param name="disks">The data disks' directories and placement weights, in disk-id order (disk1, disk2, …).</param>
+    /// <param name="region">The region recovered buckets are recorded in.</param>
+    /// <param name="rootAccessKey">The owner of buckets whose fragments name none.</param>
     /// <param name="force">Replace an index that still holds buckets (moved aside to <c>&lt;meta&gt;.replaced-&lt;time&gt;</c>).</param>
     /// <param name="time">The clock.</param>
     /// <param name="log">Progress lines (rejected snapshots).</param>
     /// <exception cref="InvalidOperationException">The meta directory holds an index with buckets and <paramref name="force"/> is false.</exception>
-    public static IndexRecoveryReport Run(ServerOptions options, bool force, TimeProvider time, TextWriter log)
+    public static IndexRecoveryReport Run(string metaDir, IReadOnlyList<(string Path, double Weight)> disks, string region, string rootAccessKey, bool force, TimeProvider time, TextWriter log)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(disks);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(log);
-        var layout = StoreLayout.Resolve(options);
-        PrepareMetaDirectory(layout.MetaDir, force, time);
+        PrepareMetaDirectory(metaDir, force, time);
 
         // 1. The newest snapshot that passes its checks, from any disk.
         string? snapshotPath = null;
         IndexSnapshotInfo? snapshot = null;
         var rejected = 0;
-        foreach (var candidate in IndexSnapshots.List(layout.Disks.Select(d => d.Path)))
+        foreach (var candidate in IndexSnapshots.List(disks.Select(d => d.Path)))
         {
             try
             {
-                snapshot = RocksDbIndexStore.RestoreSnapshot(() => File.OpenRead(candidate.Path), layout.MetaDir, time);
+                snapshot = RocksDbIndexStore.RestoreSnapshot(() => File.OpenRead(candidate.Path), metaDir, time);
                 snapshotPath = candidate.Path;
                 break;
             }
@@ -55,13 +57,13 @@ public static class IndexRecovery
             }
         }
 
-        var disks = layout.Disks.Select((d, i) =>
+        var opened = disks.Select((d, i) =>
         {
             var id = "disk" + (i + 1).ToString(CultureInfo.InvariantCulture);
             return (IDisk)new LocalDisk(id, d.Path, new DiskLabels(id, id, Environment.MachineName), d.Weight);
         }).ToList();
 
-        using var index = new RocksDbIndexStore(layout.MetaDir, time);
+        using var index = new RocksDbIndexStore(metaDir, time);
         var fromSnapshot = CountVersions(index);
         var garbage = index.PeekGarbage(DateTimeOffset.MaxValue, int.MaxValue).Select(g => g.Segment.Segment).ToHashSet();
 
@@ -69,7 +71,7 @@ public static class IndexRecovery
         var found = new Dictionary<Guid, Found>();
         long scanned = 0;
         long skipped = 0;
-        foreach (var disk in disks)
+        foreach (var disk in opened)
         {
             foreach (var id in SafeList(disk.ListFragments))
             {
@@ -104,7 +106,7 @@ public static class IndexRecovery
 
         // 3. Completion records of multipart objects the index does not know.
         var completions = new Dictionary<Guid, RecoveryRecord>();
-        foreach (var disk in disks)
+        foreach (var disk in opened)
         {
             foreach (var id in SafeList(disk.ListRecords))
             {
@@ -153,8 +155,8 @@ public static class IndexRecovery
             }
 
             var versioned = group.Any(e => e.Manifest is { } m && m.VersionId != RocksDbIndexStore.NullVersionId);
-            var owner = group.Select(e => e.Manifest?.Owner).FirstOrDefault(o => !string.IsNullOrEmpty(o)) ?? RootAccessKey(options, layout.MetaDir);
-            index.CreateBucket(new BucketInfo(group.Key, owner, group.First().LastModified, options.Region, versioned ? VersioningState.Enabled : VersioningState.Unversioned));
+            var owner = group.Select(e => e.Manifest?.Owner).FirstOrDefault(o => !string.IsNullOrEmpty(o)) ?? rootAccessKey;
+            index.CreateBucket(new BucketInfo(group.Key, owner, group.First().LastModified, region, versioned ? VersioningState.Enabled : VersioningState.Unversioned));
             bucketsCreated++;
         }
 
@@ -356,18 +358,6 @@ public static class IndexRecovery
         }
 
         return count;
-    }
-
-    private static string RootAccessKey(ServerOptions options, string metaDir)
-    {
-        try
-        {
-            return Credentials.Load(options, metaDir).Root.AccessKey;
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException)
-        {
-            return "";
-        }
     }
 
     /// <summary>A disk's listing, empty when the disk cannot be listed (a failed disk holds nothing to recover).</summary>

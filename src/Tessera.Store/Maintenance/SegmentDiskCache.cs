@@ -1,7 +1,7 @@
 using Tessera.Index;
 using Tessera.Storage;
 
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store.Maintenance;
 
 /// <summary>
 /// Answers "does the index place this fragment on this disk?" for disk walks (orphan sweeps, scrub): a fragment file

@@ -1,4 +1,4 @@
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store.Maintenance;
 
 /// <summary>What is wrong with a fragment the scrubber found damaged.</summary>
 public enum FragmentDamage

@@ -2,7 +2,7 @@ using System.Globalization;
 using Tessera.Index;
 using Tessera.Storage;
 
-namespace Tessera.Server;
+namespace Tessera.Store.Recovery;
 
 /// <summary>
 /// Index snapshots on the data disks: <c>&lt;disk&gt;/index-snapshots/snapshot-&lt;utc yyyyMMddTHHmmssZ&gt;-&lt;sequence&gt;.tsnap</c>,

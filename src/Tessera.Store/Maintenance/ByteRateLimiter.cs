@@ -1,4 +1,4 @@
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store.Maintenance;
 
 /// <summary>
 /// A token bucket over bytes (scrub reads, repair writes): refills at the rate, holds at most one second of it, and lets a read that takes

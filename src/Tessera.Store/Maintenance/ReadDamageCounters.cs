@@ -1,4 +1,4 @@
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store.Maintenance;
 
 /// <summary>
 /// What reads have met since start: reads that found missing or corrupt blocks and served the object by

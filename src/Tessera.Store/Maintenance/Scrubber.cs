@@ -1,15 +1,14 @@
 using System.Buffers;
 using Tessera.Index;
-using Tessera.S3.Gateway;
 using Tessera.Storage;
 
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store.Maintenance;
 
 /// <summary>
 /// Walks every disk and every referenced segment at a bounded rate, verifying every block checksum, and cross-checks
 /// fragments against manifests: expected fragments that are missing or corrupt, and fragment files no manifest
 /// references on that disk (orphans), are found and counted. It repairs and deletes nothing: damaged segments are
-/// queued for repair (<see cref="S3Services.Repairs"/>), and orphans are left to the garbage collector, which deletes
+/// queued for repair (<see cref="StoreServices.Repairs"/>), and orphans are left to the garbage collector, which deletes
 /// them after its grace period.
 /// </summary>
 /// <remarks>
@@ -20,11 +19,11 @@ namespace Tessera.S3.DataPath;
 /// </remarks>
 public sealed class Scrubber
 {
-    private readonly S3Services _services;
+    private readonly StoreServices _services;
     private ScrubReport? _lastReport;
 
     /// <summary>Creates the scrubber.</summary>
-    public Scrubber(S3Services services) => _services = services;
+    public Scrubber(StoreServices services) => _services = services;
 
     /// <summary>The report of the last completed pass, or null before the first.</summary>
     public ScrubReport? LastReport => Volatile.Read(ref _lastReport);

@@ -1,7 +1,7 @@
 using Tessera.Index;
 using Tessera.Storage;
 
-namespace Tessera.S3.DataPath;
+namespace Tessera.Store;
 
 /// <summary>
 /// Multipart completion records: CompleteMultipartUpload writes no segment, so before its index commit it writes the

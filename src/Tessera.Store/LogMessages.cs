@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tessera.Store;
+
+/// <summary>Every log line of the storage engine, with stable event ids (the S3 layer's are 1000–1001).</summary>
+internal static partial class LogMessages
+{
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Read of {Bucket}/{Key} met {Blocks} missing or corrupt blocks and reconstructed them")]
+    public static partial void DegradedRead(ILogger logger, string bucket, string key, int blocks);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Garbage collector deleted {Fragments} fragments of {Segments} segments")]
+    public static partial void GarbageCollected(ILogger logger, int fragments, int segments);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Garbage collector pass failed")]
+    public static partial void GarbageCollectionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Scrub checked {Fragments} fragments of {Segments} segments ({Bytes} bytes verified) in {Seconds:F1} s: {Missing} missing, {Corrupt} corrupt ({CorruptBlocks} blocks), {Orphans} orphans, {FailedDisks} failed disks")]
+    public static partial void ScrubCompleted(ILogger logger, long fragments, long segments, long bytes, double seconds, long missing, long corrupt, long corruptBlocks, long orphans, int failedDisks);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Scrub found damage: {Missing} missing and {Corrupt} corrupt fragments ({CorruptBlocks} blocks), {FailedDisks} failed disks ({Disks})")]
+    public static partial void ScrubFoundDamage(ILogger logger, long missing, long corrupt, long corruptBlocks, int failedDisks, string disks);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Scrub pass failed")]
+    public static partial void ScrubFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "Repaired segment {Segment}: {Rebuilt} fragments rebuilt, {Moved} moved to other disks, {Blocked} without a disk that keeps placement")]
+    public static partial void SegmentRepaired(ILogger logger, Guid segment, int rebuilt, int moved, int blocked);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Error, Message = "Segment {Segment} has {Readable} readable fragments of the {Needed} needed: it cannot be rebuilt now")]
+    public static partial void RepairUnrecoverable(ILogger logger, Guid segment, int readable, int needed);
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "Repair of segment {Segment} failed; it will be retried")]
+    public static partial void RepairFailed(ILogger logger, Exception exception, Guid segment);
+
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "Disk {Disk} is {State} ({Probe}); {Segments} segments queued for repair")]
+    public static partial void DiskStateChanged(ILogger logger, string disk, string state, string probe, int segments);
+
+    [LoggerMessage(EventId = 1024, Level = LogLevel.Warning, Message = "Disk monitor pass failed")]
+    public static partial void DiskMonitorFailed(ILogger logger, Exception exception);
+}
