@@ -2,6 +2,7 @@ using System.Text.Json;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Tessera.Core.Buffers;
 using Tessera.Index;
 using Tessera.Server;
 
@@ -16,8 +17,9 @@ public sealed class RepairStore : IAsyncDisposable
     private readonly List<AmazonS3Client> _clients = [];
     private readonly ServerOptions _options;
 
-    private RepairStore(string directory, ServerOptions options, TesseraServer server, IReadOnlyList<string> diskPaths)
+    private RepairStore(string directory, ServerOptions options, TesseraServer server, DiagnosticArrayPool buffers, IReadOnlyList<string> diskPaths)
     {
+        Buffers = buffers;
         Directory = directory;
         _options = options;
         Server = server;
@@ -72,17 +74,21 @@ public sealed class RepairStore : IAsyncDisposable
             Quiet = true,
         };
         configure?.Invoke(options);
-        var server = await TesseraServer.StartAsync(options);
-        return new RepairStore(directory, options, server, [.. disks.Select(d => d.Path)]);
+        var buffers = new DiagnosticArrayPool();
+        var server = await TesseraServer.StartAsync(options, buffers: buffers);
+        return new RepairStore(directory, options, server, buffers, [.. disks.Select(d => d.Path)]);
     }
 
     /// <summary>Stops the server and starts it again over the same directories (a new endpoint and client).</summary>
     public async Task RestartAsync()
     {
         await Server.DisposeAsync();
-        Server = await TesseraServer.StartAsync(_options);
+        Server = await TesseraServer.StartAsync(_options, buffers: Buffers);
         Client = NewClient();
     }
+
+    /// <summary>The pool of the server's data path (see <see cref="StoreFixture.Buffers"/>).</summary>
+    public DiagnosticArrayPool Buffers { get; }
 
     public AmazonS3Client NewClient()
     {
@@ -239,5 +245,8 @@ public sealed class RepairStore : IAsyncDisposable
         catch (IOException)
         {
         }
+
+        var problems = Buffers.Check(expectAllReturned: true);
+        Assert.True(problems.Count == 0, $"{problems.Count} pooled buffer problems:{Environment.NewLine}{string.Join(Environment.NewLine, problems.Take(5))}");
     }
 }

@@ -1,5 +1,6 @@
 using Amazon.Runtime;
 using Amazon.S3;
+using Tessera.Core.Buffers;
 using Tessera.Server;
 
 namespace Tessera.IntegrationTests;
@@ -7,7 +8,8 @@ namespace Tessera.IntegrationTests;
 /// <summary>
 /// A real Tessera server on a loopback port over a fresh temporary data directory (six disks), with the root user
 /// and a second user, and AWSSDK.S3 clients at their default settings (so uploads use aws-chunked bodies with
-/// trailing checksums).
+/// trailing checksums). Its data path draws buffers from a <see cref="DiagnosticArrayPool"/>: a fixture whose tests
+/// returned a buffer twice, wrote one after returning it, or never returned one fails when it is disposed.
 /// </summary>
 public class StoreFixture : IAsyncLifetime
 {
@@ -21,6 +23,9 @@ public class StoreFixture : IAsyncLifetime
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "tessera-it-" + Guid.NewGuid().ToString("N")[..12]);
 
     public TesseraServer Server { get; private set; } = null!;
+
+    /// <summary>The pool every pooled buffer of the server's data path comes from.</summary>
+    public DiagnosticArrayPool Buffers { get; } = new();
 
     public AmazonS3Client Client { get; private set; } = null!;
 
@@ -42,7 +47,7 @@ public class StoreFixture : IAsyncLifetime
             Quiet = true,
         };
         Configure(options);
-        Server = await TesseraServer.StartAsync(options);
+        Server = await TesseraServer.StartAsync(options, buffers: Buffers);
         Client = CreateClient(RootKey, RootSecret);
         Alice = CreateClient(AliceKey, AliceSecret);
     }
@@ -74,6 +79,7 @@ public class StoreFixture : IAsyncLifetime
         }
 
         await Server.DisposeAsync();
+        var problems = Buffers.Check(expectAllReturned: true);
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
@@ -81,5 +87,7 @@ public class StoreFixture : IAsyncLifetime
         catch (IOException)
         {
         }
+
+        Assert.True(problems.Count == 0, $"{problems.Count} pooled buffer problems ({Buffers.Rents} rents):{Environment.NewLine}{string.Join(Environment.NewLine, problems.Take(5))}");
     }
 }

@@ -1,7 +1,7 @@
 namespace Tessera.Benchmarks.Auth;
 
 /// <summary>A clock stopped at the signing time of the benchmark requests, so they never expire or skew.</summary>
-internal sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
+internal sealed class ManualTimeProvider(DateTimeOffset now) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => now;
 }

@@ -27,7 +27,7 @@ public class SigV4Benchmarks
     {
         _verifier = new SigV4Verifier(
             new InMemoryCredentialProvider([new(BenchSigner.AccessKey, BenchSigner.SecretKey)]),
-            new FixedTimeProvider(BenchSigner.Time),
+            new ManualTimeProvider(BenchSigner.Time),
             BenchSigner.Region);
         _getObject = Signed("GET", "/photos/2024/07/holiday%20beach.jpg", [], [("user-agent", "aws-sdk-dotnet/4.0 ua/2.1 os/linux lang/dotnet#10.0"), ("amz-sdk-invocation-id", "5b6f2c0e-9a51-4b54-8f0a-0d5c9d2f3a11"), ("range", "bytes=0-1048575")]);
         _listObjects = Signed("GET", "/photos?list-type=2&prefix=2024%2F07%2F&delimiter=%2F&max-keys=1000&encoding-type=url", [("list-type", "2"), ("prefix", "2024/07/"), ("delimiter", "/"), ("max-keys", "1000"), ("encoding-type", "url")], [("user-agent", "aws-cli/2.15 md/Botocore#1.34")]);

@@ -8,11 +8,16 @@ namespace Tessera.Core.Buffers;
 /// An <see cref="ArrayPool{T}"/> for tests that finds the three ways pooled buffers go wrong (after Kestrel's
 /// <c>DiagnosticMemoryPool</c>): a buffer returned twice (or never rented here), a buffer written after it was returned
 /// (an I/O still filling it: the next renter would see its bytes change), and a buffer never returned. Every rent is
-/// a fresh array, remembered until it comes back; a returned array is filled with a poison byte and kept, and
-/// <see cref="Check"/> finds any whose poison changed. Thread-safe; slow; never for production.
+/// a fresh array, remembered until it comes back; a returned array is filled with a poison byte and kept a while
+/// (the last <see cref="Quarantine"/> of them, so memory stays bounded): it is checked when it leaves the quarantine
+/// and by <see cref="Check"/>, and any whose poison changed was written after its return. Thread-safe; slow; never
+/// for production.
 /// </summary>
 public sealed class DiagnosticArrayPool : ArrayPool<byte>
 {
+    /// <summary>How many returned buffers are kept to be checked for late writes.</summary>
+    public const int Quarantine = 64;
+
     private const byte Poison = 0xDB;
 
     private readonly ConcurrentDictionary<byte[], string> _rented = new(ReferenceEqualityComparer.Instance);
@@ -56,6 +61,10 @@ public sealed class DiagnosticArrayPool : ArrayPool<byte>
 
         array.AsSpan().Fill(Poison);
         _returned.Enqueue(array);
+        while (_returned.Count > Quarantine && _returned.TryDequeue(out var oldest))
+        {
+            CheckPoison(oldest);
+        }
     }
 
     /// <summary>
@@ -65,15 +74,12 @@ public sealed class DiagnosticArrayPool : ArrayPool<byte>
     /// </summary>
     public IReadOnlyList<string> Check(bool expectAllReturned)
     {
-        var problems = _errors.ToList();
         foreach (var array in _returned)
         {
-            var changed = array.AsSpan().IndexOfAnyExcept(Poison);
-            if (changed >= 0)
-            {
-                problems.Add($"A buffer of {array.Length} bytes was written at offset {changed} after it was returned to the pool.");
-            }
+            CheckPoison(array);
         }
+
+        var problems = _errors.Distinct().ToList();
 
         if (expectAllReturned)
         {
@@ -84,5 +90,15 @@ public sealed class DiagnosticArrayPool : ArrayPool<byte>
         }
 
         return problems;
+    }
+
+    private void CheckPoison(byte[] array)
+    {
+        var changed = array.AsSpan().IndexOfAnyExcept(Poison);
+        if (changed >= 0)
+        {
+            _errors.Enqueue($"A buffer of {array.Length} bytes was written at offset {changed} after it was returned to the pool.");
+            array.AsSpan().Fill(Poison);
+        }
     }
 }

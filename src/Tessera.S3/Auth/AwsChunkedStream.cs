@@ -54,6 +54,7 @@ public sealed class AwsChunkedStream : Stream
     private readonly int _previousSignatureOffset;
     private readonly byte[] _expectedSignature = new byte[32];
 
+    private readonly ArrayPool<byte> _pool;
     private byte[]? _buffer;
     private int _start;
     private int _end;
@@ -71,7 +72,8 @@ public sealed class AwsChunkedStream : Stream
     /// <param name="auth">The verified request; its <see cref="AuthResult.Mode"/> must be a streaming mode.</param>
     /// <param name="declaredTrailers">The <c>x-amz-trailer</c> header, if sent: the trailers must then be exactly those.</param>
     /// <param name="decodedContentLength">The <c>x-amz-decoded-content-length</c> header, if sent.</param>
-    public AwsChunkedStream(Stream inner, AuthResult auth, string? declaredTrailers, long? decodedContentLength)
+    /// <param name="pool">Where the framing buffer comes from (returned on dispose); default the shared pool.</param>
+    public AwsChunkedStream(Stream inner, AuthResult auth, string? declaredTrailers, long? decodedContentLength, ArrayPool<byte>? pool = null)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(auth);
@@ -88,7 +90,8 @@ public sealed class AwsChunkedStream : Stream
         _scope = auth.Scope;
         _declaredTrailers = string.IsNullOrWhiteSpace(declaredTrailers) ? null : declaredTrailers;
         _decodedContentLength = decodedContentLength;
-        _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        _pool = pool ?? ArrayPool<byte>.Shared;
+        _buffer = _pool.Rent(BufferSize);
         if (_signedChunks)
         {
             if (!PayloadHash.IsValidSha256Hex(auth.SeedSignature))
@@ -282,7 +285,7 @@ public sealed class AwsChunkedStream : Stream
         if (disposing && _buffer is { } buffer)
         {
             _buffer = null;
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
             _hash?.Dispose();
         }
 

@@ -47,7 +47,7 @@ internal static class ObjectUpload
         try
         {
             segment = await SegmentWriter.WriteAsync(
-                r.Store.Storage, r.Store.Storage.PolicyFor(storageClass, length), body, length, hasher, owner, s => trailer(s, Computed(hasher)), r.Aborted).ConfigureAwait(false);
+                r.Store.Storage, r.Store.Buffers, r.Store.Storage.PolicyFor(storageClass, length), body, length, hasher, owner, s => trailer(s, Computed(hasher)), r.Aborted).ConfigureAwait(false);
         }
         catch (EndOfStreamException)
         {

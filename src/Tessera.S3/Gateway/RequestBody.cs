@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Xml.Linq;
 using Tessera.Core.Errors;
@@ -36,7 +35,7 @@ internal static class RequestBody
                 throw new S3Exception(S3Errors.InvalidArgument, "x-amz-decoded-content-length is not a number.");
             }
 
-            var chunked = new AwsChunkedStream(r.Request.Body, r.Auth, r.Header("x-amz-trailer"), length);
+            var chunked = new AwsChunkedStream(r.Request.Body, r.Auth, r.Header("x-amz-trailer"), length, r.Store.Buffers);
             return (chunked, length, chunked);
         }
 
@@ -71,7 +70,7 @@ internal static class RequestBody
         }
 
         using var hasher = digests.CreateHasher();
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(maxBytes, ReadSize));
+        var buffer = r.Store.Buffers.Rent(Math.Min(maxBytes, ReadSize));
         var total = 0;
         try
         {
@@ -92,9 +91,9 @@ internal static class RequestBody
                         break;
                     }
 
-                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(maxBytes, buffer.Length * 2));
+                    var larger = r.Store.Buffers.Rent(Math.Min(maxBytes, buffer.Length * 2));
                     buffer.AsSpan(0, total).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    r.Store.Buffers.Return(buffer);
                     buffer = larger;
                     continue;
                 }
@@ -125,7 +124,7 @@ internal static class RequestBody
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            r.Store.Buffers.Return(buffer);
         }
     }
 }

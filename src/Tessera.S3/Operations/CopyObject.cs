@@ -119,7 +119,7 @@ internal static class CopyObject
         try
         {
             segment = await SegmentWriter.WriteAsync(
-                r.Store.Storage, r.Store.Storage.PolicyFor(storageClass, length), pipe.Reader.AsStream(), length, hasher, owner, s => trailer(s, ObjectUpload.Computed(hasher)), cancel.Token).ConfigureAwait(false);
+                r.Store.Storage, r.Store.Buffers, r.Store.Storage.PolicyFor(storageClass, length), pipe.Reader.AsStream(), length, hasher, owner, s => trailer(s, ObjectUpload.Computed(hasher)), cancel.Token).ConfigureAwait(false);
         }
         catch
         {
@@ -156,7 +156,7 @@ internal static class CopyObject
                 {
                     var from = Math.Max(offset, segmentStart) - segmentStart;
                     var to = Math.Min(end, segmentEnd) - segmentStart;
-                    using var reader = new SegmentReader(r.Store.Storage, segment);
+                    using var reader = new SegmentReader(r.Store.Storage, segment, r.Store.Buffers);
                     await reader.CopyToAsync(stream, from, to - from, cancellationToken).ConfigureAwait(false);
                     reader.ReportDamage(r.Store, sourceBucket, original.Key);
                 }

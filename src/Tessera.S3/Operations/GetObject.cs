@@ -133,7 +133,7 @@ internal static class GetObject
             {
                 var from = Math.Max(start, segmentStart) - segmentStart;
                 var to = Math.Min(end, segmentEnd) - segmentStart;
-                using var reader = new SegmentReader(r.Store.Storage, segment);
+                using var reader = new SegmentReader(r.Store.Storage, segment, r.Store.Buffers);
                 await reader.CopyToAsync(body, from, to - from, r.Aborted).ConfigureAwait(false);
                 reader.ReportDamage(r.Store, r.Bucket!, manifest.Key);
             }

@@ -97,7 +97,7 @@ internal static class PostObject
         await using var spool = new FileStream(Path.Combine(Path.GetTempPath(), "tessera-post-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         // Stops at the policy's largest size (or S3's), without spooling the rest.
         var limit = Math.Min(r.Services.Options.MaxObjectSize, policy.LengthRange?.Max ?? long.MaxValue);
-        await CopyAsync(file.Body, spool, limit, policy, r.Aborted).ConfigureAwait(false);
+        await CopyAsync(file.Body, spool, limit, policy, r.Store.Buffers, r.Aborted).ConfigureAwait(false);
         var length = spool.Length;
         policy.CheckLength(length);
         spool.Position = 0;
@@ -111,6 +111,7 @@ internal static class PostObject
         {
             segment = await SegmentWriter.WriteAsync(
                 r.Store.Storage,
+                r.Store.Buffers,
                 r.Store.Storage.PolicyFor(template.StorageClass, length),
                 spool,
                 length,
@@ -156,9 +157,9 @@ internal static class PostObject
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    private static async Task CopyAsync(Stream source, Stream spool, long limit, PostPolicy policy, CancellationToken cancellationToken)
+    private static async Task CopyAsync(Stream source, Stream spool, long limit, PostPolicy policy, System.Buffers.ArrayPool<byte> buffers, CancellationToken cancellationToken)
     {
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        var buffer = buffers.Rent(64 * 1024);
         try
         {
             long total = 0;
@@ -181,7 +182,7 @@ internal static class PostObject
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            buffers.Return(buffer);
         }
     }
 

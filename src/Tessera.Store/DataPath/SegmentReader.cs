@@ -19,11 +19,16 @@ public sealed class SegmentReader : IDisposable
     private readonly bool[] _opened;
     private readonly ReedSolomon _codec;
     private readonly HashSet<int> _failed = [];
+    private readonly ArrayPool<byte> _buffers;
 
     /// <summary>Prepares to read <paramref name="segment"/>; fragments are opened lazily, data shards first.</summary>
-    public SegmentReader(ErasureSet set, SegmentManifest segment)
+    /// <param name="set">The disks.</param>
+    /// <param name="segment">The segment.</param>
+    /// <param name="buffers">Where the two stripe buffers come from; default the shared pool.</param>
+    public SegmentReader(ErasureSet set, SegmentManifest segment, ArrayPool<byte>? buffers = null)
     {
         _set = set;
+        _buffers = buffers ?? ArrayPool<byte>.Shared;
         _segment = segment;
         _layout = new FragmentHeader(new FragmentId(segment.Segment, 0), segment.DataShards, segment.ParityShards, segment.ShardSize, segment.Size, "", "", "", segment.PartNumber);
         var n = segment.DataShards + segment.ParityShards;
@@ -76,11 +81,12 @@ public sealed class SegmentReader : IDisposable
         var last = (int)((offset + count - 1) / stripeSize);
         var n = _readers.Length;
         var bufferLength = n * _layout.BlockLength(first);
-        var current = ArrayPool<byte>.Shared.Rent(bufferLength);
-        var next = ArrayPool<byte>.Shared.Rent(bufferLength);
+        var current = _buffers.Rent(bufferLength);
+        var next = _buffers.Rent(bufferLength);
+        var reading = Task.CompletedTask;
         try
         {
-            var reading = ReadStripeAsync(first, current, cancellationToken);
+            reading = ReadStripeAsync(first, current, cancellationToken);
             for (var s = first; s <= last; s++)
             {
                 await reading.ConfigureAwait(false);
@@ -98,8 +104,11 @@ public sealed class SegmentReader : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(current);
-            ArrayPool<byte>.Shared.Return(next);
+            // The next stripe may still be arriving in a buffer (the client went away mid-write): it goes back to
+            // the pool only once no read can fill it any more.
+            await InFlight.EndAsync(reading).ConfigureAwait(false);
+            _buffers.Return(current);
+            _buffers.Return(next);
         }
     }
 
@@ -118,9 +127,11 @@ public sealed class SegmentReader : IDisposable
             reads[i] = ReadBlockAsync(i, stripe, buffer.AsMemory(i * block, block), cancellationToken);
         }
 
+        // Every read of a batch ends before this returns or throws: each writes into the caller's pooled buffer.
+        await Task.WhenAll(reads.AsSpan(0, k)).ConfigureAwait(false);
         for (var i = 0; i < k; i++)
         {
-            present[i] = await reads[i].ConfigureAwait(false);
+            present[i] = reads[i].Result;
             good += present[i] ? 1 : 0;
         }
 
@@ -135,9 +146,10 @@ public sealed class SegmentReader : IDisposable
                 reads[nextParity] = ReadBlockAsync(nextParity, stripe, buffer.AsMemory(nextParity * block, block), cancellationToken);
             }
 
+            await Task.WhenAll(reads.AsSpan(batchStart, nextParity - batchStart)).ConfigureAwait(false);
             for (var i = batchStart; i < nextParity; i++)
             {
-                present[i] = await reads[i].ConfigureAwait(false);
+                present[i] = reads[i].Result;
                 good += present[i] ? 1 : 0;
             }
         }

@@ -24,6 +24,7 @@ public static class SegmentWriter
     /// no fragment stays committed... except those already committed, which the garbage collector removes.
     /// </summary>
     /// <param name="set">The disks.</param>
+    /// <param name="buffers">Where the two stripe buffers come from.</param>
     /// <param name="policy">The erasure policy of the segment.</param>
     /// <param name="source">The bytes.</param>
     /// <param name="length">How many bytes to read from <paramref name="source"/>.</param>
@@ -40,6 +41,7 @@ public static class SegmentWriter
     /// </remarks>
     public static async Task<SegmentManifest> WriteAsync(
         ErasureSet set,
+        ArrayPool<byte> buffers,
         ErasurePolicy policy,
         Stream source,
         long length,
@@ -56,8 +58,8 @@ public static class SegmentWriter
         var writers = new IFragmentWriter?[n];
         var codec = set.Codec(k, m);
         var bufferLength = Math.Max(1, n * Math.Min(policy.ShardSize, header.BlockLength(0)));
-        var current = ArrayPool<byte>.Shared.Rent(bufferLength);
-        var next = ArrayPool<byte>.Shared.Rent(bufferLength);
+        var current = buffers.Rent(bufferLength);
+        var next = buffers.Rent(bufferLength);
         var pending = new Task[n];
         try
         {
@@ -108,6 +110,9 @@ public static class SegmentWriter
         }
         finally
         {
+            // A failure (the body broke off, a disk failed) can leave block writes of the last stripe running: they
+            // read from a pooled buffer, so they end before the writers close and the buffers go back.
+            await InFlight.EndAsync(pending).ConfigureAwait(false);
             foreach (var w in writers)
             {
                 if (w is not null)
@@ -116,8 +121,8 @@ public static class SegmentWriter
                 }
             }
 
-            ArrayPool<byte>.Shared.Return(current);
-            ArrayPool<byte>.Shared.Return(next);
+            buffers.Return(current);
+            buffers.Return(next);
         }
     }
 

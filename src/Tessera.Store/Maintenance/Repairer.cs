@@ -413,7 +413,7 @@ public sealed class Repairer
         var k = layout.DataShards;
         var bad = new List<int>();
         var usable = readers.Select(r => r is not null).ToArray();
-        var buffer = ArrayPool<byte>.Shared.Rent(n * layout.BlockLength(0));
+        var buffer = _services.Buffers.Rent(n * layout.BlockLength(0));
         var present = new bool[n];
         var reads = new Task<bool>[n];
         try
@@ -445,6 +445,8 @@ public sealed class Repairer
                         reads[i] = ReadAsync(readers[i]!, stripe, buffer.AsMemory(i * block, block), cancellationToken);
                     }
 
+                    // All of the batch end before any result is used (or an exception leaves): each fills the buffer.
+                    await InFlight.EndAsync([.. batch.Select(i => (Task?)reads[i])]).ConfigureAwait(false);
                     foreach (var i in batch)
                     {
                         if (await reads[i].ConfigureAwait(false))
@@ -485,7 +487,8 @@ public sealed class Repairer
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            await InFlight.EndAsync(reads).ConfigureAwait(false);
+            _services.Buffers.Return(buffer);
         }
     }
 

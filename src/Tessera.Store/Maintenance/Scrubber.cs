@@ -1,4 +1,3 @@
-using System.Buffers;
 using Tessera.Index;
 using Tessera.Storage;
 
@@ -187,7 +186,7 @@ public sealed class Scrubber
     }
 
     /// <summary>Opens one fragment, checks its header against the manifest and reads and verifies every block.</summary>
-    private static async Task<FragmentCheck> CheckFragmentAsync(
+    private async Task<FragmentCheck> CheckFragmentAsync(
         IDisk disk, FragmentId id, SegmentManifest segment, ByteRateLimiter limiter, CancellationToken cancellationToken)
     {
         using var reader = disk.OpenFragment(id);
@@ -204,7 +203,7 @@ public sealed class Scrubber
         }
 
         var stripes = header.StripeCount;
-        var buffer = ArrayPool<byte>.Shared.Rent(header.BlockLength(0));
+        var buffer = _services.Buffers.Rent(header.BlockLength(0));
         try
         {
             var bad = 0;
@@ -227,7 +226,7 @@ public sealed class Scrubber
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _services.Buffers.Return(buffer);
         }
     }
 }

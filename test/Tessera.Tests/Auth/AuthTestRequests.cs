@@ -17,7 +17,7 @@ public static class AuthTestRequests
     public static ICredentialProvider Credentials { get; } = new InMemoryCredentialProvider([new(AccessKey, SecretKey)]);
 
     public static SigV4Verifier Verifier(DateTimeOffset? now = null, string region = Region)
-        => new(Credentials, new FixedTimeProvider(now ?? ExampleTime), region);
+        => new(Credentials, new ManualTimeProvider(now ?? ExampleTime), region);
 
     public static HttpRequest Create(string method, string rawTarget, params (string Name, string Value)[] headers)
     {

@@ -217,7 +217,7 @@ public sealed class SigV4VerifierTests
     [Fact]
     public void WrongSecret_DoesNotMatch()
     {
-        var verifier = new SigV4Verifier(new InMemoryCredentialProvider([new(AccessKey, "not-the-secret")]), new FixedTimeProvider(ExampleTime), Region);
+        var verifier = new SigV4Verifier(new InMemoryCredentialProvider([new(AccessKey, "not-the-secret")]), new ManualTimeProvider(ExampleTime), Region);
         Fails(verifier, GetObjectExample(), S3Errors.SignatureDoesNotMatch);
     }
 

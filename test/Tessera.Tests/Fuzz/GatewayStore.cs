@@ -6,7 +6,6 @@ using Tessera.S3.Users;
 using Tessera.Storage;
 using Tessera.Store;
 using Tessera.Tests.Auth;
-using Tessera.Tests.Index;
 using static Tessera.Tests.Auth.AuthTestRequests;
 
 namespace Tessera.Tests.Fuzz;
@@ -43,7 +42,7 @@ public sealed class GatewayStore : IAsyncLifetime
         _gateway = new S3Gateway(Services);
     }
 
-    public FixedTimeProvider Time { get; } = new(ExampleTime);
+    public ManualTimeProvider Time { get; } = new(ExampleTime);
 
     internal S3Services Services { get; }
 

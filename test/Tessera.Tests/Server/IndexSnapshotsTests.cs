@@ -1,6 +1,5 @@
 using Tessera.Index;
 using Tessera.Store.Recovery;
-using Tessera.Tests.Index;
 
 namespace Tessera.Tests.Server;
 

@@ -1,11 +1,11 @@
-namespace Tessera.Tests.Index;
+namespace Tessera.Tests;
 
 /// <summary>A fresh directory under the system temp path, deleted (recursively) on dispose.</summary>
 public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "tessera-index-tests", Guid.NewGuid().ToString("n"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "tessera-tests", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(Path);
     }
 
@@ -19,6 +19,10 @@ public sealed class TempDirectory : IDisposable
         }
         catch (DirectoryNotFoundException)
         {
+        }
+        catch (IOException)
+        {
+            // A file still open elsewhere (a test that failed mid-way): the system's temp cleaning gets it.
         }
     }
 }
