@@ -19,7 +19,11 @@ public sealed class S3Services
         Verifier = new SigV4Verifier(users, store.Time, options.Region);
         Logger = loggers.CreateLogger("Tessera.S3");
         Uploads = new UploadAdmission(options.MaxConcurrentUploads, options.MaxUploadsPerConnection);
+        Writer = new ObjectWriter(store);
     }
+
+    /// <summary>The one write path of object data.</summary>
+    public ObjectWriter Writer { get; }
 
     /// <summary>The storage engine.</summary>
     public StoreServices Store { get; }

@@ -3,9 +3,9 @@ using System.Security.Cryptography;
 using Tessera.Core.Errors;
 using Tessera.Core.Hashing;
 using Tessera.Index;
-using Tessera.Store;
 using Tessera.S3.Gateway;
 using Tessera.S3.Xml;
+using Tessera.Store;
 using StoredPart = Tessera.Index.UploadPart;
 
 namespace Tessera.S3.Operations;

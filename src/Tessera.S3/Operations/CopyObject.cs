@@ -4,10 +4,10 @@ using Tessera.Core.Errors;
 using Tessera.Core.Hashing;
 using Tessera.Index;
 using Tessera.S3.DataPath;
-using Tessera.Store;
 using Tessera.S3.Gateway;
 using Tessera.S3.Xml;
 using Tessera.Storage;
+using Tessera.Store;
 
 namespace Tessera.S3.Operations;
 
@@ -64,26 +64,11 @@ internal static class CopyObject
             Checksums.TryParse(original.Checksums[0].Key, out algorithm);
         }
 
-        var template = manifest;
         var tags = taggingDirective == "REPLACE" ? ObjectHeaders.ParseTaggingHeader(r.Header("x-amz-tagging")) : original.Tags;
-        ObjectManifest? recorded = null;
-        var (segment, checksum) = await CopyBytesAsync(r, sourceBucket, original, 0, original.Size, algorithm, new SegmentOwner(bucket.Name, r.Key!, versionId, 0), manifest.StorageClass, (written, computed) =>
-        {
-            recorded = template with
-            {
-                Size = written.Size,
-                ETag = written.ETag,
-                LastModified = r.Store.Time.GetUtcNow(),
-                Owner = r.User.AccessKey,
-                Tags = tags,
-                Checksums = computed is { } c ? [c] : [],
-                Segments = [written],
-                IsDeleteMarker = false,
-            };
-            return RecoveryRecord.ForVersion(bucket.Name, recorded).ToBytes();
-        }).ConfigureAwait(false);
-        manifest = recorded! with { Segments = [segment] };
-        var stored = PutObject.Commit(r, manifest, default, segment);
+        var template = manifest with { Owner = r.User.AccessKey, Tags = tags };
+        var written = await CopyAsync(r, sourceBucket, original, 0, original.Size, algorithm, template.StorageClass, new VersionTarget(bucket.Name, template)).ConfigureAwait(false);
+        var stored = written.Version!;
+        var checksum = written.Checksum;
         if (source.Versioning != VersioningState.Unversioned)
         {
             r.Response.Headers["x-amz-copy-source-version-id"] = original.VersionId;
@@ -105,21 +90,19 @@ internal static class CopyObject
         }).ConfigureAwait(false);
     }
 
-    /// <summary>Streams bytes [offset, offset + length) of the source object into a new segment through a bounded pipe.</summary>
-    /// <remarks><paramref name="trailer"/> builds the fragments' recovery record, as in <see cref="ObjectUpload.ReceiveAsync"/>.</remarks>
-    internal static async Task<(SegmentManifest Segment, KeyValuePair<string, string>? Checksum)> CopyBytesAsync(
-        S3Request r, string sourceBucket, ObjectManifest original, long offset, long length, ChecksumAlgorithm algorithm, SegmentOwner owner, string storageClass,
-        Func<SegmentManifest, KeyValuePair<string, string>?, byte[]> trailer)
+    /// <summary>
+    /// Streams bytes [offset, offset + length) of the source object through a bounded pipe into the store's write path
+    /// (<see cref="ObjectUpload.CommitAsync"/>); the write commits only once the whole range was read from the source.
+    /// </summary>
+    internal static async Task<WriteResult> CopyAsync(
+        S3Request r, string sourceBucket, ObjectManifest original, long offset, long length, ChecksumAlgorithm algorithm, string storageClass, WriteTarget target)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(r.Aborted);
         var produce = ProduceAsync(r, sourceBucket, original, offset, length, pipe.Writer, cancel.Token);
-        using var hasher = new ObjectHasher(algorithm, payloadSha256: false);
-        SegmentManifest segment;
         try
         {
-            segment = await SegmentWriter.WriteAsync(
-                r.Store.Storage, r.Store.Buffers, r.Store.Storage.PolicyFor(storageClass, length), pipe.Reader.AsStream(), length, hasher, owner, s => trailer(s, ObjectUpload.Computed(hasher)), cancel.Token).ConfigureAwait(false);
+            return await ObjectUpload.CommitAsync(r, pipe.Reader.AsStream(), length, storageClass, new ComputedChecksum(algorithm, produce), target).ConfigureAwait(false);
         }
         catch
         {
@@ -136,10 +119,10 @@ internal static class CopyObject
 
             throw;
         }
-
-        await produce.ConfigureAwait(false);
-        await pipe.Reader.CompleteAsync().ConfigureAwait(false);
-        return (segment, ObjectUpload.Computed(hasher));
+        finally
+        {
+            await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+        }
     }
 
     private static async Task ProduceAsync(S3Request r, string sourceBucket, ObjectManifest original, long offset, long length, PipeWriter writer, CancellationToken cancellationToken)

@@ -2,8 +2,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Tessera.Core.Errors;
 using Tessera.Index;
-using Tessera.Store;
 using Tessera.S3.Gateway;
+using Tessera.Store;
 
 namespace Tessera.S3.Operations;
 

@@ -6,10 +6,10 @@ using Tessera.Core.Errors;
 using Tessera.Core.Hashing;
 using Tessera.Index;
 using Tessera.S3.Auth;
-using Tessera.Store;
+using Tessera.S3.DataPath;
 using Tessera.S3.Gateway;
 using Tessera.S3.Xml;
-using Tessera.Storage;
+using Tessera.Store;
 
 namespace Tessera.S3.Operations;
 
@@ -102,35 +102,9 @@ internal static class PostObject
         policy.CheckLength(length);
         spool.Position = 0;
 
-        var versionId = r.NewVersionId(bucket);
-        var template = Attributes(fields, new ObjectManifest { Key = key, VersionId = versionId });
-        ObjectManifest? recorded = null;
-        using var hasher = new ObjectHasher(ChecksumAlgorithm.None, payloadSha256: false);
-        SegmentManifest segment;
-        try
-        {
-            segment = await SegmentWriter.WriteAsync(
-                r.Store.Storage,
-                r.Store.Buffers,
-                r.Store.Storage.PolicyFor(template.StorageClass, length),
-                spool,
-                length,
-                hasher,
-                new SegmentOwner(bucket.Name, key, versionId, 0),
-                s =>
-                {
-                    recorded = template with { Size = s.Size, ETag = s.ETag, LastModified = r.Store.Time.GetUtcNow(), Owner = r.User.AccessKey, Segments = [s] };
-                    return RecoveryRecord.ForVersion(bucket.Name, recorded).ToBytes();
-                },
-                r.Aborted).ConfigureAwait(false);
-        }
-        catch (EndOfStreamException)
-        {
-            throw new S3Exception(S3Errors.IncompleteBody);
-        }
-
-        var stored = PutObject.Commit(r, recorded! with { Segments = [segment] }, new WriteCondition(false, null), segment);
-        await RespondAsync(r, fields, bucket, stored).ConfigureAwait(false);
+        var template = Attributes(fields, new ObjectManifest { Key = key, VersionId = r.NewVersionId(bucket) }) with { Owner = r.User.AccessKey };
+        var written = await ObjectUpload.CommitAsync(r, spool, length, template.StorageClass, new ComputedChecksum(ChecksumAlgorithm.None), new VersionTarget(bucket.Name, template)).ConfigureAwait(false);
+        await RespondAsync(r, fields, bucket, written.Version!).ConfigureAwait(false);
     }
 
     private static string Boundary(string contentType)

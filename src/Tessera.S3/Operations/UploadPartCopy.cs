@@ -1,8 +1,7 @@
 using Tessera.Core.Errors;
 using Tessera.S3.Gateway;
 using Tessera.S3.Xml;
-using Tessera.Storage;
-using StoredPart = Tessera.Index.UploadPart;
+using Tessera.Store;
 
 namespace Tessera.S3.Operations;
 
@@ -32,16 +31,12 @@ internal static class UploadPartCopy
             throw new S3Exception(S3Errors.EntityTooLarge);
         }
 
-        StoredPart? recorded = null;
-        var (segment, checksum) = await CopyObject.CopyBytesAsync(
-            r, sourceBucket, original, offset, length, MultipartRequest.Algorithm(upload), new SegmentOwner(upload.Bucket, upload.Key, upload.UploadId, partNumber), upload.Template.StorageClass,
-            (written, computed) =>
-            {
-                recorded = new StoredPart(partNumber, written, r.Store.Time.GetUtcNow(), computed?.Key, computed?.Value);
-                return Tessera.Index.RecoveryRecord.ForPart(upload.Bucket, upload.Key, upload.UploadId, recorded).ToBytes();
-            }).ConfigureAwait(false);
-        var now = recorded!.LastModified;
-        UploadPart.Store(r, upload.UploadId, recorded with { Segment = segment });
+        var written = await CopyObject.CopyAsync(
+            r, sourceBucket, original, offset, length, MultipartRequest.Algorithm(upload), upload.Template.StorageClass,
+            new PartTarget(upload.Bucket, upload.Key, upload.UploadId, partNumber)).ConfigureAwait(false);
+        var now = written.Part!.LastModified;
+        var segment = written.Segment;
+        var checksum = written.Checksum;
         if (source.Versioning != Tessera.Index.VersioningState.Unversioned)
         {
             r.Response.Headers["x-amz-copy-source-version-id"] = original.VersionId;

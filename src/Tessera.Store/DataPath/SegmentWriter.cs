@@ -6,9 +6,12 @@ using Tessera.Storage;
 namespace Tessera.Store;
 
 /// <summary>
-/// Streams one segment from a body to k + m fragment files: reads a stripe, hashes it, encodes it, writes its
-/// shards to their disks in parallel while the next stripe is read into a second buffer, then commits every
-/// fragment (fsync, rename, directory fsync). Memory per write is two stripe buffers, whatever the object size.
+/// Streams one segment from a body to k + m fragment files in two steps. <see cref="WriteFragmentsAsync"/> reads a
+/// stripe, hashes it, encodes it and writes its shards to their disks in parallel while the next stripe is read into
+/// a second buffer, leaving every fragment written but uncommitted (under a temporary name no reader sees).
+/// <see cref="PendingSegment.CommitAsync"/> then commits them (trailer, fsync, rename, directory fsync). Between the two
+/// the caller checks the client's digests, so a body that fails them costs no fsync and leaves no file. Memory per
+/// write is two stripe buffers, whatever the object size.
 /// </summary>
 /// <remarks>
 /// Stripe buffer layout: shard i of a stripe whose blocks are <c>b</c> bytes sits at <c>i × b</c>, so the data
@@ -18,28 +21,24 @@ namespace Tessera.Store;
 public static class SegmentWriter
 {
     /// <summary>
-    /// Writes <paramref name="length"/> bytes from <paramref name="source"/> as a new segment and returns its manifest
-    /// (ETag = hex MD5). Throws <see cref="EndOfStreamException"/> when the body ends early, and
-    /// <see cref="StorageUnavailableException"/> when fewer than k + 1 fragments could be written. On any failure
-    /// no fragment stays committed... except those already committed, which the garbage collector removes.
+    /// Writes <paramref name="length"/> bytes from <paramref name="source"/> as the fragments of a new segment, not yet
+    /// committed. Throws <see cref="EndOfStreamException"/> when the body ends early, and
+    /// <see cref="StorageUnavailableException"/> when fewer than k + 1 fragments could be written; on any failure no
+    /// fragment file stays. The caller owns the result: commit it, or dispose it to delete the fragments.
     /// </summary>
     /// <param name="set">The disks.</param>
-    /// <param name="buffers">Where the two stripe buffers come from.</param>
+    /// <param name="buffers">Where the two stripe buffers come from (returned before this returns).</param>
     /// <param name="policy">The erasure policy of the segment.</param>
     /// <param name="source">The bytes.</param>
     /// <param name="length">How many bytes to read from <paramref name="source"/>.</param>
-    /// <param name="hasher">Hashes the bytes; finished (digests taken) before the commit.</param>
+    /// <param name="hasher">Hashes the bytes; every byte has been appended when this returns.</param>
     /// <param name="owner">The object version or part the segment belongs to (fragment headers).</param>
-    /// <param name="trailer">
-    /// Builds the fragment trailer (a <see cref="RecoveryRecord"/>) once every byte is read and hashed, from the
-    /// segment's manifest without disks (ETag known); every fragment of the segment gets the same bytes. Null: none.
-    /// </param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <remarks>
     /// An empty segment still gets its k + m fragments (header and trailer only), so that an empty object can be
     /// recovered from the disks like any other.
     /// </remarks>
-    public static async Task<SegmentManifest> WriteAsync(
+    public static async Task<PendingSegment> WriteFragmentsAsync(
         ErasureSet set,
         ArrayPool<byte> buffers,
         ErasurePolicy policy,
@@ -47,13 +46,11 @@ public static class SegmentWriter
         long length,
         ObjectHasher hasher,
         SegmentOwner owner,
-        Func<SegmentManifest, byte[]>? trailer,
         CancellationToken cancellationToken)
     {
         var segment = Guid.NewGuid();
         int k = policy.DataShards, m = policy.ParityShards, n = k + m;
         var header = new FragmentHeader(new FragmentId(segment, 0), k, m, policy.ShardSize, length, owner.Bucket, owner.Key, owner.VersionId, owner.PartNumber);
-        var disks = new string[n];
         var placed = set.Placement.Place(segment, k, m, policy.DomainLevel);
         var writers = new IFragmentWriter?[n];
         var codec = set.Codec(k, m);
@@ -61,6 +58,7 @@ public static class SegmentWriter
         var current = buffers.Rent(bufferLength);
         var next = buffers.Rent(bufferLength);
         var pending = new Task[n];
+        var handedOver = false;
         try
         {
             await OpenWritersAsync(set, placed, header, writers, cancellationToken).ConfigureAwait(false);
@@ -94,36 +92,47 @@ public static class SegmentWriter
                 await DrainAsync(pending, writers, k).ConfigureAwait(false);
             }
 
-            ReadOnlyMemory<byte> trailerBytes = trailer is null ? default : trailer(Manifest(segment, policy, length, hasher, owner, []));
-            for (var i = 0; i < n; i++)
-            {
-                pending[i] = writers[i] is { } w ? w.CommitAsync(trailerBytes, cancellationToken).AsTask() : Task.CompletedTask;
-            }
-
-            await DrainAsync(pending, writers, k).ConfigureAwait(false);
-            for (var i = 0; i < n; i++)
-            {
-                disks[i] = writers[i] is null ? "" : placed[i];
-            }
-
-            return Manifest(segment, policy, length, hasher, owner, disks);
+            handedOver = true;
+            return new PendingSegment(writers, placed, Manifest(segment, policy, length, hasher, owner, []));
         }
         finally
         {
             // A failure (the body broke off, a disk failed) can leave block writes of the last stripe running: they
             // read from a pooled buffer, so they end before the writers close and the buffers go back.
             await InFlight.EndAsync(pending).ConfigureAwait(false);
-            foreach (var w in writers)
+            if (!handedOver)
             {
-                if (w is not null)
+                foreach (var w in writers)
                 {
-                    await w.DisposeAsync().ConfigureAwait(false);
+                    if (w is not null)
+                    {
+                        await w.DisposeAsync().ConfigureAwait(false);
+                    }
                 }
             }
 
             buffers.Return(current);
             buffers.Return(next);
         }
+    }
+
+    /// <summary>
+    /// Writes and commits a segment in one go (no digest to check in between): <see cref="WriteFragmentsAsync"/>, then
+    /// <see cref="PendingSegment.CommitAsync"/> with the trailer <paramref name="trailer"/> builds from the manifest.
+    /// </summary>
+    public static async Task<SegmentManifest> WriteAsync(
+        ErasureSet set,
+        ArrayPool<byte> buffers,
+        ErasurePolicy policy,
+        Stream source,
+        long length,
+        ObjectHasher hasher,
+        SegmentOwner owner,
+        Func<SegmentManifest, byte[]>? trailer,
+        CancellationToken cancellationToken)
+    {
+        await using var pending = await WriteFragmentsAsync(set, buffers, policy, source, length, hasher, owner, cancellationToken).ConfigureAwait(false);
+        return await pending.CommitAsync(trailer is null ? default : trailer(pending.Manifest), cancellationToken).ConfigureAwait(false);
     }
 
     private static SegmentManifest Manifest(Guid segment, ErasurePolicy policy, long length, ObjectHasher hasher, SegmentOwner owner, string[] disks) =>
@@ -179,7 +188,7 @@ public static class SegmentWriter
     /// Waits for one round of per-fragment tasks. A fragment whose disk failed is dropped (its writer disposed,
     /// which deletes the temp file); the write goes on while at least k + 1 fragments remain.
     /// </summary>
-    private static async Task DrainAsync(Task[] pending, IFragmentWriter?[] writers, int dataShards)
+    internal static async Task DrainAsync(Task[] pending, IFragmentWriter?[] writers, int dataShards)
     {
         for (var i = 0; i < pending.Length; i++)
         {

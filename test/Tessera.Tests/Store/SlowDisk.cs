@@ -3,7 +3,7 @@ using Tessera.Storage;
 namespace Tessera.Tests.Store;
 
 /// <summary>
-/// A real disk whose block reads and writes take <see cref="Delay"/> and cannot be cancelled once started, as a
+/// A real disk that counts its commits and whose block reads and writes take <see cref="Delay"/> and cannot be cancelled once started, as a
 /// pread or pwrite in the kernel cannot: the I/O goes on after the caller gave up. Reads fill the caller's buffer
 /// only at the end; writes look at the caller's buffer only at the end, and count how often it held the poison of
 /// <see cref="Tessera.Core.Buffers.DiagnosticArrayPool"/> (that is, the buffer was back in the pool while the write used it).
@@ -11,12 +11,16 @@ namespace Tessera.Tests.Store;
 internal sealed class SlowDisk(IDisk inner) : IDisk
 {
     private int _poisonedWrites;
+    private int _commits;
 
     /// <summary>How long each block read or write takes.</summary>
     public TimeSpan Delay { get; set; }
 
     /// <summary>Block writes that found their buffer already returned to the pool.</summary>
     public int PoisonedWrites => Volatile.Read(ref _poisonedWrites);
+
+    /// <summary>Fragments committed on this disk.</summary>
+    public int Commits => Volatile.Read(ref _commits);
 
     public string Id => inner.Id;
 
@@ -82,9 +86,17 @@ internal sealed class SlowDisk(IDisk inner) : IDisk
             await inner.WriteBlockAsync(block, CancellationToken.None);
         }
 
-        public ValueTask CommitAsync(CancellationToken cancellationToken) => inner.CommitAsync(cancellationToken);
+        public ValueTask CommitAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref disk._commits);
+            return inner.CommitAsync(cancellationToken);
+        }
 
-        public ValueTask CommitAsync(ReadOnlyMemory<byte> trailer, CancellationToken cancellationToken) => inner.CommitAsync(trailer, cancellationToken);
+        public ValueTask CommitAsync(ReadOnlyMemory<byte> trailer, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref disk._commits);
+            return inner.CommitAsync(trailer, cancellationToken);
+        }
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
