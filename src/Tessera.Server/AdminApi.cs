@@ -30,6 +30,7 @@ public sealed class AdminApi : IAdminEndpoint
 
     private readonly StoreServices _services;
     private readonly string _rootAccessKey;
+    private readonly RequestCounters _requests;
     private readonly Repairer _repairer;
     private readonly DiskMonitor _monitor;
     private readonly Scrubber _scrubber;
@@ -40,17 +41,19 @@ public sealed class AdminApi : IAdminEndpoint
     /// <summary>Creates the API over a running store.</summary>
     /// <param name="services">The store.</param>
     /// <param name="rootAccessKey">The one access key allowed to call the API.</param>
+    /// <param name="requests">The S3 requests answered, by operation (shown by the status).</param>
     /// <param name="repairer">The repairer whose queue and rate the status shows.</param>
     /// <param name="monitor">The disk monitor (sweeps after state changes).</param>
     /// <param name="scrubber">The scrubber (on-demand passes, the last report).</param>
     /// <param name="host">Adds disks and persists the topology.</param>
     /// <param name="scrubRate">Bytes per second of an on-demand scrub.</param>
     /// <param name="detection">How long a failed disk may go unnoticed (the probe interval), for the durability model.</param>
-    public AdminApi(StoreServices services, string rootAccessKey, Repairer repairer, DiskMonitor monitor, Scrubber scrubber, IAdminHost host, long scrubRate, TimeSpan detection)
+    public AdminApi(StoreServices services, string rootAccessKey, RequestCounters requests, Repairer repairer, DiskMonitor monitor, Scrubber scrubber, IAdminHost host, long scrubRate, TimeSpan detection)
     {
         _detection = detection;
         _services = services;
         _rootAccessKey = rootAccessKey;
+        _requests = requests;
         _repairer = repairer;
         _monitor = monitor;
         _scrubber = scrubber;
@@ -283,6 +286,17 @@ public sealed class AdminApi : IAdminEndpoint
         j.WriteStartObject("degradedReads");
         j.WriteNumber("reads", _services.ReadDamage.Reads);
         j.WriteNumber("blocksReconstructed", _services.ReadDamage.Blocks);
+        j.WriteEndObject();
+        j.WriteStartObject("requests");
+        foreach (var (operation, requests, clientErrors, serverErrors) in _requests.Snapshot())
+        {
+            j.WriteStartObject(operation.ToString());
+            j.WriteNumber("count", requests);
+            j.WriteNumber("clientErrors", clientErrors);
+            j.WriteNumber("serverErrors", serverErrors);
+            j.WriteEndObject();
+        }
+
         j.WriteEndObject();
         if (_scrubber.LastReport is { } scrub)
         {

@@ -1,3 +1,4 @@
+using Tessera.S3.Gateway;
 using Tessera.Store;
 using Tessera.Store.Maintenance;
 
@@ -6,7 +7,7 @@ namespace Tessera.Server;
 /// <summary>The maintenance side of a running store: the repairer, the disk monitor, the scrubber, and the admin API that shows them.</summary>
 internal sealed class MaintenanceServices
 {
-    public MaintenanceServices(StoreServices services, string rootAccessKey, TopologyStore topology, ServerOptions options)
+    public MaintenanceServices(StoreServices services, string rootAccessKey, RequestCounters requests, TopologyStore topology, ServerOptions options)
     {
         if (options.RepairBandwidth < 0 || options.DiskCheckInterval < 0 || options.RepairWorkers < 0)
         {
@@ -19,7 +20,7 @@ internal sealed class MaintenanceServices
         Monitor.TopologyChanged += topology.SaveTopology;
         Monitor.TopologyChanged += () => Repairer.RetryWaiting();
         Scrubber = new Scrubber(services);
-        Admin = new AdminApi(services, rootAccessKey, Repairer, Monitor, Scrubber, topology, options.ScrubRate, TimeSpan.FromSeconds(options.DiskCheckInterval));
+        Admin = new AdminApi(services, rootAccessKey, requests, Repairer, Monitor, Scrubber, topology, options.ScrubRate, TimeSpan.FromSeconds(options.DiskCheckInterval));
     }
 
     public Repairer Repairer { get; }

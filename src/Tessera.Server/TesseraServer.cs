@@ -242,7 +242,7 @@ public sealed class TesseraServer : IAsyncDisposable
             var loggers = app.Services.GetRequiredService<ILoggerFactory>();
             var store = new StoreServices(index, storage, time, loggers, buffers) { GarbageGracePeriod = TimeSpan.FromSeconds(options.GarbageGraceSeconds) };
             var services = new S3Services(store, users, s3Options, loggers);
-            var maintenance = new MaintenanceServices(store, root.AccessKey, topology, options);
+            var maintenance = new MaintenanceServices(store, root.AccessKey, services.Requests, topology, options);
             var gateway = new S3Gateway(services, maintenance.Admin);
             app.Run(context => Health.TryHandle(context) ? Task.CompletedTask : gateway.HandleAsync(context));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -67,6 +67,12 @@ public sealed class RepairTests(ITestOutputHelper output)
         Assert.True(damagedData > 0);
         Assert.Equal(damagedData, before.GetProperty("degradedReads").GetProperty("reads").GetInt64());
         Assert.True(before.GetProperty("degradedReads").GetProperty("blocksReconstructed").GetInt64() >= damagedData);
+
+        // The status counts requests by S3 operation: the reads just made among them.
+        var requests = before.GetProperty("requests");
+        Assert.True(requests.GetProperty("GetObject").GetProperty("count").GetInt64() >= 8);
+        Assert.Equal(0, requests.GetProperty("GetObject").GetProperty("serverErrors").GetInt64());
+        Assert.True(requests.GetProperty("PutObject").GetProperty("count").GetInt64() > 0);
         await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(60));
         var status = store.Server.Repairer.Status();
         Assert.Equal(8, status.FragmentsRebuilt);

@@ -53,7 +53,7 @@ public class ListObjectsV2Benchmarks
         context.Request.QueryString = new QueryString("?" + Query);
         _request = new S3Request(context, services, "0123456789ABCDEF")
         {
-            Bucket = "photos",
+            RequestedBucket = "photos",
             User = users.All.Single(),
         };
 

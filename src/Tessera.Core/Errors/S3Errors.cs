@@ -23,13 +23,13 @@ public static class S3Errors
     public static readonly S3Error BadDigest = new("BadDigest", 400, "The Content-MD5 or checksum value that you specified did not match what the server received.");
 
     /// <summary><c>BucketAlreadyExists</c>: HTTP 409.</summary>
-    public static readonly S3Error BucketAlreadyExists = new("BucketAlreadyExists", 409, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.");
+    public static readonly S3Error BucketAlreadyExists = new("BucketAlreadyExists", 409, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.", S3ErrorNames.BucketName);
 
     /// <summary><c>BucketAlreadyOwnedByYou</c>: HTTP 409.</summary>
-    public static readonly S3Error BucketAlreadyOwnedByYou = new("BucketAlreadyOwnedByYou", 409, "Your previous request to create the named bucket succeeded and you already own it.");
+    public static readonly S3Error BucketAlreadyOwnedByYou = new("BucketAlreadyOwnedByYou", 409, "Your previous request to create the named bucket succeeded and you already own it.", S3ErrorNames.BucketName);
 
     /// <summary><c>BucketNotEmpty</c>: HTTP 409.</summary>
-    public static readonly S3Error BucketNotEmpty = new("BucketNotEmpty", 409, "The bucket you tried to delete is not empty");
+    public static readonly S3Error BucketNotEmpty = new("BucketNotEmpty", 409, "The bucket you tried to delete is not empty", S3ErrorNames.BucketName);
 
     /// <summary><c>EntityTooLarge</c>: HTTP 400.</summary>
     public static readonly S3Error EntityTooLarge = new("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size.");
@@ -59,7 +59,7 @@ public static class S3Errors
     public static readonly S3Error InvalidArgument = new("InvalidArgument", 400, "Invalid Argument");
 
     /// <summary><c>InvalidBucketName</c>: HTTP 400.</summary>
-    public static readonly S3Error InvalidBucketName = new("InvalidBucketName", 400, "The specified bucket is not valid.");
+    public static readonly S3Error InvalidBucketName = new("InvalidBucketName", 400, "The specified bucket is not valid.", S3ErrorNames.BucketName);
 
     /// <summary><c>InvalidBucketState</c>: HTTP 409.</summary>
     public static readonly S3Error InvalidBucketState = new("InvalidBucketState", 409, "The request is not valid with the current state of the bucket.");
@@ -104,7 +104,7 @@ public static class S3Errors
     public static readonly S3Error InvalidURI = new("InvalidURI", 400, "Couldn't parse the specified URI.");
 
     /// <summary><c>KeyTooLongError</c>: HTTP 400.</summary>
-    public static readonly S3Error KeyTooLongError = new("KeyTooLongError", 400, "Your key is too long");
+    public static readonly S3Error KeyTooLongError = new("KeyTooLongError", 400, "Your key is too long", S3ErrorNames.Key);
 
     /// <summary><c>MalformedPOSTRequest</c>: HTTP 400.</summary>
     public static readonly S3Error MalformedPOSTRequest = new("MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data.");
@@ -134,22 +134,22 @@ public static class S3Errors
     public static readonly S3Error MissingSecurityHeader = new("MissingSecurityHeader", 400, "Your request was missing a required header.");
 
     /// <summary><c>NoSuchBucket</c>: HTTP 404.</summary>
-    public static readonly S3Error NoSuchBucket = new("NoSuchBucket", 404, "The specified bucket does not exist");
+    public static readonly S3Error NoSuchBucket = new("NoSuchBucket", 404, "The specified bucket does not exist", S3ErrorNames.BucketName);
 
     /// <summary><c>NoSuchBucketPolicy</c>: HTTP 404.</summary>
-    public static readonly S3Error NoSuchBucketPolicy = new("NoSuchBucketPolicy", 404, "The bucket policy does not exist");
+    public static readonly S3Error NoSuchBucketPolicy = new("NoSuchBucketPolicy", 404, "The bucket policy does not exist", S3ErrorNames.BucketName);
 
     /// <summary><c>NoSuchCORSConfiguration</c>: HTTP 404.</summary>
-    public static readonly S3Error NoSuchCORSConfiguration = new("NoSuchCORSConfiguration", 404, "The CORS configuration does not exist");
+    public static readonly S3Error NoSuchCORSConfiguration = new("NoSuchCORSConfiguration", 404, "The CORS configuration does not exist", S3ErrorNames.BucketName);
 
     /// <summary><c>NoSuchKey</c>: HTTP 404.</summary>
-    public static readonly S3Error NoSuchKey = new("NoSuchKey", 404, "The specified key does not exist.");
+    public static readonly S3Error NoSuchKey = new("NoSuchKey", 404, "The specified key does not exist.", S3ErrorNames.BucketName | S3ErrorNames.Key);
 
     /// <summary><c>NoSuchLifecycleConfiguration</c>: HTTP 404.</summary>
-    public static readonly S3Error NoSuchLifecycleConfiguration = new("NoSuchLifecycleConfiguration", 404, "The lifecycle configuration does not exist");
+    public static readonly S3Error NoSuchLifecycleConfiguration = new("NoSuchLifecycleConfiguration", 404, "The lifecycle configuration does not exist", S3ErrorNames.BucketName);
 
     /// <summary><c>NoSuchPublicAccessBlockConfiguration</c>: HTTP 404.</summary>
-    public static readonly S3Error NoSuchPublicAccessBlockConfiguration = new("NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found");
+    public static readonly S3Error NoSuchPublicAccessBlockConfiguration = new("NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found", S3ErrorNames.BucketName);
 
     /// <summary><c>NoSuchUpload</c>: HTTP 404.</summary>
     public static readonly S3Error NoSuchUpload = new("NoSuchUpload", 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.");
@@ -158,10 +158,10 @@ public static class S3Errors
     public static readonly S3Error NoSuchVersion = new("NoSuchVersion", 404, "The specified version does not exist.");
 
     /// <summary><c>NoSuchTagSet</c>: HTTP 404.</summary>
-    public static readonly S3Error NoSuchTagSet = new("NoSuchTagSet", 404, "The TagSet does not exist");
+    public static readonly S3Error NoSuchTagSet = new("NoSuchTagSet", 404, "The TagSet does not exist", S3ErrorNames.BucketName);
 
     /// <summary><c>NoSuchWebsiteConfiguration</c>: HTTP 404.</summary>
-    public static readonly S3Error NoSuchWebsiteConfiguration = new("NoSuchWebsiteConfiguration", 404, "The specified bucket does not have a website configuration");
+    public static readonly S3Error NoSuchWebsiteConfiguration = new("NoSuchWebsiteConfiguration", 404, "The specified bucket does not have a website configuration", S3ErrorNames.BucketName);
 
     /// <summary><c>NotImplemented</c>: HTTP 501.</summary>
     public static readonly S3Error NotImplemented = new("NotImplemented", 501, "A header you provided implies functionality that is not implemented.");
@@ -170,16 +170,16 @@ public static class S3Errors
     public static readonly S3Error NotModified = new("NotModified", 304, "Not Modified");
 
     /// <summary><c>ObjectLockConfigurationNotFoundError</c>: HTTP 404.</summary>
-    public static readonly S3Error ObjectLockConfigurationNotFoundError = new("ObjectLockConfigurationNotFoundError", 404, "Object Lock configuration does not exist for this bucket");
+    public static readonly S3Error ObjectLockConfigurationNotFoundError = new("ObjectLockConfigurationNotFoundError", 404, "Object Lock configuration does not exist for this bucket", S3ErrorNames.BucketName);
 
     /// <summary><c>OwnershipControlsNotFoundError</c>: HTTP 404.</summary>
-    public static readonly S3Error OwnershipControlsNotFoundError = new("OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found");
+    public static readonly S3Error OwnershipControlsNotFoundError = new("OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found", S3ErrorNames.BucketName);
 
     /// <summary><c>PreconditionFailed</c>: HTTP 412.</summary>
     public static readonly S3Error PreconditionFailed = new("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold");
 
     /// <summary><c>ReplicationConfigurationNotFoundError</c>: HTTP 404.</summary>
-    public static readonly S3Error ReplicationConfigurationNotFoundError = new("ReplicationConfigurationNotFoundError", 404, "The replication configuration was not found");
+    public static readonly S3Error ReplicationConfigurationNotFoundError = new("ReplicationConfigurationNotFoundError", 404, "The replication configuration was not found", S3ErrorNames.BucketName);
 
     /// <summary><c>RequestTimeTooSkewed</c>: HTTP 403.</summary>
     public static readonly S3Error RequestTimeTooSkewed = new("RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large.");
@@ -188,7 +188,7 @@ public static class S3Errors
     public static readonly S3Error RequestTimeout = new("RequestTimeout", 400, "Your socket connection to the server was not read from or written to within the timeout period.");
 
     /// <summary><c>ServerSideEncryptionConfigurationNotFoundError</c>: HTTP 404.</summary>
-    public static readonly S3Error ServerSideEncryptionConfigurationNotFoundError = new("ServerSideEncryptionConfigurationNotFoundError", 404, "The server side encryption configuration was not found");
+    public static readonly S3Error ServerSideEncryptionConfigurationNotFoundError = new("ServerSideEncryptionConfigurationNotFoundError", 404, "The server side encryption configuration was not found", S3ErrorNames.BucketName);
 
     /// <summary><c>SignatureDoesNotMatch</c>: HTTP 403.</summary>
     public static readonly S3Error SignatureDoesNotMatch = new("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method.");

@@ -75,7 +75,7 @@ public sealed class S3Gateway
         }
         catch (Exception e)
         {
-            LogMessages.UnhandledError(_services.Logger, e, requestId, http.Request.Method, http.Request.Path);
+            LogMessages.UnhandledError(_services.Logger, e, requestId, request.Operation?.ToString() ?? "-", http.Request.Method, http.Request.Path);
             error = new S3Exception(S3Errors.InternalError);
         }
         finally
@@ -96,12 +96,16 @@ public sealed class S3Gateway
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Rendering the error failed (a bug): never a second exception into Kestrel, never a half-written answer.
-            LogMessages.UnhandledError(_services.Logger, e, requestId, http.Request.Method, http.Request.Path);
+            LogMessages.UnhandledError(_services.Logger, e, requestId, request.Operation?.ToString() ?? "-", http.Request.Method, http.Request.Path);
             http.Abort();
         }
         finally
         {
             body?.Dispose();
+            if (request.Operation is { } operation)
+            {
+                _services.Requests.Record(operation, response.StatusCode);
+            }
         }
     }
 
@@ -112,11 +116,12 @@ public sealed class S3Gateway
         if (PostObject.Matches(request))
         {
             // A browser upload signs its policy inside the form, not its headers.
+            request.Operation = S3Operation.PostObject;
             await PostObject.HandleAsync(request).ConfigureAwait(false);
             return;
         }
 
-        var auth = _services.Verifier.Verify(http.Request, request.IsVirtualHosted ? request.Bucket : null);
+        var auth = _services.Verifier.Verify(http.Request, request.IsVirtualHosted ? request.RequestedBucket : null);
         if (!_services.Users.TryGetUser(auth.AccessKey, out var user))
         {
             throw new S3Exception(S3Errors.InvalidAccessKeyId);
@@ -126,15 +131,17 @@ public sealed class S3Gateway
         request.User = user;
         if (_admin is not null && IsAdminRequest(request))
         {
-            await _admin.HandleAsync(http, user.AccessKey, request.Key ?? "").ConfigureAwait(false);
+            await _admin.HandleAsync(http, user.AccessKey, request.RequestedKey ?? "").ConfigureAwait(false);
             return;
         }
 
-        await S3Routing.DispatchAsync(request).ConfigureAwait(false);
+        var operation = S3Routing.Resolve(request);
+        request.Operation = operation;
+        await S3Routing.DispatchAsync(request, operation).ConfigureAwait(false);
     }
 
     /// <summary>Whether a request addresses <c>/_tessera/</c> rather than a bucket.</summary>
-    internal static bool IsAdminRequest(S3Request request) => string.Equals(request.Bucket, AdminPathBucket, StringComparison.Ordinal);
+    internal static bool IsAdminRequest(S3Request request) => string.Equals(request.RequestedBucket, AdminPathBucket, StringComparison.Ordinal);
 
     private static async Task WriteErrorAsync(S3Request request, S3Exception error, bool closeConnection)
     {

@@ -11,15 +11,6 @@ namespace Tessera.S3.Gateway;
 /// <summary>One S3 request as the handlers see it: addressing resolved, caller authenticated.</summary>
 internal sealed class S3Request
 {
-    /// <summary>The errors whose body names the bucket, as S3's do.</summary>
-    private static readonly HashSet<string> BucketNameErrors = new(StringComparer.Ordinal)
-    {
-        "NoSuchBucket", "BucketNotEmpty", "BucketAlreadyExists", "BucketAlreadyOwnedByYou", "InvalidBucketName", "NoSuchKey",
-        "NoSuchTagSet", "NoSuchBucketPolicy", "NoSuchCORSConfiguration", "NoSuchLifecycleConfiguration",
-        "NoSuchPublicAccessBlockConfiguration", "NoSuchWebsiteConfiguration", "ObjectLockConfigurationNotFoundError",
-        "OwnershipControlsNotFoundError", "ReplicationConfigurationNotFoundError", "ServerSideEncryptionConfigurationNotFoundError",
-    };
-
     public S3Request(HttpContext http, S3Services services, string requestId)
     {
         Http = http;
@@ -40,13 +31,24 @@ internal sealed class S3Request
     public string RequestId { get; }
 
     /// <summary>The bucket addressed (path-style or virtual-hosted-style), or null for service operations.</summary>
-    public string? Bucket { get; set; }
+    public string? RequestedBucket { get; set; }
 
-    /// <summary>Whether the Host header named <see cref="Bucket"/> (virtual-hosted-style) rather than the path.</summary>
+    /// <summary>Whether the Host header named <see cref="RequestedBucket"/> (virtual-hosted-style) rather than the path.</summary>
     public bool IsVirtualHosted { get; set; }
 
     /// <summary>The object key (decoded), or null for bucket and service operations.</summary>
-    public string? Key { get; set; }
+    public string? RequestedKey { get; set; }
+
+    /// <summary>The bucket of a bucket or object operation (the router has checked its name).</summary>
+    /// <exception cref="InvalidOperationException">The request names no bucket (a routing bug).</exception>
+    public string Bucket => RequestedBucket ?? throw new InvalidOperationException("This operation has no bucket.");
+
+    /// <summary>The key of an object operation (the router has checked it).</summary>
+    /// <exception cref="InvalidOperationException">The request names no key (a routing bug).</exception>
+    public string Key => RequestedKey ?? throw new InvalidOperationException("This operation has no key.");
+
+    /// <summary>The operation, once routed.</summary>
+    public S3Operation? Operation { get; set; }
 
     /// <summary>The authenticated caller.</summary>
     public S3User User { get; set; } = null!;
@@ -110,7 +112,7 @@ internal sealed class S3Request
     /// <summary>The bucket, which must exist and belong to the caller (NoSuchBucket, AccessDenied).</summary>
     public BucketInfo RequireOwnedBucket()
     {
-        var bucket = Store.Index.GetBucket(Bucket!) ?? throw Error(S3Errors.NoSuchBucket);
+        var bucket = Store.Index.GetBucket(Bucket) ?? throw Error(S3Errors.NoSuchBucket);
         if (bucket.Owner != User.AccessKey)
         {
             throw Error(S3Errors.AccessDenied);
@@ -127,7 +129,7 @@ internal sealed class S3Request
     {
         RequireOwnedBucket();
         var versionId = VersionIdQuery();
-        return Store.Index.GetObject(Bucket!, Key!, versionId)
+        return Store.Index.GetObject(Bucket, Key, versionId)
             ?? throw (versionId is null ? Error(S3Errors.NoSuchKey) : Error(S3Errors.NoSuchVersion));
     }
 
@@ -148,14 +150,14 @@ internal sealed class S3Request
     public S3Exception Error(S3Error error, string? message = null)
     {
         var details = new List<KeyValuePair<string, string>>();
-        if (Bucket is not null && BucketNameErrors.Contains(error.Code))
+        if (RequestedBucket is not null && error.Names.HasFlag(S3ErrorNames.BucketName))
         {
-            details.Add(new("BucketName", Bucket));
+            details.Add(new("BucketName", RequestedBucket));
         }
 
-        if (Key is not null && error.Code is "NoSuchKey" or "KeyTooLongError")
+        if (RequestedKey is not null && error.Names.HasFlag(S3ErrorNames.Key))
         {
-            details.Add(new("Key", Key));
+            details.Add(new("Key", RequestedKey));
         }
 
         return new S3Exception(error, message ?? error.Message) { Details = details };

@@ -23,59 +23,79 @@ internal static class S3Routing
     ];
 
     /// <summary>
-    /// The AWS operations <see cref="DispatchAsync"/> serves, with the handler type of each. DocsTests checks that
-    /// docs/reference/s3-compatibility.md marks exactly these as supported and that every handler exists.
+    /// The handler of each operation. DocsTests checks that every <see cref="S3Operation"/> has one, and that
+    /// docs/reference/s3-compatibility.md marks exactly these as supported.
     /// </summary>
-    internal static readonly IReadOnlyDictionary<string, string> Operations = new Dictionary<string, string>
+    internal static readonly IReadOnlyDictionary<S3Operation, Func<S3Request, Task>> Handlers = new Dictionary<S3Operation, Func<S3Request, Task>>
     {
-        ["ListBuckets"] = nameof(ListBuckets),
-        ["CreateBucket"] = nameof(CreateBucket),
-        ["HeadBucket"] = nameof(HeadBucket),
-        ["DeleteBucket"] = nameof(DeleteBucket),
-        ["GetBucketLocation"] = nameof(GetBucketLocation),
-        ["GetBucketVersioning"] = nameof(BucketVersioning),
-        ["PutBucketVersioning"] = nameof(BucketVersioning),
-        ["ListObjectVersions"] = nameof(ListObjectVersions),
-        ["CreateMultipartUpload"] = nameof(CreateMultipartUpload),
-        ["UploadPart"] = nameof(UploadPart),
-        ["UploadPartCopy"] = nameof(UploadPartCopy),
-        ["CompleteMultipartUpload"] = nameof(CompleteMultipartUpload),
-        ["AbortMultipartUpload"] = nameof(AbortMultipartUpload),
-        ["ListParts"] = nameof(ListParts),
-        ["ListMultipartUploads"] = nameof(ListMultipartUploads),
-        ["ListObjects"] = nameof(ListObjects),
-        ["ListObjectsV2"] = nameof(ListObjectsV2),
-        ["DeleteObjects"] = nameof(DeleteObjects),
-        ["PutObject"] = nameof(PutObject),
-        ["PostObject"] = nameof(PostObject),
-        ["GetObject"] = nameof(GetObject),
-        ["HeadObject"] = nameof(GetObject),
-        ["DeleteObject"] = nameof(DeleteObject),
-        ["CopyObject"] = nameof(CopyObject),
-        ["GetObjectTagging"] = nameof(ObjectTagging),
-        ["PutObjectTagging"] = nameof(ObjectTagging),
-        ["DeleteObjectTagging"] = nameof(ObjectTagging),
-        ["GetBucketAcl"] = nameof(BucketConfiguration),
-        ["PutBucketAcl"] = nameof(BucketConfiguration),
-        ["GetObjectAcl"] = nameof(BucketConfiguration),
-        ["PutObjectAcl"] = nameof(BucketConfiguration),
-        ["GetBucketCors"] = nameof(BucketConfiguration),
-        ["GetBucketPolicy"] = nameof(BucketConfiguration),
-        ["GetBucketLifecycleConfiguration"] = nameof(BucketConfiguration),
-        ["GetBucketEncryption"] = nameof(BucketConfiguration),
-        ["GetBucketWebsite"] = nameof(BucketConfiguration),
-        ["GetObjectLockConfiguration"] = nameof(BucketConfiguration),
-        ["GetBucketReplication"] = nameof(BucketConfiguration),
-        ["GetPublicAccessBlock"] = nameof(BucketConfiguration),
-        ["GetBucketOwnershipControls"] = nameof(BucketConfiguration),
-        ["GetBucketTagging"] = nameof(BucketConfiguration),
-        ["GetBucketLogging"] = nameof(BucketConfiguration),
-        ["GetBucketNotificationConfiguration"] = nameof(BucketConfiguration),
-        ["GetBucketAccelerateConfiguration"] = nameof(BucketConfiguration),
-        ["GetBucketRequestPayment"] = nameof(BucketConfiguration),
+        [S3Operation.ListBuckets] = ListBuckets.HandleAsync,
+        [S3Operation.CreateBucket] = CreateBucket.HandleAsync,
+        [S3Operation.HeadBucket] = HeadBucket.HandleAsync,
+        [S3Operation.DeleteBucket] = DeleteBucket.HandleAsync,
+        [S3Operation.GetBucketLocation] = GetBucketLocation.HandleAsync,
+        [S3Operation.GetBucketVersioning] = BucketVersioning.GetAsync,
+        [S3Operation.PutBucketVersioning] = BucketVersioning.PutAsync,
+        [S3Operation.ListObjectVersions] = ListObjectVersions.HandleAsync,
+        [S3Operation.CreateMultipartUpload] = CreateMultipartUpload.HandleAsync,
+        [S3Operation.UploadPart] = UploadPart.HandleAsync,
+        [S3Operation.UploadPartCopy] = UploadPartCopy.HandleAsync,
+        [S3Operation.CompleteMultipartUpload] = CompleteMultipartUpload.HandleAsync,
+        [S3Operation.AbortMultipartUpload] = AbortMultipartUpload.HandleAsync,
+        [S3Operation.ListParts] = ListParts.HandleAsync,
+        [S3Operation.ListMultipartUploads] = ListMultipartUploads.HandleAsync,
+        [S3Operation.ListObjects] = ListObjects.HandleAsync,
+        [S3Operation.ListObjectsV2] = ListObjectsV2.HandleAsync,
+        [S3Operation.DeleteObjects] = DeleteObjects.HandleAsync,
+        [S3Operation.PutObject] = PutObject.HandleAsync,
+        [S3Operation.PostObject] = PostObject.HandleAsync,
+        [S3Operation.GetObject] = GetObject.HandleAsync,
+        [S3Operation.HeadObject] = GetObject.HandleAsync,
+        [S3Operation.DeleteObject] = DeleteObject.HandleAsync,
+        [S3Operation.CopyObject] = CopyObject.HandleAsync,
+        [S3Operation.GetObjectTagging] = ObjectTagging.GetAsync,
+        [S3Operation.PutObjectTagging] = ObjectTagging.PutAsync,
+        [S3Operation.DeleteObjectTagging] = ObjectTagging.DeleteAsync,
+        [S3Operation.GetBucketAcl] = static r => BucketConfiguration.GetAsync(r, "acl"),
+        [S3Operation.PutBucketAcl] = BucketConfiguration.PutAclAsync,
+        [S3Operation.GetObjectAcl] = BucketConfiguration.GetObjectAclAsync,
+        [S3Operation.PutObjectAcl] = BucketConfiguration.PutAclAsync,
+        [S3Operation.GetBucketCors] = static r => BucketConfiguration.GetAsync(r, "cors"),
+        [S3Operation.GetBucketPolicy] = static r => BucketConfiguration.GetAsync(r, "policy"),
+        [S3Operation.GetBucketLifecycleConfiguration] = static r => BucketConfiguration.GetAsync(r, "lifecycle"),
+        [S3Operation.GetBucketEncryption] = static r => BucketConfiguration.GetAsync(r, "encryption"),
+        [S3Operation.GetBucketWebsite] = static r => BucketConfiguration.GetAsync(r, "website"),
+        [S3Operation.GetObjectLockConfiguration] = static r => BucketConfiguration.GetAsync(r, "object-lock"),
+        [S3Operation.GetBucketReplication] = static r => BucketConfiguration.GetAsync(r, "replication"),
+        [S3Operation.GetPublicAccessBlock] = static r => BucketConfiguration.GetAsync(r, "publicAccessBlock"),
+        [S3Operation.GetBucketOwnershipControls] = static r => BucketConfiguration.GetAsync(r, "ownershipControls"),
+        [S3Operation.GetBucketTagging] = static r => BucketConfiguration.GetAsync(r, "tagging"),
+        [S3Operation.GetBucketLogging] = static r => BucketConfiguration.GetAsync(r, "logging"),
+        [S3Operation.GetBucketNotificationConfiguration] = static r => BucketConfiguration.GetAsync(r, "notification"),
+        [S3Operation.GetBucketAccelerateConfiguration] = static r => BucketConfiguration.GetAsync(r, "accelerate"),
+        [S3Operation.GetBucketRequestPayment] = static r => BucketConfiguration.GetAsync(r, "requestPayment"),
     };
 
-    /// <summary>Sets <see cref="S3Request.Bucket"/> and <see cref="S3Request.Key"/> from the raw request target and Host.</summary>
+    /// <summary>The bucket GET sub-resources answered with their never-configured state, and their operations.</summary>
+    private static readonly Dictionary<string, S3Operation> BucketGets = new(StringComparer.Ordinal)
+    {
+        ["acl"] = S3Operation.GetBucketAcl,
+        ["cors"] = S3Operation.GetBucketCors,
+        ["policy"] = S3Operation.GetBucketPolicy,
+        ["lifecycle"] = S3Operation.GetBucketLifecycleConfiguration,
+        ["encryption"] = S3Operation.GetBucketEncryption,
+        ["website"] = S3Operation.GetBucketWebsite,
+        ["object-lock"] = S3Operation.GetObjectLockConfiguration,
+        ["replication"] = S3Operation.GetBucketReplication,
+        ["publicAccessBlock"] = S3Operation.GetPublicAccessBlock,
+        ["ownershipControls"] = S3Operation.GetBucketOwnershipControls,
+        ["tagging"] = S3Operation.GetBucketTagging,
+        ["logging"] = S3Operation.GetBucketLogging,
+        ["notification"] = S3Operation.GetBucketNotificationConfiguration,
+        ["accelerate"] = S3Operation.GetBucketAccelerateConfiguration,
+        ["requestPayment"] = S3Operation.GetBucketRequestPayment,
+    };
+
+    /// <summary>Sets <see cref="S3Request.RequestedBucket"/> and <see cref="S3Request.RequestedKey"/> from the raw request target and Host.</summary>
     public static void ResolveAddress(S3Request request)
     {
         var raw = request.RawTarget;
@@ -89,9 +109,9 @@ internal static class S3Routing
         var hostBucket = VirtualHostBucket(request.Request.Host.Host, request.Services.Options.Domains);
         if (hostBucket is not null)
         {
-            request.Bucket = hostBucket;
+            request.RequestedBucket = hostBucket;
             request.IsVirtualHosted = true;
-            request.Key = path.Length > 1 ? path[1..] : null;
+            request.RequestedKey = path.Length > 1 ? path[1..] : null;
             return;
         }
 
@@ -104,13 +124,13 @@ internal static class S3Routing
         var slash = rest.IndexOf('/');
         if (slash < 0)
         {
-            request.Bucket = rest.ToString();
+            request.RequestedBucket = rest.ToString();
             return;
         }
 
-        request.Bucket = rest[..slash].ToString();
+        request.RequestedBucket = rest[..slash].ToString();
         var key = rest[(slash + 1)..];
-        request.Key = key.IsEmpty ? null : key.ToString();
+        request.RequestedKey = key.IsEmpty ? null : key.ToString();
     }
 
     private static string? VirtualHostBucket(string host, IReadOnlyList<string> domains)
@@ -128,61 +148,70 @@ internal static class S3Routing
         return null;
     }
 
-    /// <summary>Runs the handler of the request's operation.</summary>
-    public static Task DispatchAsync(S3Request r)
+    /// <summary>
+    /// The operation a request asks for, from its method, bucket, key and sub-resource (bucket and key checked
+    /// first). A sub-resource Tessera does not serve is 501 NotImplemented, a method an address does not take 405
+    /// MethodNotAllowed: never a wrong operation.
+    /// </summary>
+    public static S3Operation Resolve(S3Request r)
     {
         var method = r.Request.Method;
-        if (r.Bucket is null)
+        if (r.RequestedBucket is null)
         {
-            return HttpMethods.IsGet(method) ? ListBuckets.HandleAsync(r) : throw new S3Exception(S3Errors.MethodNotAllowed);
+            return HttpMethods.IsGet(method) ? S3Operation.ListBuckets : throw new S3Exception(S3Errors.MethodNotAllowed);
         }
 
         CheckBucketName(r);
-        if (r.Key is not null)
+        var hasKey = r.RequestedKey is not null;
+        if (hasKey)
         {
             CheckKey(r);
         }
 
-        if (r.Key is not null && r.HasQuery("uploadId"))
+        if (hasKey && r.HasQuery("uploadId"))
         {
             return method switch
             {
-                _ when HttpMethods.IsPut(method) => r.Header("x-amz-copy-source") is null ? UploadPart.HandleAsync(r) : UploadPartCopy.HandleAsync(r),
-                _ when HttpMethods.IsPost(method) => CompleteMultipartUpload.HandleAsync(r),
-                _ when HttpMethods.IsDelete(method) => AbortMultipartUpload.HandleAsync(r),
-                _ when HttpMethods.IsGet(method) => ListParts.HandleAsync(r),
+                _ when HttpMethods.IsPut(method) => r.Header("x-amz-copy-source") is null ? S3Operation.UploadPart : S3Operation.UploadPartCopy,
+                _ when HttpMethods.IsPost(method) => S3Operation.CompleteMultipartUpload,
+                _ when HttpMethods.IsDelete(method) => S3Operation.AbortMultipartUpload,
+                _ when HttpMethods.IsGet(method) => S3Operation.ListParts,
                 _ => throw new S3Exception(S3Errors.MethodNotAllowed),
             };
         }
 
         var sub = SubResource(r);
-        return (r.Key, sub) switch
+        return (hasKey, sub) switch
         {
-            (null, null) when HttpMethods.IsPut(method) => CreateBucket.HandleAsync(r),
-            (null, null) when HttpMethods.IsHead(method) => HeadBucket.HandleAsync(r),
-            (null, null) when HttpMethods.IsDelete(method) => DeleteBucket.HandleAsync(r),
-            (null, null) when HttpMethods.IsGet(method) => r.Query("list-type") == "2" ? ListObjectsV2.HandleAsync(r) : ListObjects.HandleAsync(r),
-            (null, "location") when HttpMethods.IsGet(method) => GetBucketLocation.HandleAsync(r),
-            (null, "versioning") when HttpMethods.IsGet(method) => BucketVersioning.GetAsync(r),
-            (null, "versioning") when HttpMethods.IsPut(method) => BucketVersioning.PutAsync(r),
-            (null, "versions") when HttpMethods.IsGet(method) => ListObjectVersions.HandleAsync(r),
-            (null, "uploads") when HttpMethods.IsGet(method) => ListMultipartUploads.HandleAsync(r),
-            (not null, "uploads") when HttpMethods.IsPost(method) => CreateMultipartUpload.HandleAsync(r),
-            (null, "delete") when HttpMethods.IsPost(method) => DeleteObjects.HandleAsync(r),
-            (not null, null) when HttpMethods.IsPut(method) =>
-                r.Header("x-amz-copy-source") is null ? PutObject.HandleAsync(r) : CopyObject.HandleAsync(r),
-            (not null, null or "partNumber") when HttpMethods.IsGet(method) || HttpMethods.IsHead(method) => GetObject.HandleAsync(r),
-            (not null, null) when HttpMethods.IsDelete(method) => DeleteObject.HandleAsync(r),
-            (not null, "tagging") when HttpMethods.IsGet(method) => ObjectTagging.GetAsync(r),
-            (not null, "tagging") when HttpMethods.IsPut(method) => ObjectTagging.PutAsync(r),
-            (not null, "tagging") when HttpMethods.IsDelete(method) => ObjectTagging.DeleteAsync(r),
-            (not null, "acl") when HttpMethods.IsGet(method) => BucketConfiguration.GetObjectAclAsync(r),
-            (_, "acl") when HttpMethods.IsPut(method) => BucketConfiguration.PutAclAsync(r),
-            (null, not null) when HttpMethods.IsGet(method) && BucketConfiguration.Serves(sub) => BucketConfiguration.GetAsync(r, sub),
+            (false, null) when HttpMethods.IsPut(method) => S3Operation.CreateBucket,
+            (false, null) when HttpMethods.IsHead(method) => S3Operation.HeadBucket,
+            (false, null) when HttpMethods.IsDelete(method) => S3Operation.DeleteBucket,
+            (false, null) when HttpMethods.IsGet(method) => r.Query("list-type") == "2" ? S3Operation.ListObjectsV2 : S3Operation.ListObjects,
+            (false, "location") when HttpMethods.IsGet(method) => S3Operation.GetBucketLocation,
+            (false, "versioning") when HttpMethods.IsGet(method) => S3Operation.GetBucketVersioning,
+            (false, "versioning") when HttpMethods.IsPut(method) => S3Operation.PutBucketVersioning,
+            (false, "versions") when HttpMethods.IsGet(method) => S3Operation.ListObjectVersions,
+            (false, "uploads") when HttpMethods.IsGet(method) => S3Operation.ListMultipartUploads,
+            (true, "uploads") when HttpMethods.IsPost(method) => S3Operation.CreateMultipartUpload,
+            (false, "delete") when HttpMethods.IsPost(method) => S3Operation.DeleteObjects,
+            (true, null) when HttpMethods.IsPut(method) => r.Header("x-amz-copy-source") is null ? S3Operation.PutObject : S3Operation.CopyObject,
+            (true, null or "partNumber") when HttpMethods.IsGet(method) => S3Operation.GetObject,
+            (true, null or "partNumber") when HttpMethods.IsHead(method) => S3Operation.HeadObject,
+            (true, null) when HttpMethods.IsDelete(method) => S3Operation.DeleteObject,
+            (true, "tagging") when HttpMethods.IsGet(method) => S3Operation.GetObjectTagging,
+            (true, "tagging") when HttpMethods.IsPut(method) => S3Operation.PutObjectTagging,
+            (true, "tagging") when HttpMethods.IsDelete(method) => S3Operation.DeleteObjectTagging,
+            (true, "acl") when HttpMethods.IsGet(method) => S3Operation.GetObjectAcl,
+            (true, "acl") when HttpMethods.IsPut(method) => S3Operation.PutObjectAcl,
+            (false, "acl") when HttpMethods.IsPut(method) => S3Operation.PutBucketAcl,
+            (false, not null) when HttpMethods.IsGet(method) && BucketGets.TryGetValue(sub, out var get) => get,
             _ when sub is not null => throw new S3Exception(S3Errors.NotImplemented, $"The '{sub}' sub-resource is not implemented for {method}."),
             _ => throw new S3Exception(S3Errors.MethodNotAllowed),
         };
     }
+
+    /// <summary>Runs the handler of <paramref name="operation"/>.</summary>
+    public static Task DispatchAsync(S3Request r, S3Operation operation) => Handlers[operation](r);
 
     /// <summary>
     /// InvalidBucketName for a name no bucket can have (empty, longer than 255, or a character outside S3's legacy
@@ -190,7 +219,7 @@ internal static class S3Routing
     /// </summary>
     internal static void CheckBucketName(S3Request r)
     {
-        if (!BucketNames.IsAddressable(r.Bucket!))
+        if (!BucketNames.IsAddressable(r.Bucket))
         {
             throw r.Error(S3Errors.InvalidBucketName);
         }
@@ -199,7 +228,7 @@ internal static class S3Routing
     /// <summary>KeyTooLongError past 1,024 UTF-8 bytes; InvalidArgument for a NUL.</summary>
     internal static void CheckKey(S3Request r)
     {
-        var key = r.Key!;
+        var key = r.Key;
         if (Encoding.UTF8.GetByteCount(key) > 1024)
         {
             throw r.Error(S3Errors.KeyTooLongError);

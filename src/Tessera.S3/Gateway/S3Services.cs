@@ -22,6 +22,9 @@ public sealed class S3Services
         Writer = new ObjectWriter(store);
     }
 
+    /// <summary>Requests answered, by operation.</summary>
+    public RequestCounters Requests { get; } = new();
+
     /// <summary>The one write path of object data.</summary>
     public ObjectWriter Writer { get; }
 

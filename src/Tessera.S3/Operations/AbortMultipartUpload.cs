@@ -9,7 +9,7 @@ internal static class AbortMultipartUpload
     {
         r.RequireOwnedBucket();
         var uploadId = r.UploadIdQuery();
-        if (r.Store.Index.AbortUpload(r.Bucket!, r.Key!, uploadId) != Tessera.Index.AbortResult.Aborted)
+        if (r.Store.Index.AbortUpload(r.Bucket, r.Key, uploadId) != Tessera.Index.AbortResult.Aborted)
         {
             throw MultipartRequest.NoSuchUpload(uploadId);
         }

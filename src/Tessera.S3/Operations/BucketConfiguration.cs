@@ -71,7 +71,7 @@ internal static class BucketConfiguration
     /// <summary>PUT /bucket?acl and PUT /bucket/key?acl: the private ACL only.</summary>
     public static async Task PutAclAsync(S3Request r)
     {
-        if (r.Key is null)
+        if (r.RequestedKey is null)
         {
             r.RequireOwnedBucket();
         }

@@ -23,13 +23,13 @@ internal static class CompleteMultipartUpload
     {
         var bucket = r.RequireOwnedBucket();
         var uploadId = r.UploadIdQuery();
-        var upload = r.Store.Index.GetUpload(r.Bucket!, r.Key!, uploadId) ?? throw MultipartRequest.NoSuchUpload(uploadId);
+        var upload = r.Store.Index.GetUpload(r.Bucket, r.Key, uploadId) ?? throw MultipartRequest.NoSuchUpload(uploadId);
         var requested = await ParsePartsAsync(r).ConfigureAwait(false);
 
         var stored = new Dictionary<int, StoredPart>();
         for (var marker = 0; ;)
         {
-            var page = r.Store.Index.ListParts(r.Bucket!, r.Key!, uploadId, marker, 1000) ?? throw MultipartRequest.NoSuchUpload(uploadId);
+            var page = r.Store.Index.ListParts(r.Bucket, r.Key, uploadId, marker, 1000) ?? throw MultipartRequest.NoSuchUpload(uploadId);
             foreach (var part in page.Parts)
             {
                 stored[part.PartNumber] = part;
@@ -95,7 +95,7 @@ internal static class CompleteMultipartUpload
         var recordId = manifest.Segments[0].Segment;
         await CompletionRecords.WriteAsync(
             r.Store.Storage, r.Store.Storage.PolicyFor(manifest.StorageClass), recordId, RecoveryRecord.ForCompletion(bucket.Name, uploadId, manifest).ToBytes(), r.Aborted).ConfigureAwait(false);
-        var result = r.Store.Index.CompleteUpload(r.Bucket!, r.Key!, uploadId, parts.Select(p => p.PartNumber).ToList(), manifest, default);
+        var result = r.Store.Index.CompleteUpload(r.Bucket, r.Key, uploadId, parts.Select(p => p.PartNumber).ToList(), manifest, default);
         if (result.Status != CompleteStatus.Completed)
         {
             CompletionRecords.Delete(r.Store.Storage, recordId);
@@ -114,7 +114,7 @@ internal static class CompleteMultipartUpload
         await S3Xml.WriteAsync(r.Response, 200, w =>
         {
             w.WriteStartElement("CompleteMultipartUploadResult", S3Xml.Namespace);
-            w.WriteElementString("Location", $"{r.Request.Scheme}://{r.Request.Host}/{bucket.Name}/{Uri.EscapeDataString(r.Key!).Replace("%2F", "/", StringComparison.Ordinal)}");
+            w.WriteElementString("Location", $"{r.Request.Scheme}://{r.Request.Host}/{bucket.Name}/{Uri.EscapeDataString(r.Key).Replace("%2F", "/", StringComparison.Ordinal)}");
             w.WriteElementString("Bucket", bucket.Name);
             w.WriteElementString("Key", r.Key);
             w.WriteElementString("ETag", "\"" + committed.ETag + "\"");

@@ -42,8 +42,8 @@ internal static class CopyObject
         var taggingDirective = Directive(r, "x-amz-tagging-directive");
         var versionId = r.NewVersionId(bucket);
         var manifest = metadataDirective == "REPLACE"
-            ? ObjectHeaders.WithRequestAttributes(new ObjectManifest { Key = r.Key!, VersionId = versionId }, r)
-            : original with { Key = r.Key!, VersionId = versionId, StorageClass = r.Header("x-amz-storage-class") ?? original.StorageClass };
+            ? ObjectHeaders.WithRequestAttributes(new ObjectManifest { Key = r.Key, VersionId = versionId }, r)
+            : original with { Key = r.Key, VersionId = versionId, StorageClass = r.Header("x-amz-storage-class") ?? original.StorageClass };
         if (sourceBucket == bucket.Name && sourceKey == r.Key && sourceVersion is null
             && metadataDirective == "COPY" && r.Header("x-amz-storage-class") is null)
         {

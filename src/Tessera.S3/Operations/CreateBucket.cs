@@ -10,7 +10,7 @@ internal static class CreateBucket
 {
     public static async Task HandleAsync(S3Request r)
     {
-        var name = r.Bucket!;
+        var name = r.Bucket;
         if (!BucketNames.IsValid(name))
         {
             throw r.Error(S3Errors.InvalidBucketName);

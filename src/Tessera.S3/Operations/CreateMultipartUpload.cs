@@ -15,7 +15,7 @@ internal static class CreateMultipartUpload
     public static async Task HandleAsync(S3Request r)
     {
         var bucket = r.RequireOwnedBucket();
-        var template = ObjectHeaders.WithRequestAttributes(new ObjectManifest { Key = r.Key!, VersionId = "null" }, r);
+        var template = ObjectHeaders.WithRequestAttributes(new ObjectManifest { Key = r.Key, VersionId = "null" }, r);
         var algorithm = ChecksumAlgorithm.None;
         if (r.Header("x-amz-checksum-algorithm") is { } declared && !Checksums.TryParse(declared, out algorithm))
         {
@@ -30,7 +30,7 @@ internal static class CreateMultipartUpload
         };
         RequireUploadCapacity(r);
         var uploadId = VersionIds.New(r.Store.Time.GetUtcNow());
-        var upload = new MultipartUpload(bucket.Name, r.Key!, uploadId, r.Store.Time.GetUtcNow(), r.User.AccessKey, template);
+        var upload = new MultipartUpload(bucket.Name, r.Key, uploadId, r.Store.Time.GetUtcNow(), r.User.AccessKey, template);
         if (!r.Store.Index.CreateUpload(upload))
         {
             throw r.Error(S3Errors.NoSuchBucket);

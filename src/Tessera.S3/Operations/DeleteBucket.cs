@@ -10,7 +10,7 @@ internal static class DeleteBucket
     public static Task HandleAsync(S3Request r)
     {
         r.RequireOwnedBucket();
-        switch (r.Store.Index.DeleteBucket(r.Bucket!))
+        switch (r.Store.Index.DeleteBucket(r.Bucket))
         {
             case BucketDeleteResult.NoSuchBucket:
                 throw r.Error(S3Errors.NoSuchBucket);

@@ -10,7 +10,7 @@ internal static class DeleteObject
     {
         var bucket = r.RequireOwnedBucket();
         var versionId = r.VersionIdQuery();
-        var result = r.Store.Index.DeleteObject(r.Bucket!, r.Key!, versionId);
+        var result = r.Store.Index.DeleteObject(r.Bucket, r.Key, versionId);
         if (result.NoSuchBucket)
         {
             throw r.Error(S3Errors.NoSuchBucket);

@@ -40,7 +40,7 @@ internal static class DeleteObjects
                 continue;
             }
 
-            var result = r.Store.Index.DeleteObject(r.Bucket!, key, versionId);
+            var result = r.Store.Index.DeleteObject(r.Bucket, key, versionId);
             var marker = result.DeleteMarker?.VersionId ?? (result.Removed is { IsDeleteMarker: true } removed ? removed.VersionId : null);
             results.Add(result.NoSuchBucket ? (key, versionId, S3Errors.NoSuchBucket, null) : (key, versionId, null, marker));
         }

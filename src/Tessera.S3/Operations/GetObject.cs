@@ -28,7 +28,7 @@ internal static class GetObject
         var bucket = r.RequireOwnedBucket();
         var head = HttpMethods.IsHead(r.Request.Method);
         var versionId = r.VersionIdQuery();
-        var manifest = r.Store.Index.GetObject(r.Bucket!, r.Key!, versionId, includeDeleteMarker: true)
+        var manifest = r.Store.Index.GetObject(r.Bucket, r.Key, versionId, includeDeleteMarker: true)
             ?? throw (versionId is null ? r.Error(S3Errors.NoSuchKey) : r.Error(S3Errors.NoSuchVersion));
         if (manifest.IsDeleteMarker)
         {
@@ -135,7 +135,7 @@ internal static class GetObject
                 var to = Math.Min(end, segmentEnd) - segmentStart;
                 using var reader = new SegmentReader(r.Store.Storage, segment, r.Store.Buffers);
                 await reader.CopyToAsync(body, from, to - from, r.Aborted).ConfigureAwait(false);
-                reader.ReportDamage(r.Store, r.Bucket!, manifest.Key);
+                reader.ReportDamage(r.Store, r.Bucket, manifest.Key);
             }
 
             segmentStart = segmentEnd;

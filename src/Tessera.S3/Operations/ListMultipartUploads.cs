@@ -31,7 +31,7 @@ internal static class ListMultipartUploads
         }
 
         var uploadIdMarker = r.Query("upload-id-marker") is { Length: > 0 } u ? u : null;
-        var page = r.Store.Index.ListUploads(r.Bucket!, new ListUploadsQuery(q.Prefix, q.Delimiter, keyMarker, keyMarker is null ? null : uploadIdMarker, maxUploads));
+        var page = r.Store.Index.ListUploads(r.Bucket, new ListUploadsQuery(q.Prefix, q.Delimiter, keyMarker, keyMarker is null ? null : uploadIdMarker, maxUploads));
         return S3Xml.WriteAsync(r.Response, 200, w =>
         {
             w.WriteStartElement("ListMultipartUploadsResult", S3Xml.Namespace);

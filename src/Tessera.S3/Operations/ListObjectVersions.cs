@@ -28,7 +28,7 @@ internal static class ListObjectVersions
         VersionListing page;
         try
         {
-            page = r.Store.Index.ListObjectVersions(r.Bucket!, new ListVersionsQuery(q.Prefix, q.Delimiter, keyMarker, versionIdMarker, q.MaxKeys));
+            page = r.Store.Index.ListObjectVersions(r.Bucket, new ListVersionsQuery(q.Prefix, q.Delimiter, keyMarker, versionIdMarker, q.MaxKeys));
         }
         catch (ArgumentException)
         {

@@ -13,7 +13,7 @@ internal static class ListObjects
         r.RequireOwnedBucket();
         var q = ListingRequest.Parse(r);
         var marker = r.Query("marker") ?? "";
-        var page = r.Store.Index.ListObjects(r.Bucket!, new ListObjectsQuery(q.Prefix, q.Delimiter, marker.Length == 0 ? null : marker, q.MaxKeys));
+        var page = r.Store.Index.ListObjects(r.Bucket, new ListObjectsQuery(q.Prefix, q.Delimiter, marker.Length == 0 ? null : marker, q.MaxKeys));
         return S3Xml.WriteAsync(r.Response, 200, w =>
         {
             w.WriteStartElement("ListBucketResult", S3Xml.Namespace);

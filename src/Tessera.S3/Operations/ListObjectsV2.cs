@@ -26,7 +26,7 @@ internal static class ListObjectsV2
         }
 
         var fetchOwner = string.Equals(r.Query("fetch-owner"), "true", StringComparison.OrdinalIgnoreCase);
-        var page = r.Store.Index.ListObjects(r.Bucket!, new ListObjectsQuery(q.Prefix, q.Delimiter, after, q.MaxKeys));
+        var page = r.Store.Index.ListObjects(r.Bucket, new ListObjectsQuery(q.Prefix, q.Delimiter, after, q.MaxKeys));
         return S3Xml.WriteAsync(r.Response, 200, w =>
         {
             w.WriteStartElement("ListBucketResult", S3Xml.Namespace);

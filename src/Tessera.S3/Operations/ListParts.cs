@@ -13,7 +13,7 @@ internal static class ListParts
         var upload = MultipartRequest.RequireUpload(r);
         var marker = ParseInt(r, "part-number-marker", 0);
         var maxParts = Math.Min(ParseInt(r, "max-parts", 1000), 1000);
-        var page = r.Store.Index.ListParts(r.Bucket!, r.Key!, upload.UploadId, marker, maxParts)
+        var page = r.Store.Index.ListParts(r.Bucket, r.Key, upload.UploadId, marker, maxParts)
             ?? throw MultipartRequest.NoSuchUpload(upload.UploadId);
         var algorithm = MultipartRequest.Algorithm(upload);
         return S3Xml.WriteAsync(r.Response, 200, w =>

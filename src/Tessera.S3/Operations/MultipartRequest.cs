@@ -14,7 +14,7 @@ internal static class MultipartRequest
     {
         r.RequireOwnedBucket();
         var uploadId = r.UploadIdQuery();
-        return r.Store.Index.GetUpload(r.Bucket!, r.Key!, uploadId) ?? throw NoSuchUpload(uploadId);
+        return r.Store.Index.GetUpload(r.Bucket, r.Key, uploadId) ?? throw NoSuchUpload(uploadId);
     }
 
     /// <summary>The <c>partNumber</c> query parameter, 1 to 10,000.</summary>

@@ -74,7 +74,7 @@ internal static class ObjectTagging
 
     private static void Replace(S3Request r, ObjectManifest manifest)
     {
-        if (!r.Store.Index.ReplaceManifest(r.Bucket!, manifest))
+        if (!r.Store.Index.ReplaceManifest(r.Bucket, manifest))
         {
             throw r.Error(S3Errors.NoSuchKey);
         }

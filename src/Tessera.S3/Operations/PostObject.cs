@@ -31,7 +31,7 @@ internal static class PostObject
 
     /// <summary>Whether <paramref name="r"/> is a POST Object request: POST to a bucket with a form body.</summary>
     public static bool Matches(S3Request r) =>
-        HttpMethods.IsPost(r.Request.Method) && r.Bucket is not null && r.Key is null && !r.Request.QueryString.HasValue && !S3Gateway.IsAdminRequest(r)
+        HttpMethods.IsPost(r.Request.Method) && r.RequestedBucket is not null && r.RequestedKey is null && !r.Request.QueryString.HasValue && !S3Gateway.IsAdminRequest(r)
         && (r.Request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) ?? false);
 
     public static async Task HandleAsync(S3Request r)
@@ -88,9 +88,9 @@ internal static class PostObject
         var policy = PostPolicy.Parse(fields["policy"]);
         var key = SigV4Verifier.RequireField(fields, "key").Replace("${filename}", Path.GetFileName(fileName ?? ""), StringComparison.Ordinal);
         fields["key"] = key;
-        fields["bucket"] = r.Bucket!;
+        fields["bucket"] = r.Bucket;
         policy.Check(fields, r.Store.Time.GetUtcNow());
-        r.Key = key;
+        r.RequestedKey = key;
         S3Routing.CheckKey(r);
         var bucket = r.RequireOwnedBucket();
 

@@ -17,7 +17,7 @@ internal static class PutObject
     {
         var bucket = r.RequireOwnedBucket();
         var condition = Conditions(r);
-        var template = ObjectHeaders.WithRequestAttributes(new ObjectManifest { Key = r.Key!, VersionId = r.NewVersionId(bucket) }, r) with
+        var template = ObjectHeaders.WithRequestAttributes(new ObjectManifest { Key = r.Key, VersionId = r.NewVersionId(bucket) }, r) with
         {
             Owner = r.User.AccessKey,
             Tags = ObjectHeaders.ParseTaggingHeader(r.Header("x-amz-tagging")),

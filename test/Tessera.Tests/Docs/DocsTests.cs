@@ -1,4 +1,3 @@
-using System.Reflection;
 using Tessera.S3.Gateway;
 
 namespace Tessera.Tests.Docs;
@@ -26,20 +25,17 @@ public sealed class DocsTests
             .Where(cells => cells.Length > 3 && cells[2] == "supported")
             .SelectMany(cells => cells[1].Split(',', StringSplitOptions.TrimEntries))
             .ToHashSet(StringComparer.Ordinal);
-        var routed = S3Routing.Operations.Keys.ToHashSet(StringComparer.Ordinal);
+        var routed = Enum.GetNames<S3Operation>().ToHashSet(StringComparer.Ordinal);
         Assert.Empty(routed.Except(rows));
         Assert.Empty(rows.Where(r => !r.StartsWith("SigV4", StringComparison.Ordinal) && !r.StartsWith("STREAMING", StringComparison.Ordinal) && r != "UNSIGNED-PAYLOAD").Except(routed));
     }
 
     [Fact]
-    public void EveryRoutedOperationHasItsHandler()
+    public void EveryOperationHasItsHandler()
     {
-        var assembly = typeof(S3Routing).Assembly;
-        foreach (var (operation, handler) in S3Routing.Operations)
+        foreach (var operation in Enum.GetValues<S3Operation>())
         {
-            var type = assembly.GetType("Tessera.S3.Operations." + handler);
-            Assert.True(type is not null, $"{operation}: no handler type {handler}");
-            Assert.Contains(type!.GetMethods(BindingFlags.Public | BindingFlags.Static), m => m.ReturnType == typeof(Task));
+            Assert.True(S3Routing.Handlers.ContainsKey(operation), $"{operation} has no handler");
         }
     }
 
