@@ -13,78 +13,22 @@ public static class Program
         root.Subcommands.Add(ServerCommand());
         root.Subcommands.Add(DurabilityCommand());
         root.Subcommands.Add(AdminCommand.Create());
+        var reference = new Command("config-reference", "Print the configuration reference (the Keys section of docs/reference/configuration.md).") { Hidden = true };
+        reference.SetAction(parse => parse.InvocationConfiguration.Output.Write(Settings.Reference()));
+        root.Subcommands.Add(reference);
         return root.Parse(args).InvokeAsync();
     }
 
     private static Command ServerCommand()
     {
-        var disks = new Argument<string[]>("dirs")
-        {
-            Arity = ArgumentArity.ZeroOrMore,
-            Description = "A data directory (holds disk1..disk6 and meta), or the disk directories: /mnt/disk{1...6}. Env TESSERA_DISKS.",
-        };
-        var config = new Option<string?>("--config") { Description = "JSON configuration file. Env TESSERA_CONFIG." };
-        var address = new Option<string?>("--address") { Description = "HOST:PORT to listen on (default 127.0.0.1:9000). Env TESSERA_ADDRESS." };
-        var metaDir = new Option<string?>("--meta-dir") { Description = "Directory of the index. Env TESSERA_META_DIR." };
-        var region = new Option<string?>("--region") { Description = "Region to answer for (default us-east-1). Env TESSERA_REGION." };
-        var domain = new Option<string[]?>("--domain") { Description = "Domain for virtual-hosted-style buckets (repeatable; default localhost). Env TESSERA_DOMAINS." };
-        var usersFile = new Option<string?>("--users-file") { Description = "JSON list of users {accessKey, secretKey, canonicalId, displayName}. Env TESSERA_USERS_FILE." };
-        var ec = new Option<string?>("--ec") { Description = "Erasure code k+m (default 4+2). Env TESSERA_EC." };
-        var shardSize = new Option<int?>("--shard-size") { Description = "Bytes per shard of a stripe (default 262144). Env TESSERA_SHARD_SIZE." };
-        var domainLevel = new Option<string?>("--domain-level") { Description = "Failure-domain level fragments spread over: disk, node, rack, zone. Env TESSERA_DOMAIN_LEVEL." };
-        var gcGrace = new Option<int?>("--gc-grace") { Description = "Seconds before fragments of replaced versions are deleted (default 300). Env TESSERA_GC_GRACE." };
-        var quiet = new Option<bool>("--quiet") { Description = "No banner; log warnings only. Env TESSERA_QUIET." };
-        var storageClass = new Option<string[]?>("--storage-class") { Description = "Erasure code and domain level of a storage class, CLASS=k+m[@level] (repeatable), e.g. REDUCED_REDUNDANCY=4+1, STANDARD_IA=8+4@rack. Env TESSERA_STORAGE_CLASSES." };
-        var minPartSize = new Option<long?>("--min-part-size") { Description = "Smallest multipart part but the last, bytes (default 5242880, as S3). Env TESSERA_MIN_PART_SIZE." };
-        var scrubRate = new Option<long?>("--scrub-rate") { Description = "Bytes per second the background scrubber reads at most, 0 = unlimited (default 52428800). Env TESSERA_SCRUB_RATE." };
-        var scrubInterval = new Option<int?>("--scrub-interval") { Description = "Seconds between scrub passes, 0 = off (default 86400). Env TESSERA_SCRUB_INTERVAL." };
-        var repairBandwidth = new Option<long?>("--repair-bandwidth") { Description = "Bytes per second repair writes at most, 0 = unlimited (default 209715200). Env TESSERA_REPAIR_BANDWIDTH." };
-        var repairWorkers = new Option<int?>("--repair-workers") { Description = "Segments repaired at once in the background, 0 = none (default 2). Env TESSERA_REPAIR_WORKERS." };
-        var diskCheckInterval = new Option<int?>("--disk-check-interval") { Description = "Seconds between disk health probes, 0 = off (default 10). Env TESSERA_DISK_CHECK_INTERVAL." };
-        var snapshotInterval = new Option<int?>("--snapshot-interval") { Description = "Seconds between index snapshots onto the data disks, 0 = off (default 900). Env TESSERA_SNAPSHOT_INTERVAL." };
-        var smallObjectCopies = new Option<bool?>("--small-object-copies") { Description = "Write objects small enough that m+1 copies take no more space than k+m fragments as copies (default true). Env TESSERA_SMALL_OBJECT_COPIES." };
-        var bodyIdleTimeout = new Option<int?>("--body-idle-timeout") { Description = "Seconds a request body may send nothing before RequestTimeout (default 20). Env TESSERA_BODY_IDLE_TIMEOUT." };
-        var maxUploads = new Option<int?>("--max-uploads") { Description = "Request bodies read at once, 0 = no cap (default 256); past it, 503 SlowDown. Env TESSERA_MAX_UPLOADS." };
-        var maxUploadsPerConnection = new Option<int?>("--max-uploads-per-connection") { Description = "Request bodies read at once on one connection, 0 = no cap (default 8). Env TESSERA_MAX_UPLOADS_PER_CONNECTION." };
-        var maxMultipartUploads = new Option<int?>("--max-multipart-uploads") { Description = "Multipart uploads in progress per user, 0 = no cap (default 10000). Env TESSERA_MAX_MULTIPART_UPLOADS." };
-        var command = new Command("server", "Run a store with every role in this process.")
-        {
-            disks, config, address, metaDir, region, domain, usersFile, ec, shardSize, domainLevel, gcGrace, quiet, minPartSize, storageClass,
-            scrubRate, scrubInterval, repairBandwidth, repairWorkers, diskCheckInterval, snapshotInterval, smallObjectCopies,
-            bodyIdleTimeout, maxUploads, maxUploadsPerConnection, maxMultipartUploads,
-        };
+        var command = new Command("server", "Run a store with every role in this process.");
+        var settings = new SettingFlags(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var flags = new ConfigLoader.Flags(
-                parse.GetValue(disks) ?? [],
-                parse.GetValue(config),
-                parse.GetValue(address),
-                parse.GetValue(metaDir),
-                parse.GetValue(region),
-                parse.GetValue(domain),
-                parse.GetValue(usersFile),
-                parse.GetValue(ec),
-                parse.GetValue(shardSize),
-                parse.GetValue(domainLevel),
-                parse.GetValue(gcGrace),
-                parse.GetValue(quiet),
-                parse.GetValue(minPartSize),
-                parse.GetValue(storageClass),
-                parse.GetValue(scrubRate),
-                parse.GetValue(scrubInterval),
-                parse.GetValue(repairBandwidth),
-                parse.GetValue(diskCheckInterval),
-                parse.GetValue(repairWorkers),
-                parse.GetValue(snapshotInterval),
-                parse.GetValue(smallObjectCopies),
-                parse.GetValue(bodyIdleTimeout),
-                parse.GetValue(maxUploads),
-                parse.GetValue(maxUploadsPerConnection),
-                parse.GetValue(maxMultipartUploads));
             TesseraServer server;
             try
             {
-                var options = ConfigLoader.Load(flags, ConfigLoader.ProcessEnvironment());
+                var options = settings.Load(parse);
                 server = await TesseraServer.StartAsync(options, cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (!options.Quiet)
                 {

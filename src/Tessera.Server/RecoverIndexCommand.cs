@@ -13,27 +13,17 @@ public static class RecoverIndexCommand
     /// <summary>Builds the subcommand.</summary>
     public static Command Create()
     {
-        var disks = new Argument<string[]>("dirs")
-        {
-            Arity = ArgumentArity.ZeroOrMore,
-            Description = "The same directories as `tessera server`: a data directory, or the disk directories. Env TESSERA_DISKS.",
-        };
-        var config = new Option<string?>("--config") { Description = "JSON configuration file (as for `server`). Env TESSERA_CONFIG." };
-        var metaDir = new Option<string?>("--meta-dir") { Description = "Directory of the index to rebuild. Env TESSERA_META_DIR." };
-        var ec = new Option<string?>("--ec") { Description = "Erasure code k+m, as for `server` (default 4+2). Env TESSERA_EC." };
         var force = new Option<bool>("--force") { Description = "Replace an index that still holds buckets (it is moved aside, not deleted)." };
-        var command = new Command("recover-index", "Rebuild the index from the snapshots and fragments on the data disks (the server must be stopped).")
-        {
-            disks, config, metaDir, ec, force,
-        };
+        var command = new Command("recover-index", "Rebuild the index from the snapshots and fragments on the data disks (the server must be stopped).") { force };
+
+        // The store's own settings, as `tessera server` reads them: where the disks and the index are, and the code.
+        var settings = new SettingFlags(command, [Settings.Disks, Settings.MetaDir, Settings.Ec, Settings.Region]);
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
             try
             {
-                var flags = new ConfigLoader.Flags(
-                    parse.GetValue(disks) ?? [], parse.GetValue(config), null, parse.GetValue(metaDir), null, null, null, parse.GetValue(ec), null, null, null, false);
-                var options = ConfigLoader.Load(flags, ConfigLoader.ProcessEnvironment());
+                var options = settings.Load(parse);
                 var report = Run(options, parse.GetValue(force), TimeProvider.System, output);
                 Print(output, report);
                 return 0;

@@ -1,89 +1,85 @@
 namespace Tessera.Server;
 
 /// <summary>
-/// Every setting of <c>tessera server</c>. Each has a flag, a <c>TESSERA_*</c> environment variable and a key of the
-/// JSON configuration file; flags win over the environment, the environment over the file, the file over defaults.
-/// docs/reference/configuration.md lists them.
+/// Every setting of <c>tessera server</c>, resolved. Each is declared once in <see cref="Settings"/> (flag,
+/// environment variable, file key, parser, description); docs/reference/configuration.md is generated from there.
+/// Tests set these directly.
 /// </summary>
 public sealed class ServerOptions
 {
-    /// <summary><c>--address</c>, <c>TESSERA_ADDRESS</c>, <c>address</c>: where to listen. Default <c>127.0.0.1:9000</c>.</summary>
+    /// <summary><c>address</c>: where to listen. Default <c>127.0.0.1:9000</c>.</summary>
     public string Address { get; set; } = "127.0.0.1:9000";
 
     /// <summary>
-    /// Positional arguments, <c>TESSERA_DISKS</c>, <c>disks</c>: one data directory (which then holds disk1…disk6 and
+    /// Positional arguments, <c>disks</c>: one data directory (which then holds disk1…disk6 and
     /// meta), or the disk directories themselves (MinIO style, <c>/mnt/disk{1...6}</c> expands).
     /// </summary>
     public List<DiskOptions> Disks { get; set; } = [];
 
-    /// <summary><c>--meta-dir</c>, <c>TESSERA_META_DIR</c>, <c>metaDir</c>: where the index lives.</summary>
+    /// <summary><c>metaDir</c>: where the index lives.</summary>
     public string? MetaDir { get; set; }
 
-    /// <summary><c>--region</c>, <c>TESSERA_REGION</c>, <c>region</c>. Default <c>us-east-1</c>.</summary>
+    /// <summary><c>region</c>: the region to answer for. Default <c>us-east-1</c>.</summary>
     public string Region { get; set; } = "us-east-1";
 
-    /// <summary><c>--domain</c>, <c>TESSERA_DOMAINS</c>, <c>domains</c>: virtual-hosted-style domains. Default <c>localhost</c>.</summary>
+    /// <summary><c>domains</c>: virtual-hosted-style domains. Default <c>localhost</c>.</summary>
     public List<string> Domains { get; set; } = ["localhost"];
 
-    /// <summary><c>--users-file</c>, <c>TESSERA_USERS_FILE</c>, <c>usersFile</c>: JSON list of further users.</summary>
+    /// <summary><c>usersFile</c>: JSON list of further users.</summary>
     public string? UsersFile { get; set; }
 
-    /// <summary><c>TESSERA_ROOT_USER</c> (or <c>_FILE</c>), <c>rootUser</c>: the root access key.</summary>
+    /// <summary><c>rootUser</c>: the root access key.</summary>
     public string? RootUser { get; set; }
 
-    /// <summary><c>TESSERA_ROOT_PASSWORD</c> (or <c>_FILE</c>), <c>rootPassword</c>: the root secret key.</summary>
+    /// <summary><c>rootPassword</c>: the root secret key.</summary>
     public string? RootPassword { get; set; }
 
-    /// <summary><c>--ec</c>, <c>TESSERA_EC</c>, <c>ec</c>: the erasure code as <c>k+m</c>. Default 4+2 (fewer disks: fitted to them).</summary>
+    /// <summary><c>ec</c>: the erasure code as <c>k+m</c>. Default 4+2 (fewer disks: fitted to them).</summary>
     public string? ErasureCode { get; set; }
 
-    /// <summary>
-    /// <c>--storage-class CLASS=k+m</c> (repeatable), <c>TESSERA_STORAGE_CLASSES</c> (<c>CLASS=k+m,…</c>),
-    /// <c>storageClasses</c> (object): the erasure code of particular S3 storage classes; others use <c>ec</c>.
-    /// </summary>
+    /// <summary><c>storageClasses</c>: the erasure code of particular S3 storage classes; others use <c>ec</c>.</summary>
     public Dictionary<string, string> StorageClasses { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary><c>--shard-size</c>, <c>TESSERA_SHARD_SIZE</c>, <c>shardSize</c>: bytes per shard of a stripe. Default 262144.</summary>
+    /// <summary><c>shardSize</c>: bytes per shard of a stripe. Default 262144.</summary>
     public int ShardSize { get; set; } = 256 * 1024;
 
-    /// <summary><c>--domain-level</c>, <c>TESSERA_DOMAIN_LEVEL</c>, <c>domainLevel</c>: disk, node, rack or zone. Default disk.</summary>
+    /// <summary><c>domainLevel</c>: disk, node, rack or zone. Default disk.</summary>
     public string DomainLevel { get; set; } = "disk";
 
-    /// <summary><c>--gc-grace</c>, <c>TESSERA_GC_GRACE</c>, <c>gcGraceSeconds</c>: seconds before garbage fragments go. Default 300.</summary>
+    /// <summary><c>gcGraceSeconds</c>: seconds before garbage fragments go. Default 300.</summary>
     public int GarbageGraceSeconds { get; set; } = 300;
 
     /// <summary>
-    /// <c>--body-idle-timeout</c>, <c>TESSERA_BODY_IDLE_TIMEOUT</c>, <c>bodyIdleTimeout</c>: seconds a request body may
+    /// <c>bodyIdleTimeout</c>: seconds a request body may
     /// send nothing before RequestTimeout. Default 20.
     /// </summary>
     public int BodyIdleTimeout { get; set; } = 20;
 
-    /// <summary><c>--max-uploads</c>, <c>TESSERA_MAX_UPLOADS</c>, <c>maxUploads</c>: request bodies read at once; 0 = no cap. Default 256.</summary>
+    /// <summary><c>maxUploads</c>: request bodies read at once; 0 = no cap. Default 256.</summary>
     public int MaxUploads { get; set; } = 256;
 
     /// <summary>
-    /// <c>--max-uploads-per-connection</c>, <c>TESSERA_MAX_UPLOADS_PER_CONNECTION</c>, <c>maxUploadsPerConnection</c>:
-    /// request bodies read at once on one connection; 0 = no cap. Default 8.
+    /// <c>maxUploadsPerConnection</c>: /// request bodies read at once on one connection; 0 = no cap. Default 8.
     /// </summary>
     public int MaxUploadsPerConnection { get; set; } = 8;
 
     /// <summary>
-    /// <c>--max-multipart-uploads</c>, <c>TESSERA_MAX_MULTIPART_UPLOADS</c>, <c>maxMultipartUploads</c>: multipart
+    /// <c>maxMultipartUploads</c>: multipart
     /// uploads in progress per user; 0 = no cap. Default 10000.
     /// </summary>
     public int MaxMultipartUploads { get; set; } = 10_000;
 
-    /// <summary><c>--min-part-size</c>, <c>TESSERA_MIN_PART_SIZE</c>, <c>minPartSize</c>: smallest multipart part but the last, bytes. Default 5 MiB (S3's).</summary>
+    /// <summary><c>minPartSize</c>: smallest multipart part but the last, bytes. Default 5 MiB (S3's).</summary>
     public long MinPartSize { get; set; } = 5L * 1024 * 1024;
 
     /// <summary>
-    /// <c>--scrub-rate</c>, <c>TESSERA_SCRUB_RATE</c>, <c>scrubRate</c>: bytes per second the background scrubber reads
+    /// <c>scrubRate</c>: bytes per second the background scrubber reads
     /// at most; 0 = unlimited. Default 50 MiB/s.
     /// </summary>
     public long ScrubRate { get; set; } = 50L * 1024 * 1024;
 
     /// <summary>
-    /// <c>--scrub-interval</c>, <c>TESSERA_SCRUB_INTERVAL</c>, <c>scrubInterval</c>: seconds between scrub passes; 0 = no
+    /// <c>scrubInterval</c>: seconds between scrub passes; 0 = no
     /// background scrub. Default 86400 (daily).
     /// </summary>
     public int ScrubInterval { get; set; } = 86400;
@@ -98,18 +94,18 @@ public sealed class ServerOptions
     public int DiskCheckInterval { get; set; } = 10;
 
     /// <summary>
-    /// <c>--snapshot-interval</c>, <c>TESSERA_SNAPSHOT_INTERVAL</c>, <c>snapshotInterval</c>: seconds between index
+    /// <c>snapshotInterval</c>: seconds between index
     /// snapshots onto the data disks; 0 = none. Default 900.
     /// </summary>
     public int SnapshotInterval { get; set; } = 900;
 
     /// <summary>
-    /// <c>--small-object-copies</c>, <c>TESSERA_SMALL_OBJECT_COPIES</c>, <c>smallObjectCopies</c>: write a segment as
+    /// <c>smallObjectCopies</c>: write a segment as
     /// m + 1 copies (RS(1, m)) when that takes no more disk space than RS(k, m) (<see cref="Storage.ErasurePolicy.CopySmallSegments"/>).
     /// Default true.
     /// </summary>
     public bool SmallObjectCopies { get; set; } = true;
 
-    /// <summary><c>--quiet</c>, <c>TESSERA_QUIET</c>: no banner, warnings-only logging.</summary>
+    /// <summary><c>quiet</c>: no banner, warnings-only logging.</summary>
     public bool Quiet { get; set; }
 }

@@ -6,13 +6,16 @@ public sealed class ConfigLoaderTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("tessera-config-").FullName;
 
-    private static ConfigLoader.Flags NoFlags(string? config = null) =>
-        new([], config, null, null, null, null, null, null, null, null, null, false);
+    private static readonly Dictionary<string, IReadOnlyList<string>> NoFlags = [];
+
+    /// <summary>Command-line values by setting key.</summary>
+    private static Dictionary<string, IReadOnlyList<string>> Flags(params (string Key, string[] Values)[] values) =>
+        values.ToDictionary(v => v.Key, v => (IReadOnlyList<string>)v.Values);
 
     [Fact]
     public void DefaultsApplyWhenNothingIsSet()
     {
-        var options = ConfigLoader.Load(NoFlags(), new Dictionary<string, string>());
+        var options = ConfigLoader.Load(NoFlags, null, new Dictionary<string, string>());
         Assert.Equal("127.0.0.1:9000", options.Address);
         Assert.Equal("us-east-1", options.Region);
         Assert.Equal(["localhost"], options.Domains);
@@ -31,8 +34,7 @@ public sealed class ConfigLoaderTests : IDisposable
             }
             """);
         var env = new Dictionary<string, string> { ["TESSERA_ADDRESS"] = "10.0.0.2:2", ["TESSERA_REGION"] = "env-region" };
-        var flags = NoFlags(file) with { Address = "10.0.0.3:3" };
-        var options = ConfigLoader.Load(flags, env);
+        var options = ConfigLoader.Load(Flags(("address", ["10.0.0.3:3"])), file, env);
         Assert.Equal("10.0.0.3:3", options.Address);
         Assert.Equal("env-region", options.Region);
         Assert.Equal("/file/meta", options.MetaDir);
@@ -45,15 +47,15 @@ public sealed class ConfigLoaderTests : IDisposable
     [Fact]
     public void SmallObjectCopiesComeFromEveryLayerAndReachThePolicies()
     {
-        Assert.True(ConfigLoader.Load(NoFlags(), new Dictionary<string, string>()).SmallObjectCopies);
+        Assert.True(ConfigLoader.Load(NoFlags, null, new Dictionary<string, string>()).SmallObjectCopies);
 
         var file = Path.Combine(_dir, "copies.json");
         File.WriteAllText(file, """{"smallObjectCopies": false}""");
-        Assert.False(ConfigLoader.Load(NoFlags(file), new Dictionary<string, string>()).SmallObjectCopies);
+        Assert.False(ConfigLoader.Load(NoFlags, file, new Dictionary<string, string>()).SmallObjectCopies);
 
         var env = new Dictionary<string, string> { ["TESSERA_SMALL_OBJECT_COPIES"] = "true" };
-        Assert.True(ConfigLoader.Load(NoFlags(file), env).SmallObjectCopies);
-        var options = ConfigLoader.Load(NoFlags(file) with { SmallObjectCopies = false, StorageClasses = ["STANDARD_IA=4+1"] }, env);
+        Assert.True(ConfigLoader.Load(NoFlags, file, env).SmallObjectCopies);
+        var options = ConfigLoader.Load(Flags(("smallObjectCopies", ["false"]), ("storageClasses", ["STANDARD_IA=4+1"])), file, env);
         Assert.False(options.SmallObjectCopies);
 
         options.Disks = [.. Enumerable.Range(1, 6).Select(i => new DiskOptions { Path = Path.Combine(_dir, $"d{i}") })];
@@ -61,40 +63,40 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.False(layout.Policy.CopySmallSegments);
         Assert.False(layout.ClassPolicies["STANDARD_IA"].CopySmallSegments);
 
-        Assert.Throws<ArgumentException>(() => ConfigLoader.Load(NoFlags(), new Dictionary<string, string> { ["TESSERA_SMALL_OBJECT_COPIES"] = "maybe" }));
+        Assert.Throws<ArgumentException>(() => ConfigLoader.Load(NoFlags, null, new Dictionary<string, string> { ["TESSERA_SMALL_OBJECT_COPIES"] = "maybe" }));
     }
 
     [Fact]
     public void ScrubSettingsComeFromEveryLayer()
     {
-        var defaults = ConfigLoader.Load(NoFlags(), new Dictionary<string, string>());
+        var defaults = ConfigLoader.Load(NoFlags, null, new Dictionary<string, string>());
         Assert.Equal((50L * 1024 * 1024, 86400), (defaults.ScrubRate, defaults.ScrubInterval));
 
         var file = Path.Combine(_dir, "scrub.json");
         File.WriteAllText(file, """{"scrubRate": 1000, "scrubInterval": 60}""");
-        var fromFile = ConfigLoader.Load(NoFlags(file), new Dictionary<string, string>());
+        var fromFile = ConfigLoader.Load(NoFlags, file, new Dictionary<string, string>());
         Assert.Equal((1000L, 60), (fromFile.ScrubRate, fromFile.ScrubInterval));
 
         var env = new Dictionary<string, string> { ["TESSERA_SCRUB_RATE"] = "0", ["TESSERA_SCRUB_INTERVAL"] = "3600" };
-        var fromEnv = ConfigLoader.Load(NoFlags(file), env);
+        var fromEnv = ConfigLoader.Load(NoFlags, file, env);
         Assert.Equal((0L, 3600), (fromEnv.ScrubRate, fromEnv.ScrubInterval));
 
-        var fromFlags = ConfigLoader.Load(NoFlags(file) with { ScrubRate = 5_000_000_000, ScrubInterval = 0 }, env);
+        var fromFlags = ConfigLoader.Load(Flags(("scrubRate", ["5000000000"]), ("scrubInterval", ["0"])), file, env);
         Assert.Equal((5_000_000_000L, 0), (fromFlags.ScrubRate, fromFlags.ScrubInterval));
     }
 
     [Fact]
     public void SnapshotIntervalComesFromEveryLayer()
     {
-        Assert.Equal(900, ConfigLoader.Load(NoFlags(), new Dictionary<string, string>()).SnapshotInterval);
+        Assert.Equal(900, ConfigLoader.Load(NoFlags, null, new Dictionary<string, string>()).SnapshotInterval);
 
         var file = Path.Combine(_dir, "snapshot.json");
         File.WriteAllText(file, """{"snapshotInterval": 60}""");
-        Assert.Equal(60, ConfigLoader.Load(NoFlags(file), new Dictionary<string, string>()).SnapshotInterval);
+        Assert.Equal(60, ConfigLoader.Load(NoFlags, file, new Dictionary<string, string>()).SnapshotInterval);
 
         var env = new Dictionary<string, string> { ["TESSERA_SNAPSHOT_INTERVAL"] = "0" };
-        Assert.Equal(0, ConfigLoader.Load(NoFlags(file), env).SnapshotInterval);
-        Assert.Equal(3600, ConfigLoader.Load(NoFlags(file) with { SnapshotInterval = 3600 }, env).SnapshotInterval);
+        Assert.Equal(0, ConfigLoader.Load(NoFlags, file, env).SnapshotInterval);
+        Assert.Equal(3600, ConfigLoader.Load(Flags(("snapshotInterval", ["3600"])), file, env).SnapshotInterval);
     }
 
     [Fact]
@@ -103,7 +105,7 @@ public sealed class ConfigLoaderTests : IDisposable
         var file = Path.Combine(_dir, "classes.json");
         File.WriteAllText(file, """{"storageClasses": {"STANDARD_IA": "8+2", "GLACIER": "10+4"}}""");
         var env = new Dictionary<string, string> { ["TESSERA_STORAGE_CLASSES"] = "GLACIER=6+3, REDUCED_REDUNDANCY=4+1" };
-        var options = ConfigLoader.Load(NoFlags(file) with { StorageClasses = ["REDUCED_REDUNDANCY=5+1"] }, env);
+        var options = ConfigLoader.Load(Flags(("storageClasses", ["REDUCED_REDUNDANCY=5+1"])), file, env);
         Assert.Equal("8+2", options.StorageClasses["STANDARD_IA"]);
         Assert.Equal("6+3", options.StorageClasses["GLACIER"]);
         Assert.Equal("5+1", options.StorageClasses["REDUCED_REDUNDANCY"]);
@@ -112,7 +114,7 @@ public sealed class ConfigLoaderTests : IDisposable
         var layout = StoreLayout.Resolve(options);
         Assert.Equal((8, 2), (layout.ClassPolicies["STANDARD_IA"].DataShards, layout.ClassPolicies["STANDARD_IA"].ParityShards));
         Assert.Equal(layout.Policy.ShardSize, layout.ClassPolicies["GLACIER"].ShardSize);
-        Assert.Throws<ArgumentException>(() => ConfigLoader.Load(NoFlags() with { StorageClasses = ["NOEQUALS"] }, new Dictionary<string, string>()));
+        Assert.Throws<ArgumentException>(() => ConfigLoader.Load(Flags(("storageClasses", ["NOEQUALS"])), null, new Dictionary<string, string>()));
 
         // A class may name its own failure-domain level; unknown levels are refused at start.
         options.StorageClasses["STANDARD_IA"] = "8+4@node";
@@ -136,7 +138,7 @@ public sealed class ConfigLoaderTests : IDisposable
     {
         var secret = Path.Combine(_dir, "secret");
         File.WriteAllText(secret, "from-a-file-secret\n");
-        var options = ConfigLoader.Load(NoFlags(), new Dictionary<string, string> { ["TESSERA_ROOT_USER"] = "root", ["TESSERA_ROOT_PASSWORD_FILE"] = secret });
+        var options = ConfigLoader.Load(NoFlags, null, new Dictionary<string, string> { ["TESSERA_ROOT_USER"] = "root", ["TESSERA_ROOT_PASSWORD_FILE"] = secret });
         Assert.Equal("root", options.RootUser);
         Assert.Equal("from-a-file-secret", options.RootPassword);
     }
@@ -146,7 +148,7 @@ public sealed class ConfigLoaderTests : IDisposable
     {
         var file = Path.Combine(_dir, "bad.json");
         File.WriteAllText(file, """{"adress": "typo"}""");
-        var e = Assert.Throws<InvalidDataException>(() => ConfigLoader.Load(NoFlags(file), new Dictionary<string, string>()));
+        var e = Assert.Throws<InvalidDataException>(() => ConfigLoader.Load(NoFlags, file, new Dictionary<string, string>()));
         Assert.Contains("adress", e.Message, StringComparison.Ordinal);
     }
 

@@ -1,0 +1,412 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Tessera.Server;
+
+/// <summary>
+/// Every setting of <c>tessera server</c>, each declared once (see <see cref="Setting"/>). Adding a setting is a new
+/// field here, in <see cref="All"/>, and a property on <see cref="ServerOptions"/>: its flag, variable, file key,
+/// validation and reference section follow from the declaration.
+/// </summary>
+internal static class Settings
+{
+    /// <summary><c>disks</c>.</summary>
+    public static readonly Setting Disks = new()
+    {
+        Key = "disks",
+        Env = "TESSERA_DISKS",
+        Heading = "positional arguments, `TESSERA_DISKS`", IsList = true,
+        Help = "A data directory (holds disk1..disk6 and meta), or the disk directories: /mnt/disk{1...6}.",
+        Description = """
+            One directory: the embedded default. It holds six disks `disk1` … `disk6` and the index in `meta`
+            (`tessera server ./data`). Several directories, or MinIO's ellipsis (`/mnt/disk{1...6}`, ranges multiply), are
+            the disks themselves. In the file, a disk is a path or an object with `path`, `zone`, `rack`, `node`, `weight`.
+            Unset labels make the disk its own domain (zone and rack = the disk id, node = this machine).
+            """,
+        Apply = static (o, v) => o.Disks = [.. v.Select(DiskOf)],
+    };
+
+    /// <summary><c>address</c>.</summary>
+    public static readonly Setting Address = new()
+    {
+        Key = "address",
+        Flag = "--address", Env = "TESSERA_ADDRESS",
+        Help = "HOST:PORT to listen on (default 127.0.0.1:9000).",
+        Description = """
+            `HOST:PORT` to listen on. Default `127.0.0.1:9000`. `:9000` listens on every interface.
+            """,
+        Apply = static (o, v) => o.Address = Setting.Single("address", v),
+    };
+
+    /// <summary><c>metaDir</c>.</summary>
+    public static readonly Setting MetaDir = new()
+    {
+        Key = "metaDir",
+        Flag = "--meta-dir", Env = "TESSERA_META_DIR",
+        Help = "Directory of the index (default meta inside one data directory).",
+        Description = """
+            Where the RocksDB index and the generated root credentials live. Default: `meta` inside a single data directory,
+            otherwise `tessera-meta` beside the first disk.
+            """,
+        Apply = static (o, v) => o.MetaDir = Setting.Single("metaDir", v),
+    };
+
+    /// <summary><c>region</c>.</summary>
+    public static readonly Setting Region = new()
+    {
+        Key = "region",
+        Flag = "--region", Env = "TESSERA_REGION",
+        Help = "Region to answer for (default us-east-1).",
+        Description = """
+            The region the store answers for. Signatures must be scoped to it (AuthorizationHeaderMalformed otherwise), and a
+            CreateBucket location constraint must name it. Default `us-east-1`.
+            """,
+        Apply = static (o, v) => o.Region = Setting.Single("region", v),
+    };
+
+    /// <summary><c>domains</c>.</summary>
+    public static readonly Setting Domains = new()
+    {
+        Key = "domains",
+        Flag = "--domain", Env = "TESSERA_DOMAINS",
+        Heading = "`--domain` (repeatable), `TESSERA_DOMAINS` (comma-separated)", IsList = true,
+        Help = "Domain for virtual-hosted-style buckets (repeatable; default localhost).",
+        Description = """
+            Domains for virtual-hosted-style requests: Host `bucket.s3.example.com` addresses `bucket` when
+            `s3.example.com` is listed. Default `localhost`. Path-style requests always work.
+            """,
+        Apply = static (o, v) => o.Domains = [.. v],
+    };
+
+    /// <summary><c>rootUser</c>.</summary>
+    public static readonly Setting RootUser = new()
+    {
+        Key = "rootUser",
+        Env = "TESSERA_ROOT_USER",
+        Heading = "`TESSERA_ROOT_USER` (or `TESSERA_ROOT_USER_FILE`)", IsSecret = true,
+        Help = "The root access key.",
+        Description = """
+            The root access key and secret key (at least 8 characters). When neither is set, a pair is generated on first
+            start, kept in `metaDir/root-credentials.json` (mode 0600) and printed.
+            """,
+        Apply = static (o, v) => o.RootUser = Setting.Single("rootUser", v),
+    };
+
+    /// <summary><c>rootPassword</c>.</summary>
+    public static readonly Setting RootPassword = new()
+    {
+        Key = "rootPassword",
+        Env = "TESSERA_ROOT_PASSWORD",
+        Heading = "`TESSERA_ROOT_PASSWORD` (or `TESSERA_ROOT_PASSWORD_FILE`)", IsSecret = true,
+        Help = "The root secret key.",
+        Description = """
+            The root secret key, set together with `rootUser` (see there).
+            """,
+        Apply = static (o, v) => o.RootPassword = Setting.Single("rootPassword", v),
+    };
+
+    /// <summary><c>usersFile</c>.</summary>
+    public static readonly Setting UsersFile = new()
+    {
+        Key = "usersFile",
+        Flag = "--users-file", Env = "TESSERA_USERS_FILE",
+        Help = "JSON list of users {accessKey, secretKey, canonicalId, displayName}.",
+        Description = """
+            A JSON list of further users: `[{"accessKey": "…", "secretKey": "…", "canonicalId": "…", "displayName": "…"}]`.
+            `canonicalId` defaults to the SHA-256 of the access key. Each user owns the buckets it creates; other users get
+            AccessDenied on them.
+            """,
+        Apply = static (o, v) => o.UsersFile = Setting.Single("usersFile", v),
+    };
+
+    /// <summary><c>ec</c>.</summary>
+    public static readonly Setting Ec = new()
+    {
+        Key = "ec",
+        Flag = "--ec", Env = "TESSERA_EC",
+        Help = "Erasure code k+m[@level] (default 4+2).",
+        Description = """
+            The erasure code `k+m`, or `k+m@level` to name the failure-domain level too (it then overrides `domainLevel`).
+            Default `4+2` with six or more disks; with fewer, a third of the disks (at least one) carry parity. The code must fit the disks and domains: placement refuses at start a policy that losing one
+            domain would break.
+            """,
+        Apply = static (o, v) => o.ErasureCode = Setting.Single("ec", v),
+    };
+
+    /// <summary><c>storageClasses</c>.</summary>
+    public static readonly Setting StorageClasses = new()
+    {
+        Key = "storageClasses",
+        Flag = "--storage-class", Env = "TESSERA_STORAGE_CLASSES",
+        Heading = "`--storage-class CLASS=k+m[@level]` (repeatable), `TESSERA_STORAGE_CLASSES` (`CLASS=k+m[@level],…`)", IsList = true,
+        Help = "Erasure code and domain level of a storage class, CLASS=k+m[@level] (repeatable), e.g. STANDARD_IA=8+4@rack.",
+        Description = """
+            The erasure code of particular storage classes and, after `@`, the failure-domain level they spread over (default:
+            `domainLevel`), e.g. `{"REDUCED_REDUNDANCY": "4+1@disk", "STANDARD_IA": "8+4@rack"}`; objects of other classes
+            (STANDARD included) use `ec`. A PUT, copy or multipart part with `x-amz-storage-class`
+            is coded with its class's policy; every policy is validated against the disks and domains at start.
+            """,
+        Apply = static (o, v) => AddClasses(o, v),
+    };
+
+    /// <summary><c>shardSize</c>.</summary>
+    public static readonly Setting ShardSize = new()
+    {
+        Key = "shardSize",
+        Flag = "--shard-size", Env = "TESSERA_SHARD_SIZE",
+        Help = "Bytes per shard of a stripe (default 262144).",
+        Description = """
+            Bytes of each shard of a stripe (4 KiB to 16 MiB). Default 262144: a 1 MiB stripe for 4+2.
+            """,
+        Apply = static (o, v) => o.ShardSize = (int)Setting.Integer("shardSize", v, 4096, 16 * 1024 * 1024),
+    };
+
+    /// <summary><c>domainLevel</c>.</summary>
+    public static readonly Setting DomainLevel = new()
+    {
+        Key = "domainLevel",
+        Flag = "--domain-level", Env = "TESSERA_DOMAIN_LEVEL",
+        Help = "Failure-domain level fragments spread over: disk, node, rack, zone (default disk).",
+        Description = """
+            The failure-domain level fragments spread over: `disk`, `node`, `rack` or `zone`. Default `disk`.
+            """,
+        Apply = static (o, v) => o.DomainLevel = Setting.Single("domainLevel", v),
+    };
+
+    /// <summary><c>gcGraceSeconds</c>.</summary>
+    public static readonly Setting GcGrace = new()
+    {
+        Key = "gcGraceSeconds",
+        Flag = "--gc-grace", Env = "TESSERA_GC_GRACE",
+        Help = "Seconds before fragments of replaced versions are deleted (default 300).",
+        Description = """
+            Seconds the fragments of replaced and deleted versions wait before deletion, so reads that began on the old
+            version finish. Default 300.
+            """,
+        Apply = static (o, v) => o.GarbageGraceSeconds = (int)Setting.Integer("gcGraceSeconds", v, 0, int.MaxValue),
+    };
+
+    /// <summary><c>minPartSize</c>.</summary>
+    public static readonly Setting MinPartSize = new()
+    {
+        Key = "minPartSize",
+        Flag = "--min-part-size", Env = "TESSERA_MIN_PART_SIZE",
+        Help = "Smallest multipart part but the last, bytes (default 5242880, as S3).",
+        Description = """
+            Smallest size, in bytes, of every part of a multipart upload but the last (CompleteMultipartUpload answers
+            EntityTooSmall below it). Default 5242880, as Amazon S3; lower it only for tests.
+            """,
+        Apply = static (o, v) => o.MinPartSize = Setting.Integer("minPartSize", v, 1),
+    };
+
+    /// <summary><c>scrubRate</c>.</summary>
+    public static readonly Setting ScrubRate = new()
+    {
+        Key = "scrubRate",
+        Flag = "--scrub-rate", Env = "TESSERA_SCRUB_RATE",
+        Help = "Bytes per second the background scrubber reads at most, 0 = unlimited (default 52428800).",
+        Description = """
+            Bytes per second the background scrubber reads at most (a token bucket over the blocks it verifies); `0` means
+            unlimited. Default 52428800 (50 MiB/s).
+            """,
+        Apply = static (o, v) => o.ScrubRate = Setting.Integer("scrubRate", v, 0),
+    };
+
+    /// <summary><c>scrubInterval</c>.</summary>
+    public static readonly Setting ScrubInterval = new()
+    {
+        Key = "scrubInterval",
+        Flag = "--scrub-interval", Env = "TESSERA_SCRUB_INTERVAL",
+        Help = "Seconds between scrub passes, 0 = off (default 86400).",
+        Description = """
+            Seconds between scrub passes, the first one interval after the start; `0` turns the background scrub off. A pass
+            reads every fragment of every referenced segment and verifies every block checksum, checks each fragment header
+            against its manifest, and counts missing and corrupt fragments, fragments no manifest references (orphans, left to
+            the garbage collector) and disks whose directory is missing or unreadable. It repairs nothing; the summary is logged
+            (event 1010, and 1011 when it found damage). Default 86400 (daily).
+            """,
+        Apply = static (o, v) => o.ScrubInterval = (int)Setting.Integer("scrubInterval", v, 0, int.MaxValue),
+    };
+
+    /// <summary><c>repairBandwidth</c>.</summary>
+    public static readonly Setting RepairBandwidth = new()
+    {
+        Key = "repairBandwidth",
+        Flag = "--repair-bandwidth", Env = "TESSERA_REPAIR_BANDWIDTH",
+        Help = "Bytes per second repair writes at most, 0 = unlimited (default 209715200).",
+        Description = """
+            Bytes per second of rebuilt fragment data that repair writes at most (a token bucket shared by the two repair
+            workers); `0` means unlimited. Default 209715200 (200 MiB/s). `tessera admin status` shows the throughput repair
+            actually reached, which `tessera durability --store` feeds into the model.
+            """,
+        Apply = static (o, v) => o.RepairBandwidth = Setting.Integer("repairBandwidth", v, 0),
+    };
+
+    /// <summary><c>repairWorkers</c>.</summary>
+    public static readonly Setting RepairWorkers = new()
+    {
+        Key = "repairWorkers",
+        Flag = "--repair-workers", Env = "TESSERA_REPAIR_WORKERS",
+        Help = "Segments repaired at once in the background, 0 = none (default 2).",
+        Description = """
+            Segments repaired at once in the background, always the least redundant first. `0` turns background repair off
+            (damage is still found and queued; `tessera admin status` shows the queue). Default 2.
+            """,
+        Apply = static (o, v) => o.RepairWorkers = (int)Setting.Integer("repairWorkers", v, 0, 1024),
+    };
+
+    /// <summary><c>diskCheckInterval</c>.</summary>
+    public static readonly Setting DiskCheckInterval = new()
+    {
+        Key = "diskCheckInterval",
+        Flag = "--disk-check-interval", Env = "TESSERA_DISK_CHECK_INTERVAL",
+        Help = "Seconds between disk health probes, 0 = off (default 10).",
+        Description = """
+            Seconds between disk health probes. A probe checks that the disk directory is there, carries the disk's identity
+            file (`tessera-disk.id`) and takes a small synced write. A disk that fails it is marked failed and its fragments are
+            queued for repair elsewhere; a blank directory where a disk was (a replacement) is formatted and refilled; a disk
+            that failed a probe and passes again is active again. `0` turns the probes off. Default 10.
+            """,
+        Apply = static (o, v) => o.DiskCheckInterval = (int)Setting.Integer("diskCheckInterval", v, 0, int.MaxValue),
+    };
+
+    /// <summary><c>snapshotInterval</c>.</summary>
+    public static readonly Setting SnapshotInterval = new()
+    {
+        Key = "snapshotInterval",
+        Flag = "--snapshot-interval", Env = "TESSERA_SNAPSHOT_INTERVAL",
+        Help = "Seconds between index snapshots onto the data disks, 0 = off (default 900).",
+        Description = """
+            Seconds between index snapshots, the first one interval after the start; `0` turns them off. Each snapshot is a
+            consistent copy of the whole index (one RocksDB snapshot, streamed while requests go on) written to every data disk
+            as `index-snapshots/snapshot-<utc time>-<sequence>.tsnap`; the two newest are kept per disk. With the fragment
+            trailers and completion records they let `tessera admin recover-index` rebuild a lost metadata directory
+            ([index recovery](../design/index-recovery.md)). Logged as event 2000 (2001 on failure). Default 900.
+            """,
+        Apply = static (o, v) => o.SnapshotInterval = (int)Setting.Integer("snapshotInterval", v, 0, int.MaxValue),
+    };
+
+    /// <summary><c>smallObjectCopies</c>.</summary>
+    public static readonly Setting SmallObjectCopies = new()
+    {
+        Key = "smallObjectCopies",
+        Flag = "--small-object-copies", Env = "TESSERA_SMALL_OBJECT_COPIES",
+        Help = "Write objects small enough that m+1 copies take no more space than k+m fragments as copies (default true).",
+        Description = """
+            Store a segment (an object, or a part) as m + 1 copies, that is RS(1, m), when that takes no more disk space than its
+            class's RS(k, m): up to 11,240 bytes for RS(4,2) and RS(8,4), 15,336 for RS(10,4), 35,816 for RS(17,3) (and never
+            more than one shard). The copies survive the same m failures, spread over the class's failure domains like its
+            fragments; a PUT writes and fsyncs m + 1 files instead of k + m, and a GET reads one file instead of k. The banner
+            prints the limit. `false` codes every segment. Default `true`. See [small objects](../design/erasure-coding.md#small-objects-as-copies).
+            """,
+        Apply = static (o, v) => o.SmallObjectCopies = Setting.Boolean("smallObjectCopies", v),
+    };
+
+    /// <summary><c>bodyIdleTimeout</c>.</summary>
+    public static readonly Setting BodyIdleTimeout = new()
+    {
+        Key = "bodyIdleTimeout",
+        Flag = "--body-idle-timeout", Env = "TESSERA_BODY_IDLE_TIMEOUT",
+        Help = "Seconds a request body may send nothing before RequestTimeout (default 20).",
+        Description = """
+            Seconds a request body may send nothing before the request fails with 400 RequestTimeout and its connection is
+            closed (Kestrel's own minimum data rate is an average from the start of the body, so a client that stalls after a
+            fast start would otherwise hold its connection and its upload's open files for many minutes). Default 20, about
+            Amazon S3's.
+            """,
+        Apply = static (o, v) => o.BodyIdleTimeout = (int)Setting.Integer("bodyIdleTimeout", v, 1, int.MaxValue),
+    };
+
+    /// <summary><c>maxUploads</c>.</summary>
+    public static readonly Setting MaxUploads = new()
+    {
+        Key = "maxUploads",
+        Flag = "--max-uploads", Env = "TESSERA_MAX_UPLOADS",
+        Help = "Request bodies read at once, 0 = no cap (default 256); past it, 503 SlowDown.",
+        Description = """
+            Request bodies read at once in the process (PUTs, parts, POSTs, XML documents). Past it a request gets 503
+            SlowDown before its body is read, and every S3 client retries with back-off. Each upload holds pooled buffers and
+            k + m open fragment files, so this bounds memory and file descriptors whatever the clients do. `0` means no cap.
+            Default 256.
+            """,
+        Apply = static (o, v) => o.MaxUploads = (int)Setting.Integer("maxUploads", v, 0, int.MaxValue),
+    };
+
+    /// <summary><c>maxUploadsPerConnection</c>.</summary>
+    public static readonly Setting MaxUploadsPerConnection = new()
+    {
+        Key = "maxUploadsPerConnection",
+        Flag = "--max-uploads-per-connection", Env = "TESSERA_MAX_UPLOADS_PER_CONNECTION",
+        Help = "Request bodies read at once on one connection, 0 = no cap (default 8).",
+        Description = """
+            Request bodies read at once on one connection (HTTP/2 multiplexes streams; HTTP/1.1 has one at a time). Past it,
+            503 SlowDown. `0` means no cap. Default 8.
+            """,
+        Apply = static (o, v) => o.MaxUploadsPerConnection = (int)Setting.Integer("maxUploadsPerConnection", v, 0, int.MaxValue),
+    };
+
+    /// <summary><c>maxMultipartUploads</c>.</summary>
+    public static readonly Setting MaxMultipartUploads = new()
+    {
+        Key = "maxMultipartUploads",
+        Flag = "--max-multipart-uploads", Env = "TESSERA_MAX_MULTIPART_UPLOADS",
+        Help = "Multipart uploads in progress per user, 0 = no cap (default 10000).",
+        Description = """
+            Multipart uploads one user may have in progress at once (in the buckets they own). CreateMultipartUpload past it is
+            503 SlowDown until some are completed or aborted. `0` means no cap. Default 10000.
+            """,
+        Apply = static (o, v) => o.MaxMultipartUploads = (int)Setting.Integer("maxMultipartUploads", v, 0, int.MaxValue),
+    };
+
+    /// <summary><c>quiet</c>.</summary>
+    public static readonly Setting Quiet = new()
+    {
+        Key = "quiet",
+        Flag = "--quiet", Env = "TESSERA_QUIET",
+        IsSwitch = true,
+        Help = "No banner; log warnings only.",
+        Description = """
+            No banner; log warnings only.
+            """,
+        Apply = static (o, v) => o.Quiet = Setting.Boolean("quiet", v),
+    };
+
+    /// <summary>Every setting, in the reference's order.</summary>
+    public static readonly IReadOnlyList<Setting> All = [Disks, Address, MetaDir, Region, Domains, RootUser, RootPassword, UsersFile, Ec, StorageClasses, ShardSize, DomainLevel, GcGrace, MinPartSize, ScrubRate, ScrubInterval, RepairBandwidth, RepairWorkers, DiskCheckInterval, SnapshotInterval, SmallObjectCopies, BodyIdleTimeout, MaxUploads, MaxUploadsPerConnection, MaxMultipartUploads, Quiet];
+
+    /// <summary>The setting with this configuration-file key, or null.</summary>
+    public static Setting? ByKey(string key) => All.FirstOrDefault(s => s.Key == key);
+
+    /// <summary>The "## Keys" section of docs/reference/configuration.md, generated from <see cref="All"/>.</summary>
+    public static string Reference()
+    {
+        var text = new StringBuilder();
+        foreach (var s in All)
+        {
+            var names = s.Heading ?? (s.Flag is null ? $"`{s.Env}`" : $"`{s.Flag}`, `{s.Env}`");
+            text.Append("### `").Append(s.Key).Append("` — ").Append(names).Append('\n');
+            text.Append(s.Description).Append("\n\n");
+        }
+
+        return text.ToString().TrimEnd() + "\n";
+    }
+
+    private static DiskOptions DiskOf(string value) =>
+        value.StartsWith('{')
+            ? JsonSerializer.Deserialize(value, ConfigJson.Default.DiskOptions) ?? throw new ArgumentException("disks: an empty disk object.")
+            : new DiskOptions { Path = value };
+
+    private static void AddClasses(ServerOptions options, IReadOnlyList<string> entries)
+    {
+        foreach (var entry in entries)
+        {
+            var eq = entry.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new ArgumentException($"Storage class '{entry}': expected CLASS=k+m, e.g. REDUCED_REDUNDANCY=4+1.");
+            }
+
+            options.StorageClasses[entry[..eq].Trim()] = entry[(eq + 1)..].Trim();
+        }
+    }
+}
