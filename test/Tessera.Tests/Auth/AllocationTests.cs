@@ -1,5 +1,5 @@
 using Tessera.S3.Auth;
-using static Tessera.Tests.Auth.AuthTestRequests;
+using static Tessera.Tests.AuthTestRequests;
 
 namespace Tessera.Tests.Auth;
 
@@ -39,7 +39,7 @@ public sealed class AllocationTests
     }
 
     [Fact]
-    public async Task DecodingAllocatesNothingPerReadAsync()
+    public async Task DecodingAllocatesNothingPerRead()
     {
         // Debug builds compile async state machines as classes, one allocation per await: budgets mean Release.
         var debuggable = typeof(AwsChunkedStream).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)

@@ -3,7 +3,7 @@ using System.Text;
 using CsCheck;
 using Tessera.Core.Errors;
 using Tessera.S3.Auth;
-using static Tessera.Tests.Auth.AuthTestRequests;
+using static Tessera.Tests.AuthTestRequests;
 
 namespace Tessera.Tests.Auth;
 
@@ -51,7 +51,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task AwsMultipleChunksExample_VerifiesAndDecodesAsync()
+    public async Task AwsMultipleChunksExample_VerifiesAndDecodes()
     {
         var request = Create(
             "PUT",
@@ -86,7 +86,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task TamperedChunkData_DoesNotMatchAsync()
+    public async Task TamperedChunkData_DoesNotMatch()
     {
         var body = ChunkedBodies.Signed([ExampleData[..65536], ExampleData[..1024]]);
         body[5000] = (byte)'b';
@@ -95,7 +95,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task TamperedChunkSignature_DoesNotMatchAsync()
+    public async Task TamperedChunkSignature_DoesNotMatch()
     {
         var body = ChunkedBodies.Signed([ExampleData[..100]]);
         body[20] ^= 1; // inside the first chunk's signature
@@ -104,7 +104,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task ReorderedChunks_DoNotMatchAsync()
+    public async Task ReorderedChunks_DoNotMatch()
     {
         byte[] first = [.. Enumerable.Repeat((byte)'x', 100)];
         byte[] second = [.. Enumerable.Repeat((byte)'y', 100)];
@@ -119,7 +119,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task WrongSigningKey_DoesNotMatchAsync()
+    public async Task WrongSigningKey_DoesNotMatch()
     {
         var body = ChunkedBodies.Signed([ExampleData[..100]]);
         var auth = ChunkedBodies.Auth(PayloadMode.StreamingSigned);
@@ -138,7 +138,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task TruncatedBodyAtAnyPoint_IsIncompleteBodyAsync()
+    public async Task TruncatedBodyAtAnyPoint_IsIncompleteBody()
     {
         byte[] data = [.. Enumerable.Range(0, 300).Select(i => (byte)i)];
         var signed = ChunkedBodies.Signed(ChunkedBodies.Chunks(data, 128));
@@ -159,7 +159,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task TruncatedBodyIsIncompleteBodyOnTheSyncPathTooAsync()
+    public async Task TruncatedBodyIsIncompleteBodyOnTheSyncPathToo()
     {
         var body = ChunkedBodies.Signed([ExampleData[..65536]]);
         using var stream = new AwsChunkedStream(new MemoryStream(body[..40000]), ChunkedBodies.Auth(PayloadMode.StreamingSigned), null, null);
@@ -175,7 +175,7 @@ public sealed class AwsChunkedStreamTests
     [InlineData(66559)]
     [InlineData(66561)]
     [InlineData(0)]
-    public async Task DecodedLengthMismatch_IsIncompleteBodyAsync(long declared)
+    public async Task DecodedLengthMismatch_IsIncompleteBody(long declared)
     {
         var body = ChunkedBodies.Signed([ExampleData[..65536], ExampleData[..1024]]);
         using var stream = new AwsChunkedStream(new MemoryStream(body), ChunkedBodies.Auth(PayloadMode.StreamingSigned), null, declared);
@@ -183,7 +183,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task UnsignedTrailer_Crc32IsParsedAsync()
+    public async Task UnsignedTrailer_Crc32IsParsed()
     {
         var data = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("Hello, trailing checksum! ", 1000)));
         var crc = Convert.ToBase64String(Crc32.Hash(data).Reverse().ToArray());
@@ -200,7 +200,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task UnsignedTrailer_WithoutTheFinalEmptyLineIsAcceptedAsync()
+    public async Task UnsignedTrailer_WithoutTheFinalEmptyLineIsAccepted()
     {
         var body = ChunkedBodies.Unsigned([Ascii("abc")], [("x-amz-checksum-crc32", "NSRBwg==")], finalEmptyLine: false);
         using var stream = new AwsChunkedStream(new MemoryStream(body), ChunkedBodies.Auth(PayloadMode.StreamingUnsignedTrailer), null, 3);
@@ -212,7 +212,7 @@ public sealed class AwsChunkedStreamTests
     [InlineData("3\r\nabc\r\n0\r\nx-amz-checksum-crc32:NSRBwg==\r\n\r\nsmuggled")]
     [InlineData("3\r\nabc\r\n0\r\nx-amz-checksum-crc32:NSRBwg==\r\n\r\n\r\n")]
     [InlineData("3\r\nabc\r\n0\r\nx-amz-checksum-crc32:NSRBwg==\r\n\r\n3\r\nabc\r\n0\r\n\r\n")]
-    public async Task BytesAfterTheFinalChunk_AreInvalidRequestAsync(string body)
+    public async Task BytesAfterTheFinalChunk_AreInvalidRequest(string body)
     {
         // Nothing covers bytes past the framing (no chunk signature, no checksum): they are refused, not ignored.
         using var stream = new AwsChunkedStream(new MemoryStream(Ascii(body)), ChunkedBodies.Auth(PayloadMode.StreamingUnsignedTrailer), null, 3);
@@ -221,7 +221,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task BytesAfterTheFinalSignedChunk_AreInvalidRequestAsync()
+    public async Task BytesAfterTheFinalSignedChunk_AreInvalidRequest()
     {
         var body = ChunkedBodies.Signed([Ascii("abc")]).Concat(Ascii("X")).ToArray();
         using var stream = new AwsChunkedStream(new MemoryStream(body), ChunkedBodies.Auth(PayloadMode.StreamingSigned), null, 3);
@@ -229,7 +229,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task UnsignedTrailer_IgnoresChunkExtensionsAsync()
+    public async Task UnsignedTrailer_IgnoresChunkExtensions()
     {
         var body = Ascii("3;foo=bar\r\nabc\r\n0\r\nx-amz-checksum-crc32:NSRBwg==\r\n\r\n");
         using var stream = new AwsChunkedStream(new MemoryStream(body), ChunkedBodies.Auth(PayloadMode.StreamingUnsignedTrailer), null, 3);
@@ -237,7 +237,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task SignedTrailer_VerifiesAndIsParsedAsync()
+    public async Task SignedTrailer_VerifiesAndIsParsed()
     {
         var data = ExampleData[..20000];
         var crc = Convert.ToBase64String(Crc32.Hash(data).Reverse().ToArray());
@@ -250,7 +250,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task SignedTrailer_TamperedTrailerDoesNotMatchAsync()
+    public async Task SignedTrailer_TamperedTrailerDoesNotMatch()
     {
         var body = Encoding.ASCII.GetString(ChunkedBodies.Signed([ExampleData[..100]], [("x-amz-checksum-crc32", "AAAAAA==")]));
         var tampered = Ascii(body.Replace("AAAAAA==", "AAAAAB==", StringComparison.Ordinal));
@@ -259,7 +259,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task SignedTrailer_MissingTrailerSignatureDoesNotMatchAsync()
+    public async Task SignedTrailer_MissingTrailerSignatureDoesNotMatch()
     {
         var body = Encoding.ASCII.GetString(ChunkedBodies.Signed([ExampleData[..100]], [("x-amz-checksum-crc32", "AAAAAA==")]));
         var start = body.IndexOf("x-amz-trailer-signature", StringComparison.Ordinal);
@@ -269,7 +269,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task DeclaredTrailerNotSent_IsInvalidRequestAsync()
+    public async Task DeclaredTrailerNotSent_IsInvalidRequest()
     {
         var body = ChunkedBodies.Unsigned([Ascii("abc")], []);
         using var stream = new AwsChunkedStream(new MemoryStream(body), ChunkedBodies.Auth(PayloadMode.StreamingUnsignedTrailer), "x-amz-checksum-crc32", 3);
@@ -277,7 +277,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task UndeclaredTrailer_IsInvalidRequestAsync()
+    public async Task UndeclaredTrailer_IsInvalidRequest()
     {
         var body = ChunkedBodies.Unsigned([Ascii("abc")], [("x-amz-checksum-crc32", "NSRBwg=="), ("x-amz-checksum-sha1", "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=")]);
         using var stream = new AwsChunkedStream(new MemoryStream(body), ChunkedBodies.Auth(PayloadMode.StreamingUnsignedTrailer), "x-amz-checksum-crc32", 3);
@@ -285,7 +285,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task TrailersInThePlainSignedMode_AreInvalidRequestAsync()
+    public async Task TrailersInThePlainSignedMode_AreInvalidRequest()
     {
         var body = Encoding.ASCII.GetString(ChunkedBodies.Signed([ExampleData[..10]]));
         var withTrailer = Ascii(body[..^2] + "x-amz-checksum-crc32:AAAAAA==\r\n\r\n");
@@ -302,14 +302,14 @@ public sealed class AwsChunkedStreamTests
     [InlineData("3\r\nabc\r\n0\r\nno-colon-here\r\n\r\n")]
     [InlineData("3\r\nabc\r\n0\r\n:value\r\n\r\n")]
     [InlineData("3\r\nabc\r\n0\r\nx-a:1\r\nx-a:2\r\n\r\n")]
-    public async Task MalformedFraming_IsInvalidRequestAsync(string body)
+    public async Task MalformedFraming_IsInvalidRequest(string body)
     {
         using var stream = new AwsChunkedStream(new MemoryStream(Ascii(body)), ChunkedBodies.Auth(PayloadMode.StreamingUnsignedTrailer), null, null);
         await FailsAsync(stream, S3Errors.InvalidRequest);
     }
 
     [Fact]
-    public async Task OverlongLine_IsInvalidRequestNotABufferOverrunAsync()
+    public async Task OverlongLine_IsInvalidRequestNotABufferOverrun()
     {
         var body = Ascii("3;" + new string('x', 100_000) + "\r\nabc\r\n0\r\n\r\n");
         using var stream = new AwsChunkedStream(new MemoryStream(body), ChunkedBodies.Auth(PayloadMode.StreamingUnsignedTrailer), null, null);
@@ -317,14 +317,14 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task MissingChunkSignatureInSignedMode_IsInvalidRequestAsync()
+    public async Task MissingChunkSignatureInSignedMode_IsInvalidRequest()
     {
         using var stream = new AwsChunkedStream(new MemoryStream(Ascii("3\r\nabc\r\n0\r\n\r\n")), ChunkedBodies.Auth(PayloadMode.StreamingSigned), null, null);
         await FailsAsync(stream, S3Errors.InvalidRequest);
     }
 
     [Fact]
-    public async Task MalformedChunkSignatureHex_DoesNotMatchAsync()
+    public async Task MalformedChunkSignatureHex_DoesNotMatch()
     {
         using var stream = new AwsChunkedStream(new MemoryStream(Ascii("3;chunk-signature=nothex\r\nabc\r\n0\r\n\r\n")), ChunkedBodies.Auth(PayloadMode.StreamingSigned), null, null);
         await FailsAsync(stream, S3Errors.SignatureDoesNotMatch);
@@ -338,7 +338,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task DisposeReleasesTheStreamAsync()
+    public async Task DisposeReleasesTheStream()
     {
         var stream = new AwsChunkedStream(new MemoryStream(ChunkedBodies.Signed([ExampleData[..10]])), ChunkedBodies.Auth(PayloadMode.StreamingSigned), null, 10);
         Assert.True(stream.CanRead);
@@ -362,7 +362,7 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
-    public async Task LargeReadsGoStraightToTheCallersBufferAsync()
+    public async Task LargeReadsGoStraightToTheCallersBuffer()
     {
         // One 1 MiB chunk read with a 256 KiB buffer: the framing buffer (16 KiB) is never the bottleneck.
         var data = new byte[1 << 20];

@@ -2,7 +2,7 @@ using System.Text;
 using CsCheck;
 using Tessera.Core.Errors;
 using Tessera.S3.Auth;
-using static Tessera.Tests.Auth.AuthTestRequests;
+using static Tessera.Tests.AuthTestRequests;
 
 namespace Tessera.Tests.Auth;
 

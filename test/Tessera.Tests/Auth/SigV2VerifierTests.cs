@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Tessera.Core.Errors;
 using Tessera.S3.Auth;
-using static Tessera.Tests.Auth.AuthTestRequests;
+using static Tessera.Tests.AuthTestRequests;
 
 namespace Tessera.Tests.Auth;
 

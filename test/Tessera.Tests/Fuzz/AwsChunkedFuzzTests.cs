@@ -3,7 +3,6 @@ using System.Text;
 using CsCheck;
 using Tessera.Core.Errors;
 using Tessera.S3.Auth;
-using Tessera.Tests.Auth;
 
 namespace Tessera.Tests.Fuzz;
 

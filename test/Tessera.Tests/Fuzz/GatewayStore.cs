@@ -5,8 +5,7 @@ using Tessera.S3.Gateway;
 using Tessera.S3.Users;
 using Tessera.Storage;
 using Tessera.Store;
-using Tessera.Tests.Auth;
-using static Tessera.Tests.Auth.AuthTestRequests;
+using static Tessera.Tests.AuthTestRequests;
 
 namespace Tessera.Tests.Fuzz;
 

@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using CsCheck;
-using Tessera.Tests.Auth;
-using static Tessera.Tests.Auth.AuthTestRequests;
+using static Tessera.Tests.AuthTestRequests;
 
 namespace Tessera.Tests.Fuzz;
 

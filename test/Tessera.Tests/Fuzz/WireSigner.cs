@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Tessera.Tests.Auth;
-using static Tessera.Tests.Auth.AuthTestRequests;
+using static Tessera.Tests.AuthTestRequests;
 
 namespace Tessera.Tests.Fuzz;
 

@@ -55,7 +55,7 @@ public sealed class IndexSnapshotTests : IDisposable
     }
 
     [Fact]
-    public async Task SnapshotTakenDuringWritesRestoresExactlyAConsistentPrefixAsync()
+    public async Task SnapshotTakenDuringWritesRestoresExactlyAConsistentPrefix()
     {
         var time = TimeProvider.System;
         var committed = new List<string>();

@@ -116,7 +116,7 @@ public sealed class RocksDbIndexStoreObjectTests
     }
 
     [Fact]
-    public async Task ExactlyOneOfRacingIfNoneMatchWritersWinsAsync()
+    public async Task ExactlyOneOfRacingIfNoneMatchWritersWins()
     {
         using var f = new StoreFixture();
         f.CreateBucket("b");
@@ -140,7 +140,7 @@ public sealed class RocksDbIndexStoreObjectTests
     }
 
     [Fact]
-    public async Task APutIntoAConcurrentlyDeletedBucketNeverSurvivesAsync()
+    public async Task APutIntoAConcurrentlyDeletedBucketNeverSurvives()
     {
         using var f = new StoreFixture();
         for (var round = 0; round < 40; round++)

@@ -64,7 +64,7 @@ public sealed class S3XmlTests
     public void BrokenDocuments_AreMalformedXml(string document) => Malformed(document);
 
     [Fact]
-    public async Task KeysWithCharactersXmlCannotCarry_AreWrittenAsCharacterReferencesAsync()
+    public async Task KeysWithCharactersXmlCannotCarry_AreWrittenAsCharacterReferences()
     {
         var context = new DefaultHttpContext();
         context.Response.Body = new MemoryStream();

@@ -22,7 +22,7 @@ public sealed class FragmentTrailerTests : IDisposable
     [InlineData(1L, 100)]
     [InlineData(4000L, 5000)]
     [InlineData(12_345L, 37)]
-    public async Task TrailerRoundTripsAndBlocksStayReadableAsync(long segmentSize, int trailerLength)
+    public async Task TrailerRoundTripsAndBlocksStayReadable(long segmentSize, int trailerLength)
     {
         var disk = NewDisk();
         var header = Header(segmentSize, index: 3);
@@ -38,7 +38,7 @@ public sealed class FragmentTrailerTests : IDisposable
     }
 
     [Fact]
-    public async Task NoTrailerReadsAsNullAsync()
+    public async Task NoTrailerReadsAsNull()
     {
         var disk = NewDisk();
         var header = Header(5000, index: 0);
@@ -53,7 +53,7 @@ public sealed class FragmentTrailerTests : IDisposable
     [InlineData(16)]
     [InlineData(17)]
     [InlineData(60)]
-    public async Task TruncatedTrailerIsNoTrailerAndBlocksStillReadAsync(int cut)
+    public async Task TruncatedTrailerIsNoTrailerAndBlocksStillRead(int cut)
     {
         var disk = NewDisk();
         var header = Header(9000, index: 1);
@@ -75,7 +75,7 @@ public sealed class FragmentTrailerTests : IDisposable
     [InlineData(50)] // length
     [InlineData(54)] // checksum
     [InlineData(58)] // magic
-    public async Task CorruptTrailerIsNoTrailerAsync(int offsetInTrailer)
+    public async Task CorruptTrailerIsNoTrailer(int offsetInTrailer)
     {
         var disk = NewDisk();
         var header = Header(9000, index: 2);
@@ -97,7 +97,7 @@ public sealed class FragmentTrailerTests : IDisposable
     }
 
     [Fact]
-    public async Task ExtraBytesAfterTheTrailerMakeItInvalidAsync()
+    public async Task ExtraBytesAfterTheTrailerMakeItInvalid()
     {
         var disk = NewDisk();
         var header = Header(100, index: 0);
@@ -108,7 +108,7 @@ public sealed class FragmentTrailerTests : IDisposable
     }
 
     [Fact]
-    public async Task Version1FilesStillReadWithoutATrailerAsync()
+    public async Task Version1FilesStillReadWithoutATrailer()
     {
         var disk = NewDisk();
         var header = Header(6000, index: 4);
@@ -152,7 +152,7 @@ public sealed class FragmentTrailerTests : IDisposable
     }
 
     [Fact]
-    public async Task CompletionRecordsRoundTripAndRejectCorruptionAsync()
+    public async Task CompletionRecordsRoundTripAndRejectCorruption()
     {
         var disk = NewDisk();
         var id = Guid.NewGuid();

@@ -34,7 +34,7 @@ public sealed class LocalDiskTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public async Task WriteCommitReadRoundTripsAsync(long segmentSize, int index)
+    public async Task WriteCommitReadRoundTrips(long segmentSize, int index)
     {
         var disk = NewDisk();
         var header = Header(segmentSize, index, key: "photos/2024/cat.jpg");
@@ -58,7 +58,7 @@ public sealed class LocalDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task BlocksStartOnAPageAndFollowEachOtherWithTheirChecksumsAsync()
+    public async Task BlocksStartOnAPageAndFollowEachOtherWithTheirChecksums()
     {
         var disk = NewDisk();
         var header = Header((2 * Stripe) + 10, 0);
@@ -73,7 +73,7 @@ public sealed class LocalDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task ConcurrentReadsOfDifferentBlocksAllSucceedAsync()
+    public async Task ConcurrentReadsOfDifferentBlocksAllSucceed()
     {
         var disk = NewDisk();
         var header = Header((40 * Stripe) - 7, 1);
@@ -91,7 +91,7 @@ public sealed class LocalDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task UncommittedWriterLeavesNothingBehindAsync()
+    public async Task UncommittedWriterLeavesNothingBehind()
     {
         var disk = NewDisk();
         var header = Header(2 * Stripe, 0);
@@ -108,7 +108,7 @@ public sealed class LocalDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task WriterRejectsWrongLengthsMissingAndExtraBlocksAsync()
+    public async Task WriterRejectsWrongLengthsMissingAndExtraBlocks()
     {
         var disk = NewDisk();
         var header = Header(Stripe + 8, 0);
@@ -125,7 +125,7 @@ public sealed class LocalDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task InvalidHeadersAreRejectedAsync()
+    public async Task InvalidHeadersAreRejected()
     {
         var disk = NewDisk();
         var id = new FragmentId(Guid.NewGuid(), 6);
@@ -139,7 +139,7 @@ public sealed class LocalDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task AFlippedByteFailsOnlyItsOwnBlockAsync()
+    public async Task AFlippedByteFailsOnlyItsOwnBlock()
     {
         var disk = NewDisk();
         var header = Header((3 * Stripe) + 1001, 2);
@@ -171,7 +171,7 @@ public sealed class LocalDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task TruncatedFileFailsTheMissingBlocksAsync()
+    public async Task TruncatedFileFailsTheMissingBlocks()
     {
         var disk = NewDisk();
         var header = Header(3 * Stripe, 0);
@@ -193,7 +193,7 @@ public sealed class LocalDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task ACorruptOrTruncatedHeaderMakesTheFragmentMissingAsync()
+    public async Task ACorruptOrTruncatedHeaderMakesTheFragmentMissing()
     {
         var disk = NewDisk();
         var header = Header(Stripe, 3, key: "k", versionId: "v1");
@@ -221,7 +221,7 @@ public sealed class LocalDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task AFileUnderAnotherFragmentsNameIsMissingAsync()
+    public async Task AFileUnderAnotherFragmentsNameIsMissing()
     {
         var disk = NewDisk();
         var header = Header(Stripe, 0);
@@ -234,7 +234,7 @@ public sealed class LocalDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task OpeningADiskDeletesTempLeftoversAsync()
+    public async Task OpeningADiskDeletesTempLeftovers()
     {
         var disk = NewDisk();
         var header = Header(2 * Stripe, 0);
@@ -256,7 +256,7 @@ public sealed class LocalDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task ListFragmentsReturnsExactlyTheCommittedOnesAsync()
+    public async Task ListFragmentsReturnsExactlyTheCommittedOnes()
     {
         var disk = NewDisk();
         var committed = new List<FragmentId>();
@@ -287,7 +287,7 @@ public sealed class LocalDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task DeleteFragmentRemovesItOnceAsync()
+    public async Task DeleteFragmentRemovesItOnce()
     {
         var disk = NewDisk();
         var keep = Header(10, 0);
@@ -303,7 +303,7 @@ public sealed class LocalDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task CommittingAgainReplacesTheFragmentAsync()
+    public async Task CommittingAgainReplacesTheFragment()
     {
         var disk = NewDisk();
         var header = Header(Stripe, 0);
@@ -318,7 +318,7 @@ public sealed class LocalDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task KeysNeverReachFileNamesAndRoundTripAsync()
+    public async Task KeysNeverReachFileNamesAndRoundTrip()
     {
         var disk = NewDisk();
         var key = "../../escape/" + new string('é', 400) + "/\0/" + new string('k', 200);
@@ -333,7 +333,7 @@ public sealed class LocalDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task ReaderRejectsMisuseAsync()
+    public async Task ReaderRejectsMisuse()
     {
         var disk = NewDisk();
         var header = Header(Stripe + 1, 0);

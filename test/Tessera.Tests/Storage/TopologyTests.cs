@@ -129,7 +129,7 @@ public sealed class TopologyTests : IDisposable
     }
 
     [Fact]
-    public async Task ProbeTellsHealthyMissingBlankAndForeignDisksAsync()
+    public async Task ProbeTellsHealthyMissingBlankAndForeignDisks()
     {
         var path = Path.Join(_root.Path, "disk1");
         var disk = new LocalDisk("disk1", path, new DiskLabels("z", "r", "n"));

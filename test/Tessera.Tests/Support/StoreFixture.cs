@@ -1,6 +1,6 @@
 using Tessera.Index;
 
-namespace Tessera.Tests.Index;
+namespace Tessera.Tests;
 
 /// <summary>A store over its own temp directory, with a controllable clock; reopenable to test durability.</summary>
 public sealed class StoreFixture : IDisposable

@@ -1,6 +1,6 @@
 using Tessera.Index;
 
-namespace Tessera.Tests.Index;
+namespace Tessera.Tests;
 
 /// <summary>Builders for multipart tests: uploads, parts and the manifest a gateway would assemble.</summary>
 public static class Multipart

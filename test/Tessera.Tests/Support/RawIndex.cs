@@ -1,6 +1,6 @@
 using RocksDbSharp;
 
-namespace Tessera.Tests.Index;
+namespace Tessera.Tests;
 
 /// <summary>Edits a closed index database directly, to build states an older build (or a bug) would leave.</summary>
 public static class RawIndex

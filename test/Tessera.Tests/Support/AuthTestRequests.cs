@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Tessera.S3.Auth;
 
-namespace Tessera.Tests.Auth;
+namespace Tessera.Tests;
 
 /// <summary>Requests as Kestrel would hand them over: method, raw target and headers; and the AWS example credentials.</summary>
 public static class AuthTestRequests

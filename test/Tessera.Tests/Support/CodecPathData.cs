@@ -1,6 +1,6 @@
 using Tessera.Erasure;
 
-namespace Tessera.Tests.Erasure;
+namespace Tessera.Tests;
 
 /// <summary>
 /// Every codec path, as xunit theory data (path, emulated): each path this machine can run on its own instructions

@@ -1,6 +1,6 @@
 using Tessera.Storage;
 
-namespace Tessera.Tests.Store;
+namespace Tessera.Tests;
 
 /// <summary>
 /// A real disk that counts its commits and whose block reads and writes take <see cref="Delay"/> and cannot be cancelled once started, as a

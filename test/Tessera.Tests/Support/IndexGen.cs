@@ -1,7 +1,7 @@
 using CsCheck;
 using Tessera.Index;
 
-namespace Tessera.Tests.Index;
+namespace Tessera.Tests;
 
 /// <summary>CsCheck generators for index records, and structural comparison (records compare lists by reference).</summary>
 public static class IndexGen

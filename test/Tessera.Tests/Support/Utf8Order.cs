@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Tessera.Tests.Index;
+namespace Tessera.Tests;
 
 /// <summary>S3's listing order: UTF-8 bytes, compared unsigned.</summary>
 public sealed class Utf8Order : IComparer<string>

@@ -1,4 +1,4 @@
-namespace Tessera.Tests.Auth;
+namespace Tessera.Tests;
 
 /// <summary>A read-only stream over bytes that returns at most a few bytes per read, as a slow network would.</summary>
 public sealed class TrickleStream(byte[] data, Func<int> nextReadSize) : Stream

@@ -1,4 +1,4 @@
-namespace Tessera.Tests.Erasure;
+namespace Tessera.Tests;
 
 /// <summary>Test helpers that build and compare stripes.</summary>
 internal static class ShardBuffers

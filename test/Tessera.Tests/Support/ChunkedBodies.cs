@@ -1,8 +1,8 @@
 using System.Text;
 using Tessera.S3.Auth;
-using static Tessera.Tests.Auth.AuthTestRequests;
+using static Tessera.Tests.AuthTestRequests;
 
-namespace Tessera.Tests.Auth;
+namespace Tessera.Tests;
 
 /// <summary>Builds aws-chunked bodies the way SDKs send them, signed with <see cref="ReferenceSigner"/>.</summary>
 public static class ChunkedBodies

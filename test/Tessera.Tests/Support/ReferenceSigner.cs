@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Tessera.Tests.Auth;
+namespace Tessera.Tests;
 
 /// <summary>
 /// A deliberately plain SigV4 signer (strings and StringBuilder, straight from the AWS documentation), independent of

@@ -1,6 +1,6 @@
 using Tessera.Storage;
 
-namespace Tessera.Tests.Storage;
+namespace Tessera.Tests;
 
 /// <summary>A disk that only has an identity, labels and a weight: enough for placement.</summary>
 internal sealed class TestDisk(string id, DiskLabels labels, double weight = 1) : IDisk
