@@ -24,7 +24,7 @@ namespace Tessera.S3.Auth;
 /// in <c>IncompleteBody</c>. After the first error every read rethrows it.</para>
 /// <para>The inner stream (the request body) is owned by the caller and is not disposed.</para>
 /// </remarks>
-public sealed class AwsChunkedStream : Stream
+public sealed class AwsChunkedStream : Core.IO.ReadOnlyForwardStream
 {
     /// <summary>The pooled framing buffer's size.</summary>
     internal const int BufferSize = 16 * 1024;
@@ -148,22 +148,6 @@ public sealed class AwsChunkedStream : Stream
     public override bool CanRead => _buffer is not null;
 
     /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    /// <inheritdoc />
     public override int Read(byte[] buffer, int offset, int count)
     {
         ValidateBufferArguments(buffer, offset, count);
@@ -264,20 +248,6 @@ public sealed class AwsChunkedStream : Stream
             throw;
         }
     }
-
-    /// <inheritdoc />
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

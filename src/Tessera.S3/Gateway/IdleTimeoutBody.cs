@@ -16,7 +16,7 @@ namespace Tessera.S3.Gateway;
 /// cancelled read without finishing it), would leave the reader mid-read, and Kestrel could then neither drain the
 /// body nor close the connection gracefully; finishing the read here lets it answer and close cleanly.
 /// </remarks>
-internal sealed class IdleTimeoutBody : Stream
+internal sealed class IdleTimeoutBody : Core.IO.ReadOnlyForwardStream
 {
     private readonly PipeReader _reader;
     private readonly TimeSpan _idle;
@@ -32,25 +32,6 @@ internal sealed class IdleTimeoutBody : Stream
 
     /// <summary>Whether the body timed out (the gateway then closes the connection rather than drain it).</summary>
     public bool TimedOut { get; private set; }
-
-    /// <inheritdoc />
-    public override bool CanRead => true;
-
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -105,20 +86,6 @@ internal sealed class IdleTimeoutBody : Stream
 
     /// <inheritdoc />
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Request bodies are read asynchronously.");
-
-    /// <inheritdoc />
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -129,24 +129,7 @@ internal static class CopyObject
     {
         try
         {
-            var stream = writer.AsStream(leaveOpen: true);
-            long segmentStart = 0;
-            var end = offset + length;
-            foreach (var segment in original.Segments)
-            {
-                var segmentEnd = segmentStart + segment.Size;
-                if (segmentEnd > offset && segmentStart < end)
-                {
-                    var from = Math.Max(offset, segmentStart) - segmentStart;
-                    var to = Math.Min(end, segmentEnd) - segmentStart;
-                    using var reader = new SegmentReader(r.Store.Storage, segment, r.Store.Buffers);
-                    await reader.CopyToAsync(stream, from, to - from, cancellationToken).ConfigureAwait(false);
-                    reader.ReportDamage(r.Store, sourceBucket, original.Key);
-                }
-
-                segmentStart = segmentEnd;
-            }
-
+            await ObjectReader.CopyToAsync(r.Store, sourceBucket, original, offset, length, writer.AsStream(leaveOpen: true), cancellationToken).ConfigureAwait(false);
             await writer.CompleteAsync().ConfigureAwait(false);
         }
         catch (Exception e)

@@ -117,29 +117,7 @@ internal static class GetObject
             return;
         }
 
-        await StreamAsync(r, manifest, start, length).ConfigureAwait(false);
-    }
-
-    /// <summary>Streams [start, start + length) of the object, segment by segment.</summary>
-    private static async Task StreamAsync(S3Request r, ObjectManifest manifest, long start, long length)
-    {
-        var body = r.Response.Body;
-        long segmentStart = 0;
-        var end = start + length;
-        foreach (var segment in manifest.Segments)
-        {
-            var segmentEnd = segmentStart + segment.Size;
-            if (segmentEnd > start && segmentStart < end)
-            {
-                var from = Math.Max(start, segmentStart) - segmentStart;
-                var to = Math.Min(end, segmentEnd) - segmentStart;
-                using var reader = new SegmentReader(r.Store.Storage, segment, r.Store.Buffers);
-                await reader.CopyToAsync(body, from, to - from, r.Aborted).ConfigureAwait(false);
-                reader.ReportDamage(r.Store, r.Bucket, manifest.Key);
-            }
-
-            segmentStart = segmentEnd;
-        }
+        await ObjectReader.CopyToAsync(r.Store, r.Bucket, manifest, start, length, r.Response.Body, r.Aborted).ConfigureAwait(false);
     }
 
     private static (long Start, long End) PartRange(ObjectManifest manifest, string partNumber)
