@@ -3,9 +3,9 @@ using System.Text.Json;
 using Tessera.Core.Errors;
 using Tessera.Index;
 using Tessera.S3.Gateway;
+using Tessera.Storage;
 using Tessera.Store;
 using Tessera.Store.Maintenance;
-using Tessera.Storage;
 
 namespace Tessera.Server;
 

@@ -15,7 +15,8 @@ internal static class Settings
     {
         Key = "disks",
         Env = "TESSERA_DISKS",
-        Heading = "positional arguments, `TESSERA_DISKS`", IsList = true,
+        Heading = "positional arguments, `TESSERA_DISKS`",
+        IsList = true,
         Help = "A data directory (holds disk1..disk6 and meta), or the disk directories: /mnt/disk{1...6}.",
         Description = """
             One directory: the embedded default. It holds six disks `disk1` … `disk6` and the index in `meta`
@@ -30,7 +31,8 @@ internal static class Settings
     public static readonly Setting Address = new()
     {
         Key = "address",
-        Flag = "--address", Env = "TESSERA_ADDRESS",
+        Flag = "--address",
+        Env = "TESSERA_ADDRESS",
         Help = "HOST:PORT to listen on (default 127.0.0.1:9000).",
         Description = """
             `HOST:PORT` to listen on. Default `127.0.0.1:9000`. `:9000` listens on every interface.
@@ -42,7 +44,8 @@ internal static class Settings
     public static readonly Setting MetaDir = new()
     {
         Key = "metaDir",
-        Flag = "--meta-dir", Env = "TESSERA_META_DIR",
+        Flag = "--meta-dir",
+        Env = "TESSERA_META_DIR",
         Help = "Directory of the index (default meta inside one data directory).",
         Description = """
             Where the RocksDB index and the generated root credentials live. Default: `meta` inside a single data directory,
@@ -55,7 +58,8 @@ internal static class Settings
     public static readonly Setting Region = new()
     {
         Key = "region",
-        Flag = "--region", Env = "TESSERA_REGION",
+        Flag = "--region",
+        Env = "TESSERA_REGION",
         Help = "Region to answer for (default us-east-1).",
         Description = """
             The region the store answers for. Signatures must be scoped to it (AuthorizationHeaderMalformed otherwise), and a
@@ -68,8 +72,10 @@ internal static class Settings
     public static readonly Setting Domains = new()
     {
         Key = "domains",
-        Flag = "--domain", Env = "TESSERA_DOMAINS",
-        Heading = "`--domain` (repeatable), `TESSERA_DOMAINS` (comma-separated)", IsList = true,
+        Flag = "--domain",
+        Env = "TESSERA_DOMAINS",
+        Heading = "`--domain` (repeatable), `TESSERA_DOMAINS` (comma-separated)",
+        IsList = true,
         Help = "Domain for virtual-hosted-style buckets (repeatable; default localhost).",
         Description = """
             Domains for virtual-hosted-style requests: Host `bucket.s3.example.com` addresses `bucket` when
@@ -83,7 +89,8 @@ internal static class Settings
     {
         Key = "rootUser",
         Env = "TESSERA_ROOT_USER",
-        Heading = "`TESSERA_ROOT_USER` (or `TESSERA_ROOT_USER_FILE`)", IsSecret = true,
+        Heading = "`TESSERA_ROOT_USER` (or `TESSERA_ROOT_USER_FILE`)",
+        IsSecret = true,
         Help = "The root access key.",
         Description = """
             The root access key and secret key (at least 8 characters). When neither is set, a pair is generated on first
@@ -97,7 +104,8 @@ internal static class Settings
     {
         Key = "rootPassword",
         Env = "TESSERA_ROOT_PASSWORD",
-        Heading = "`TESSERA_ROOT_PASSWORD` (or `TESSERA_ROOT_PASSWORD_FILE`)", IsSecret = true,
+        Heading = "`TESSERA_ROOT_PASSWORD` (or `TESSERA_ROOT_PASSWORD_FILE`)",
+        IsSecret = true,
         Help = "The root secret key.",
         Description = """
             The root secret key, set together with `rootUser` (see there).
@@ -109,7 +117,8 @@ internal static class Settings
     public static readonly Setting UsersFile = new()
     {
         Key = "usersFile",
-        Flag = "--users-file", Env = "TESSERA_USERS_FILE",
+        Flag = "--users-file",
+        Env = "TESSERA_USERS_FILE",
         Help = "JSON list of users {accessKey, secretKey, canonicalId, displayName}.",
         Description = """
             A JSON list of further users: `[{"accessKey": "…", "secretKey": "…", "canonicalId": "…", "displayName": "…"}]`.
@@ -123,7 +132,8 @@ internal static class Settings
     public static readonly Setting Ec = new()
     {
         Key = "ec",
-        Flag = "--ec", Env = "TESSERA_EC",
+        Flag = "--ec",
+        Env = "TESSERA_EC",
         Help = "Erasure code k+m[@level] (default 4+2).",
         Description = """
             The erasure code `k+m`, or `k+m@level` to name the failure-domain level too (it then overrides `domainLevel`).
@@ -137,8 +147,10 @@ internal static class Settings
     public static readonly Setting StorageClasses = new()
     {
         Key = "storageClasses",
-        Flag = "--storage-class", Env = "TESSERA_STORAGE_CLASSES",
-        Heading = "`--storage-class CLASS=k+m[@level]` (repeatable), `TESSERA_STORAGE_CLASSES` (`CLASS=k+m[@level],…`)", IsList = true,
+        Flag = "--storage-class",
+        Env = "TESSERA_STORAGE_CLASSES",
+        Heading = "`--storage-class CLASS=k+m[@level]` (repeatable), `TESSERA_STORAGE_CLASSES` (`CLASS=k+m[@level],…`)",
+        IsList = true,
         Help = "Erasure code and domain level of a storage class, CLASS=k+m[@level] (repeatable), e.g. STANDARD_IA=8+4@rack.",
         Description = """
             The erasure code of particular storage classes and, after `@`, the failure-domain level they spread over (default:
@@ -153,7 +165,8 @@ internal static class Settings
     public static readonly Setting ShardSize = new()
     {
         Key = "shardSize",
-        Flag = "--shard-size", Env = "TESSERA_SHARD_SIZE",
+        Flag = "--shard-size",
+        Env = "TESSERA_SHARD_SIZE",
         Help = "Bytes per shard of a stripe (default 262144).",
         Description = """
             Bytes of each shard of a stripe (4 KiB to 16 MiB). Default 262144: a 1 MiB stripe for 4+2.
@@ -165,7 +178,8 @@ internal static class Settings
     public static readonly Setting DomainLevel = new()
     {
         Key = "domainLevel",
-        Flag = "--domain-level", Env = "TESSERA_DOMAIN_LEVEL",
+        Flag = "--domain-level",
+        Env = "TESSERA_DOMAIN_LEVEL",
         Help = "Failure-domain level fragments spread over: disk, node, rack, zone (default disk).",
         Description = """
             The failure-domain level fragments spread over: `disk`, `node`, `rack` or `zone`. Default `disk`.
@@ -177,7 +191,8 @@ internal static class Settings
     public static readonly Setting GcGrace = new()
     {
         Key = "gcGraceSeconds",
-        Flag = "--gc-grace", Env = "TESSERA_GC_GRACE",
+        Flag = "--gc-grace",
+        Env = "TESSERA_GC_GRACE",
         Help = "Seconds before fragments of replaced versions are deleted (default 300).",
         Description = """
             Seconds the fragments of replaced and deleted versions wait before deletion, so reads that began on the old
@@ -190,7 +205,8 @@ internal static class Settings
     public static readonly Setting MinPartSize = new()
     {
         Key = "minPartSize",
-        Flag = "--min-part-size", Env = "TESSERA_MIN_PART_SIZE",
+        Flag = "--min-part-size",
+        Env = "TESSERA_MIN_PART_SIZE",
         Help = "Smallest multipart part but the last, bytes (default 5242880, as S3).",
         Description = """
             Smallest size, in bytes, of every part of a multipart upload but the last (CompleteMultipartUpload answers
@@ -203,7 +219,8 @@ internal static class Settings
     public static readonly Setting ScrubRate = new()
     {
         Key = "scrubRate",
-        Flag = "--scrub-rate", Env = "TESSERA_SCRUB_RATE",
+        Flag = "--scrub-rate",
+        Env = "TESSERA_SCRUB_RATE",
         Help = "Bytes per second the background scrubber reads at most, 0 = unlimited (default 52428800).",
         Description = """
             Bytes per second the background scrubber reads at most (a token bucket over the blocks it verifies); `0` means
@@ -216,7 +233,8 @@ internal static class Settings
     public static readonly Setting ScrubInterval = new()
     {
         Key = "scrubInterval",
-        Flag = "--scrub-interval", Env = "TESSERA_SCRUB_INTERVAL",
+        Flag = "--scrub-interval",
+        Env = "TESSERA_SCRUB_INTERVAL",
         Help = "Seconds between scrub passes, 0 = off (default 86400).",
         Description = """
             Seconds between scrub passes, the first one interval after the start; `0` turns the background scrub off. A pass
@@ -232,7 +250,8 @@ internal static class Settings
     public static readonly Setting RepairBandwidth = new()
     {
         Key = "repairBandwidth",
-        Flag = "--repair-bandwidth", Env = "TESSERA_REPAIR_BANDWIDTH",
+        Flag = "--repair-bandwidth",
+        Env = "TESSERA_REPAIR_BANDWIDTH",
         Help = "Bytes per second repair writes at most, 0 = unlimited (default 209715200).",
         Description = """
             Bytes per second of rebuilt fragment data that repair writes at most (a token bucket shared by the two repair
@@ -246,7 +265,8 @@ internal static class Settings
     public static readonly Setting RepairWorkers = new()
     {
         Key = "repairWorkers",
-        Flag = "--repair-workers", Env = "TESSERA_REPAIR_WORKERS",
+        Flag = "--repair-workers",
+        Env = "TESSERA_REPAIR_WORKERS",
         Help = "Segments repaired at once in the background, 0 = none (default 2).",
         Description = """
             Segments repaired at once in the background, always the least redundant first. `0` turns background repair off
@@ -259,7 +279,8 @@ internal static class Settings
     public static readonly Setting DiskCheckInterval = new()
     {
         Key = "diskCheckInterval",
-        Flag = "--disk-check-interval", Env = "TESSERA_DISK_CHECK_INTERVAL",
+        Flag = "--disk-check-interval",
+        Env = "TESSERA_DISK_CHECK_INTERVAL",
         Help = "Seconds between disk health probes, 0 = off (default 10).",
         Description = """
             Seconds between disk health probes. A probe checks that the disk directory is there, carries the disk's identity
@@ -274,7 +295,8 @@ internal static class Settings
     public static readonly Setting SnapshotInterval = new()
     {
         Key = "snapshotInterval",
-        Flag = "--snapshot-interval", Env = "TESSERA_SNAPSHOT_INTERVAL",
+        Flag = "--snapshot-interval",
+        Env = "TESSERA_SNAPSHOT_INTERVAL",
         Help = "Seconds between index snapshots onto the data disks, 0 = off (default 900).",
         Description = """
             Seconds between index snapshots, the first one interval after the start; `0` turns them off. Each snapshot is a
@@ -290,7 +312,8 @@ internal static class Settings
     public static readonly Setting SmallObjectCopies = new()
     {
         Key = "smallObjectCopies",
-        Flag = "--small-object-copies", Env = "TESSERA_SMALL_OBJECT_COPIES",
+        Flag = "--small-object-copies",
+        Env = "TESSERA_SMALL_OBJECT_COPIES",
         Help = "Write objects small enough that m+1 copies take no more space than k+m fragments as copies (default true).",
         Description = """
             Store a segment (an object, or a part) as m + 1 copies, that is RS(1, m), when that takes no more disk space than its
@@ -306,7 +329,8 @@ internal static class Settings
     public static readonly Setting BodyIdleTimeout = new()
     {
         Key = "bodyIdleTimeout",
-        Flag = "--body-idle-timeout", Env = "TESSERA_BODY_IDLE_TIMEOUT",
+        Flag = "--body-idle-timeout",
+        Env = "TESSERA_BODY_IDLE_TIMEOUT",
         Help = "Seconds a request body may send nothing before RequestTimeout (default 20).",
         Description = """
             Seconds a request body may send nothing before the request fails with 400 RequestTimeout and its connection is
@@ -321,7 +345,8 @@ internal static class Settings
     public static readonly Setting MaxUploads = new()
     {
         Key = "maxUploads",
-        Flag = "--max-uploads", Env = "TESSERA_MAX_UPLOADS",
+        Flag = "--max-uploads",
+        Env = "TESSERA_MAX_UPLOADS",
         Help = "Request bodies read at once, 0 = no cap (default 256); past it, 503 SlowDown.",
         Description = """
             Request bodies read at once in the process (PUTs, parts, POSTs, XML documents). Past it a request gets 503
@@ -336,7 +361,8 @@ internal static class Settings
     public static readonly Setting MaxUploadsPerConnection = new()
     {
         Key = "maxUploadsPerConnection",
-        Flag = "--max-uploads-per-connection", Env = "TESSERA_MAX_UPLOADS_PER_CONNECTION",
+        Flag = "--max-uploads-per-connection",
+        Env = "TESSERA_MAX_UPLOADS_PER_CONNECTION",
         Help = "Request bodies read at once on one connection, 0 = no cap (default 8).",
         Description = """
             Request bodies read at once on one connection (HTTP/2 multiplexes streams; HTTP/1.1 has one at a time). Past it,
@@ -349,7 +375,8 @@ internal static class Settings
     public static readonly Setting MaxMultipartUploads = new()
     {
         Key = "maxMultipartUploads",
-        Flag = "--max-multipart-uploads", Env = "TESSERA_MAX_MULTIPART_UPLOADS",
+        Flag = "--max-multipart-uploads",
+        Env = "TESSERA_MAX_MULTIPART_UPLOADS",
         Help = "Multipart uploads in progress per user, 0 = no cap (default 10000).",
         Description = """
             Multipart uploads one user may have in progress at once (in the buckets they own). CreateMultipartUpload past it is
@@ -362,7 +389,8 @@ internal static class Settings
     public static readonly Setting Quiet = new()
     {
         Key = "quiet",
-        Flag = "--quiet", Env = "TESSERA_QUIET",
+        Flag = "--quiet",
+        Env = "TESSERA_QUIET",
         IsSwitch = true,
         Help = "No banner; log warnings only.",
         Description = """

@@ -1,8 +1,8 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Tessera.Index;
-using Tessera.Store.Maintenance;
 using Tessera.Storage;
+using Tessera.Store.Maintenance;
 
 namespace Tessera.Store;
 
