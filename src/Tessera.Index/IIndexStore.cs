@@ -166,6 +166,15 @@ public interface IIndexStore : IDisposable
     /// </summary>
     AbortResult AbortUpload(string bucket, string key, string uploadId);
 
+    /// <summary>
+    /// The completed upload <paramref name="uploadId"/> of <paramref name="bucket"/>/<paramref name="key"/>, while
+    /// the index remembers it (<see cref="PruneCompletedUploads"/>), or null.
+    /// </summary>
+    CompletedUpload? GetCompletedUpload(string bucket, string key, string uploadId);
+
+    /// <summary>Forgets the completed uploads completed before <paramref name="before"/>; returns how many.</summary>
+    int PruneCompletedUploads(DateTimeOffset before);
+
     /// <summary>Garbage entries queued before <paramref name="olderThan"/>, oldest first, at most <paramref name="max"/>.</summary>
     IReadOnlyList<GarbageEntry> PeekGarbage(DateTimeOffset olderThan, int max);
 

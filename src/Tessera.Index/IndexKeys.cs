@@ -26,6 +26,8 @@ namespace Tessera.Index;
 /// upload in ascending part number</item>
 /// <item><c>0A 'I' uploadId</c> → the upload's sequence (8, BE): finds the <c>08 'U'</c> record of an upload id with
 /// one point read (upload ids are unique in the index)</item>
+/// <item><c>0B 'C' uploadId</c> → <see cref="CompletedUpload"/>: a completed upload, remembered so a retried
+/// completion gets the same answer; pruned after a day</item>
 /// </list>
 /// Bucket names and object keys are UTF-8 and may not contain U+0000: the 00 separator then sorts before every key
 /// byte, so <c>a</c> sorts before <c>a/</c> and <c>a0</c>, which is S3's UTF-8 binary listing order, and
@@ -77,6 +79,9 @@ internal static class IndexKeys
 
     /// <summary>Prefix of the upload-id locator keyspace.</summary>
     public static ReadOnlySpan<byte> UploadIdSpace => [0x0A, (byte)'I'];
+
+    /// <summary>Prefix of the completed-upload keyspace.</summary>
+    public static ReadOnlySpan<byte> CompletedUploadSpace => [0x0B, (byte)'C'];
 
     /// <summary>Throws <see cref="ArgumentException"/> for an empty bucket name, one with U+0000, or invalid UTF-16.</summary>
     public static void ValidateBucket(string bucket)
@@ -187,6 +192,15 @@ internal static class IndexKeys
     {
         var key = new KeyBuffer(stack, 2 + Utf8Length(uploadId));
         UploadIdSpace.CopyTo(key.Span);
+        RecordWriter.StrictUtf8.GetBytes(uploadId, key.Span[2..]);
+        return key;
+    }
+
+    /// <summary><c>0B 'C' uploadId</c>.</summary>
+    public static KeyBuffer CompletedUpload(Span<byte> stack, string uploadId)
+    {
+        var key = new KeyBuffer(stack, 2 + Utf8Length(uploadId));
+        CompletedUploadSpace.CopyTo(key.Span);
         RecordWriter.StrictUtf8.GetBytes(uploadId, key.Span[2..]);
         return key;
     }

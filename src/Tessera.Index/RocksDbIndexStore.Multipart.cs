@@ -435,7 +435,14 @@ public sealed partial class RocksDbIndexStore
                 manifest = manifest with { Segments = segments };
 
                 var unused = parts.Where(p => !listed.Contains(p.Segment.Segment)).ToList();
-                var put = CommitVersion(bucket, info, manifest, condition, listed, batch => RemoveUpload(batch, found.Upload, found.Sequence, parts, unused));
+                var completed = new CompletedUpload(
+                    bucket, key, uploadId, manifest.VersionId, manifest.ETag,
+                    CompletedUpload.PartList(manifest.Segments.Select((s, i) => (partNumbers[i], s.ETag))), _time.GetUtcNow());
+                var put = CommitVersion(bucket, info, manifest, condition, listed, batch =>
+                {
+                    RemoveUpload(batch, found.Upload, found.Sequence, parts, unused);
+                    StageCompleted(batch, completed);
+                });
                 return put.Status == PutObjectStatus.Committed
                     ? new CompleteResult(CompleteStatus.Completed, put.Stored, put.Replaced)
                     : new CompleteResult(CompleteStatus.PreconditionFailed);

@@ -59,9 +59,11 @@ public sealed partial class RocksDbIndexStore
         ulong? markerSequence = null;
         if (versionIdMarker is not null)
         {
+            // A marker version that is gone (deleted between two pages) or never was: go on after the marker key, as
+            // S3 does rather than failing a paginator half-way.
             markerSequence = SeekVersion(iterator, bucket, keyMarker!, versionIdMarker)
                 ? IndexKeys.SequenceOfVersionKey(iterator.GetKeySpan())
-                : throw new ArgumentException($"Version id marker '{versionIdMarker}' is not a version of key '{keyMarker}'.", nameof(query));
+                : null;
         }
 
         if (query.MaxKeys == 0 || prefix.AsSpan().Contains(IndexKeys.Separator))

@@ -46,6 +46,9 @@ public sealed class StoreServices
     /// <summary>How long fragments of replaced or deleted versions wait before the collector deletes them. Default 5 minutes.</summary>
     public TimeSpan GarbageGracePeriod { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long a completed multipart upload is remembered, so a retried completion gets the same answer. Default a day.</summary>
+    public TimeSpan CompletedUploadRetention { get; init; } = TimeSpan.FromDays(1);
+
     /// <summary>Segments waiting for repair: reads and scrubs that meet damage queue here, the repairer works it.</summary>
     public RepairQueue Repairs { get; } = new();
 

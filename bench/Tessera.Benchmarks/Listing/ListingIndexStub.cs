@@ -51,6 +51,10 @@ internal sealed class ListingIndexStub(BucketInfo bucket, ObjectListing page) : 
 
     public AbortResult AbortUpload(string bucketName, string key, string uploadId) => throw new NotSupportedException();
 
+    public CompletedUpload? GetCompletedUpload(string bucket, string key, string uploadId) => throw new NotSupportedException();
+
+    public int PruneCompletedUploads(DateTimeOffset before) => throw new NotSupportedException();
+
     public IReadOnlyList<GarbageEntry> PeekGarbage(DateTimeOffset olderThan, int max) => throw new NotSupportedException();
 
     public void RemoveGarbage(IEnumerable<GarbageEntry> entries) => throw new NotSupportedException();

@@ -82,8 +82,8 @@ public static class S3Errors
     /// <summary><c>InvalidPartOrder</c>: HTTP 400.</summary>
     public static readonly S3Error InvalidPartOrder = new("InvalidPartOrder", 400, "The list of parts was not in ascending order. The parts list must be specified in order by part number.");
 
-    /// <summary><c>InvalidPartNumber</c>: HTTP 416.</summary>
-    public static readonly S3Error InvalidPartNumber = new("InvalidPartNumber", 416, "The requested partnumber is not satisfiable");
+    /// <summary><c>InvalidPartNumber</c>: HTTP 400 (as S3 answers a GET or HEAD with a part number the object does not have; its documentation's table says 416).</summary>
+    public static readonly S3Error InvalidPartNumber = new("InvalidPartNumber", 400, "The requested partnumber is not satisfiable");
 
     /// <summary><c>InvalidPolicyDocument</c>: HTTP 400.</summary>
     public static readonly S3Error InvalidPolicyDocument = new("InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document.");
@@ -110,7 +110,7 @@ public static class S3Errors
     public static readonly S3Error MalformedPOSTRequest = new("MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data.");
 
     /// <summary><c>MalformedXML</c>: HTTP 400.</summary>
-    public static readonly S3Error MalformedXML = new("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema.");
+    public static readonly S3Error MalformedXML = new("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema");
 
     /// <summary><c>MaxMessageLengthExceeded</c>: HTTP 400.</summary>
     public static readonly S3Error MaxMessageLengthExceeded = new("MaxMessageLengthExceeded", 400, "Your request was too big.");

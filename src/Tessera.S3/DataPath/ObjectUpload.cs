@@ -25,7 +25,15 @@ internal static class ObjectUpload
         using var decoder = chunked;
         if (declaredLength is not { } length)
         {
-            throw new S3Exception(S3Errors.MissingContentLength);
+            if (r.Request.Headers.TransferEncoding.Count == 0)
+            {
+                throw new S3Exception(S3Errors.MissingContentLength);
+            }
+
+            // Transfer-Encoding: chunked without a length (HTTP libraries, proxies): spooled, then written as any PUT.
+            await using var spool = BodySpool.Create();
+            await BodySpool.FillAsync(body, spool, r.Services.Options.MaxObjectSize, r.Store.Buffers, null, r.Aborted).ConfigureAwait(false);
+            return await CommitAsync(r, spool, spool.Length, storageClass, new RequestBodyCheck(digests, chunked), target).ConfigureAwait(false);
         }
 
         if (length > r.Services.Options.MaxObjectSize)
@@ -54,7 +62,16 @@ internal static class ObjectUpload
             WriteOutcome.Committed => result,
             WriteOutcome.NoSuchBucket => throw r.Error(S3Errors.NoSuchBucket),
             WriteOutcome.NoSuchUpload => throw MultipartRequest.NoSuchUpload(((PartTarget)target).UploadId),
-            _ => throw new S3Exception(S3Errors.PreconditionFailed),
+            _ => throw ConditionFailed(r, ((VersionTarget)target).Condition),
         };
     }
+
+    /// <summary>
+    /// The error of a write whose condition failed: If-Match on a key that has no current version is 404 NoSuchKey, as
+    /// S3 answers; anything else 412 PreconditionFailed.
+    /// </summary>
+    public static S3Exception ConditionFailed(S3Request r, Tessera.Index.WriteCondition condition) =>
+        condition.IfMatchETag is not null && r.Store.Index.GetObject(r.Bucket, r.Key, null) is null
+            ? r.Error(S3Errors.NoSuchKey)
+            : new S3Exception(S3Errors.PreconditionFailed);
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Tessera.Core.Errors;
 using Tessera.Core.Hashing;
 using Tessera.Index;
+using Tessera.S3.DataPath;
 using Tessera.S3.Gateway;
 using Tessera.S3.Xml;
 using Tessera.Store;
@@ -23,8 +24,22 @@ internal static class CompleteMultipartUpload
     {
         var bucket = r.RequireOwnedBucket();
         var uploadId = r.UploadIdQuery();
-        var upload = r.Store.Index.GetUpload(r.Bucket, r.Key, uploadId) ?? throw MultipartRequest.NoSuchUpload(uploadId);
+        var condition = PutObject.Conditions(r);
+        var upload = r.Store.Index.GetUpload(r.Bucket, r.Key, uploadId);
         var requested = await ParsePartsAsync(r).ConfigureAwait(false);
+        if (upload is null)
+        {
+            // A retry of a completion whose answer was lost: the same part list gets the same answer, as S3 gives.
+            var completed = r.Store.Index.GetCompletedUpload(r.Bucket, r.Key, uploadId);
+            if (completed is null || completed.Parts != CompletedUpload.PartList(requested.Select(p => (p.PartNumber, p.ETag.Trim().Trim('"')))))
+            {
+                throw MultipartRequest.NoSuchUpload(uploadId);
+            }
+
+            r.SetVersionHeader(bucket, completed.VersionId);
+            await WriteResultAsync(r, bucket, completed.ETag, checksum: null).ConfigureAwait(false);
+            return;
+        }
 
         var stored = new Dictionary<int, StoredPart>();
         for (var marker = 0; ;)
@@ -95,7 +110,7 @@ internal static class CompleteMultipartUpload
         var recordId = manifest.Segments[0].Segment;
         await CompletionRecords.WriteAsync(
             r.Store.Storage, r.Store.Storage.PolicyFor(manifest.StorageClass), recordId, RecoveryRecord.ForCompletion(bucket.Name, uploadId, manifest).ToBytes(), r.Aborted).ConfigureAwait(false);
-        var result = r.Store.Index.CompleteUpload(r.Bucket, r.Key, uploadId, parts.Select(p => p.PartNumber).ToList(), manifest, default);
+        var result = r.Store.Index.CompleteUpload(r.Bucket, r.Key, uploadId, parts.Select(p => p.PartNumber).ToList(), manifest, condition);
         if (result.Status != CompleteStatus.Completed)
         {
             CompletionRecords.Delete(r.Store.Storage, recordId);
@@ -106,18 +121,22 @@ internal static class CompleteMultipartUpload
             CompleteStatus.Completed => result.Stored!,
             CompleteStatus.NoSuchUpload => throw MultipartRequest.NoSuchUpload(uploadId),
             CompleteStatus.InvalidPart => throw new S3Exception(S3Errors.InvalidPart),
-            CompleteStatus.PreconditionFailed => throw new S3Exception(S3Errors.PreconditionFailed),
+            CompleteStatus.PreconditionFailed => throw ObjectUpload.ConditionFailed(r, condition),
             _ => throw r.Error(S3Errors.NoSuchBucket),
         };
 
         r.SetVersionHeader(bucket, committed.VersionId);
-        await S3Xml.WriteAsync(r.Response, 200, w =>
+        await WriteResultAsync(r, bucket, committed.ETag, checksum).ConfigureAwait(false);
+    }
+
+    private static Task WriteResultAsync(S3Request r, BucketInfo bucket, string etag, KeyValuePair<string, string>? checksum) =>
+        S3Xml.WriteAsync(r.Response, 200, w =>
         {
             w.WriteStartElement("CompleteMultipartUploadResult", S3Xml.Namespace);
             w.WriteElementString("Location", $"{r.Request.Scheme}://{r.Request.Host}/{bucket.Name}/{Uri.EscapeDataString(r.Key).Replace("%2F", "/", StringComparison.Ordinal)}");
             w.WriteElementString("Bucket", bucket.Name);
             w.WriteElementString("Key", r.Key);
-            w.WriteElementString("ETag", "\"" + committed.ETag + "\"");
+            w.WriteElementString("ETag", "\"" + etag + "\"");
             if (checksum is { } cs)
             {
                 w.WriteElementString("Checksum" + cs.Key, cs.Value);
@@ -125,8 +144,7 @@ internal static class CompleteMultipartUpload
             }
 
             w.WriteEndElement();
-        }).ConfigureAwait(false);
-    }
+        });
 
     /// <summary>hex(MD5(md5(part 1) ‖ … ‖ md5(part N))) + "-N".</summary>
     internal static string MultipartETag(List<StoredPart> parts)
@@ -159,8 +177,9 @@ internal static class CompleteMultipartUpload
 
     private static async Task<List<(int PartNumber, string ETag, List<KeyValuePair<string, string>> Checksums)>> ParsePartsAsync(S3Request r)
     {
-        var root = await RequestBody.ReadXmlAsync(r, 4 * 1024 * 1024, required: true).ConfigureAwait(false);
-        if (root!.Name.LocalName != "CompleteMultipartUpload")
+        // An empty body is MalformedXML here, as S3 answers (not MissingRequestBodyError).
+        var root = await RequestBody.ReadXmlAsync(r, 4 * 1024 * 1024, required: false).ConfigureAwait(false);
+        if (root is null || root.Name.LocalName != "CompleteMultipartUpload")
         {
             throw new S3Exception(S3Errors.MalformedXML);
         }

@@ -37,7 +37,17 @@ internal static class CreateBucket
             new BucketInfo(name, r.User.AccessKey, r.Store.Time.GetUtcNow(), region, VersioningState.Unversioned));
         if (result == BucketCreateResult.Exists)
         {
-            throw r.Error(stored.Owner == r.User.AccessKey ? S3Errors.BucketAlreadyOwnedByYou : S3Errors.BucketAlreadyExists);
+            // S3's legacy behaviour in us-east-1: creating a bucket you already own there succeeds again (200, nothing
+            // changed); in every other region it is BucketAlreadyOwnedByYou.
+            if (stored.Owner != r.User.AccessKey)
+            {
+                throw r.Error(S3Errors.BucketAlreadyExists);
+            }
+
+            if (region != "us-east-1")
+            {
+                throw r.Error(S3Errors.BucketAlreadyOwnedByYou);
+            }
         }
 
         r.Response.StatusCode = 200;

@@ -20,8 +20,9 @@ internal static class ListObjectsV2
         var token = r.Query("continuation-token");
         var startAfter = r.Query("start-after");
         string? after = string.IsNullOrEmpty(startAfter) ? null : startAfter;
-        if (token is not null)
+        if (!string.IsNullOrEmpty(token))
         {
+            // An empty token is the first page, as S3 takes it (SDK paginators send one).
             after = DecodeToken(token);
         }
 

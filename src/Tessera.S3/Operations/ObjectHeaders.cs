@@ -94,7 +94,7 @@ internal static class ObjectHeaders
         return manifest with
         {
             ContentType = contentType ?? "binary/octet-stream",
-            ContentEncoding = NullIfEmpty(get("Content-Encoding")),
+            ContentEncoding = NullIfEmpty(ContentCoding(get("Content-Encoding"))),
             ContentDisposition = NullIfEmpty(get("Content-Disposition")),
             ContentLanguage = NullIfEmpty(get("Content-Language")),
             CacheControl = NullIfEmpty(get("Cache-Control")),
@@ -205,4 +205,19 @@ internal static class ObjectHeaders
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    /// <summary>
+    /// The content codings of a Content-Encoding header without <c>aws-chunked</c>, which names the transport of the
+    /// request body, not the object: <c>gzip, aws-chunked</c> is stored as <c>gzip</c>, <c>aws-chunked</c> as none.
+    /// </summary>
+    private static string? ContentCoding(string? header)
+    {
+        if (header is null || !header.Contains("aws-chunked", StringComparison.OrdinalIgnoreCase))
+        {
+            return header;
+        }
+
+        return string.Join(", ", header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(c => !c.Equals("aws-chunked", StringComparison.OrdinalIgnoreCase)));
+    }
 }

@@ -94,13 +94,21 @@ internal static class PostObject
         S3Routing.CheckKey(r);
         var bucket = r.RequireOwnedBucket();
 
-        await using var spool = new FileStream(Path.Combine(Path.GetTempPath(), "tessera-post-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        await using var spool = BodySpool.Create();
+
         // Stops at the policy's largest size (or S3's), without spooling the rest.
         var limit = Math.Min(r.Services.Options.MaxObjectSize, policy.LengthRange?.Max ?? long.MaxValue);
-        await CopyAsync(file.Body, spool, limit, policy, r.Store.Buffers, r.Aborted).ConfigureAwait(false);
+        try
+        {
+            await BodySpool.FillAsync(file.Body, spool, limit, r.Store.Buffers, policy.CheckLength, r.Aborted).ConfigureAwait(false);
+        }
+        catch (InvalidDataException)
+        {
+            throw new S3Exception(S3Errors.MalformedPOSTRequest);
+        }
+
         var length = spool.Length;
         policy.CheckLength(length);
-        spool.Position = 0;
 
         var template = Attributes(fields, new ObjectManifest { Key = key, VersionId = r.NewVersionId(bucket) }) with { Owner = r.User.AccessKey };
         var written = await ObjectUpload.CommitAsync(r, spool, length, template.StorageClass, new ComputedChecksum(ChecksumAlgorithm.None), new VersionTarget(bucket.Name, template)).ConfigureAwait(false);
@@ -129,35 +137,6 @@ internal static class PostObject
         }
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
-
-    private static async Task CopyAsync(Stream source, Stream spool, long limit, PostPolicy policy, System.Buffers.ArrayPool<byte> buffers, CancellationToken cancellationToken)
-    {
-        var buffer = buffers.Rent(64 * 1024);
-        try
-        {
-            long total = 0;
-            int read;
-            while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                total += read;
-                if (total > limit)
-                {
-                    policy.CheckLength(total);
-                    throw new S3Exception(S3Errors.EntityTooLarge);
-                }
-
-                await spool.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (InvalidDataException)
-        {
-            throw new S3Exception(S3Errors.MalformedPOSTRequest);
-        }
-        finally
-        {
-            buffers.Return(buffer);
-        }
     }
 
     /// <summary>The object's attributes from the form fields, as PutObject takes them from headers.</summary>

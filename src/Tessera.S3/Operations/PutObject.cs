@@ -35,7 +35,8 @@ internal static class PutObject
         r.Response.ContentLength = 0;
     }
 
-    private static WriteCondition Conditions(S3Request r)
+    /// <summary>If-None-Match: * and If-Match, decided by the index with the commit.</summary>
+    internal static WriteCondition Conditions(S3Request r)
     {
         var ifNoneMatch = r.Header("If-None-Match");
         if (ifNoneMatch is not null && ifNoneMatch.Trim() != "*")

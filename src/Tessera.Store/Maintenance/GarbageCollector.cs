@@ -131,6 +131,7 @@ public sealed class GarbageCollector
                 if (sweep)
                 {
                     nextSweep = now + sweepInterval;
+                    _services.Index.PruneCompletedUploads(now - _services.CompletedUploadRetention);
                 }
             }
             catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)

@@ -149,7 +149,7 @@ public sealed class RocksDbIndexStoreVersionListingTests
     }
 
     [Fact]
-    public void InvalidMarkersAreRejected()
+    public void InvalidMarkersAreRejectedAndUnknownVersionMarkersResumeAfterTheKey()
     {
         using var f = new StoreFixture();
         f.CreateBucket("v", VersioningState.Enabled);
@@ -158,16 +158,19 @@ public sealed class RocksDbIndexStoreVersionListingTests
 
         var without = Assert.Throws<ArgumentException>(() => f.Store.ListObjectVersions("v", new ListVersionsQuery("", null, null, a.VersionId, 10)));
         Assert.Contains("requires a key marker", without.Message, StringComparison.Ordinal);
-        var unknown = Assert.Throws<ArgumentException>(() => f.Store.ListObjectVersions("v", new ListVersionsQuery("", null, "a", "v00000000000000ff", 10)));
-        Assert.Contains("is not a version of key", unknown.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => f.Store.ListObjectVersions("v", new ListVersionsQuery("", null, "b", a.VersionId, 10)));
-        Assert.Throws<ArgumentException>(() => f.Store.ListObjectVersions("v", new ListVersionsQuery("", null, "zz", "null", 0)));
         Assert.Throws<ArgumentException>(() => f.Store.ListObjectVersions("v", new ListVersionsQuery("", null, "a\0", null, 10)));
         Assert.Throws<ArgumentOutOfRangeException>(() => f.Store.ListObjectVersions("v", new ListVersionsQuery("", null, null, null, -1)));
 
-        // A version deleted since the previous page is unknown too.
+        // A version marker that is not a version of the key marker (never was, another key's, "null" where there is
+        // none, or deleted since the previous page): the listing goes on after the key marker, as S3's does.
+        foreach (var (marker, version) in new[] { ("a", "v00000000000000ff"), ("b", a.VersionId), ("a", "null") })
+        {
+            var page = f.Store.ListObjectVersions("v", new ListVersionsQuery("", null, marker, version, 10));
+            Assert.All(page.Versions, v => Assert.True(string.CompareOrdinal(v.Manifest.Key, marker) > 0));
+        }
+
         f.Store.DeleteObject("v", "a", a.VersionId);
-        Assert.Throws<ArgumentException>(() => f.Store.ListObjectVersions("v", new ListVersionsQuery("", null, "a", a.VersionId, 10)));
+        Assert.Equal(["b"], f.Store.ListObjectVersions("v", new ListVersionsQuery("", null, "a", a.VersionId, 10)).Versions.Select(v => v.Manifest.Key));
 
         // Empty markers count as absent; a prefix with U+0000 matches nothing.
         Assert.Single(f.Store.ListObjectVersions("v", new ListVersionsQuery("", "", "", "", 10)).Versions);
