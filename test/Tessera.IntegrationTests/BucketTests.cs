@@ -50,15 +50,48 @@ public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture
     }
 
     [Fact]
-    public async Task CreatingTwiceIsAlreadyOwnedByYouAndAnotherUsersNameIsAlreadyExists()
+    public async Task CreatingTwiceSucceedsInUsEast1AndAnotherUsersNameIsAlreadyExists()
     {
+        // S3's legacy behaviour in us-east-1: creating a bucket you own again is 200 (elsewhere BucketAlreadyOwnedByYou).
         var name = Names.Bucket();
         await _s3.PutBucketAsync(name, TestContext.Current.CancellationToken);
-        var mine = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => _s3.PutBucketAsync(name, TestContext.Current.CancellationToken));
-        Assert.Equal("BucketAlreadyOwnedByYou", mine.ErrorCode);
-        Assert.Equal(HttpStatusCode.Conflict, mine.StatusCode);
+        var again = await _s3.PutBucketAsync(name, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, again.HttpStatusCode);
         var theirs = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => store.Alice.PutBucketAsync(name, TestContext.Current.CancellationToken));
         Assert.Equal("BucketAlreadyExists", theirs.ErrorCode);
+    }
+
+    [Fact]
+    public async Task CreatingTwiceOutsideUsEast1IsBucketAlreadyOwnedByYou()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "tessera-region-" + Guid.NewGuid().ToString("N")[..12]);
+        var options = new Tessera.Server.ServerOptions
+        {
+            Address = "127.0.0.1:0",
+            Disks = [new Tessera.Server.DiskOptions { Path = Path.Combine(directory, "data") }],
+            RootUser = StoreFixture.RootKey,
+            RootPassword = StoreFixture.RootSecret,
+            Region = "eu-west-1",
+            Quiet = true,
+        };
+        try
+        {
+            await using var server = await Tessera.Server.TesseraServer.StartAsync(options, cancellationToken: TestContext.Current.CancellationToken);
+            var signer = new Signer(server.Endpoint, StoreFixture.RootKey, StoreFixture.RootSecret, "eu-west-1");
+            async Task<RawHttp.Response> CreateAsync()
+            {
+                var headers = signer.Sign("PUT", "/euro-bucket", "", [], Signer.EmptySha256);
+                return await RawHttp.SendAsync(server.Endpoint, "PUT", "/euro-bucket", [.. headers, ("Content-Length", "0")], null, TestContext.Current.CancellationToken);
+            }
+
+            Assert.Equal(200, (await CreateAsync()).Status);
+            var again = await CreateAsync();
+            Assert.Equal((409, "BucketAlreadyOwnedByYou"), (again.Status, again.ErrorCode));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]
