@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using Tessera.Core.Errors;
@@ -94,7 +95,7 @@ internal static class CompleteMultipartUpload
             }
         }
 
-        var checksum = Composite(algorithm, parts);
+        var checksum = MultipartRequest.ChecksumType(upload) == ChecksumTypes.FullObject ? FullObject(algorithm, parts) : Composite(algorithm, parts);
         var manifest = upload.Template with
         {
             VersionId = r.NewVersionId(bucket),
@@ -140,7 +141,7 @@ internal static class CompleteMultipartUpload
             if (checksum is { } cs)
             {
                 w.WriteElementString("Checksum" + cs.Key, cs.Value);
-                w.WriteElementString("ChecksumType", "COMPOSITE");
+                w.WriteElementString("ChecksumType", ChecksumTypes.Of(cs.Value));
             }
 
             w.WriteEndElement();
@@ -173,6 +174,36 @@ internal static class CompleteMultipartUpload
         }
 
         return new(Checksums.Name(algorithm), Convert.ToBase64String(hasher.GetChecksum()!) + "-" + parts.Count.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The CRC of the whole object, combined from the parts' CRCs and sizes (S3's FULL_OBJECT type), base64.</summary>
+    private static KeyValuePair<string, string>? FullObject(ChecksumAlgorithm algorithm, List<StoredPart> parts)
+    {
+        if (algorithm is not (ChecksumAlgorithm.Crc32 or ChecksumAlgorithm.Crc32C or ChecksumAlgorithm.Crc64Nvme) || parts.Any(p => p.Checksum is null))
+        {
+            return null;
+        }
+
+        var width = Checksums.DigestLength(algorithm);
+        ulong crc = 0;
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var bytes = Convert.FromBase64String(parts[i].Checksum!);
+            var value = width == 8 ? BinaryPrimitives.ReadUInt64BigEndian(bytes) : BinaryPrimitives.ReadUInt32BigEndian(bytes);
+            crc = i == 0 ? value : CrcCombine.Combine(algorithm, crc, value, parts[i].Segment.Size);
+        }
+
+        var result = new byte[width];
+        if (width == 8)
+        {
+            BinaryPrimitives.WriteUInt64BigEndian(result, crc);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(result, (uint)crc);
+        }
+
+        return new(Checksums.Name(algorithm), Convert.ToBase64String(result));
     }
 
     private static async Task<List<(int PartNumber, string ETag, List<KeyValuePair<string, string>> Checksums)>> ParsePartsAsync(S3Request r)

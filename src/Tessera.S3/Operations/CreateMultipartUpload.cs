@@ -22,11 +22,13 @@ internal static class CreateMultipartUpload
             throw new S3Exception(S3Errors.InvalidRequest, "Value for x-amz-checksum-algorithm header is invalid.");
         }
 
+        // The template records the algorithm and the checksum type the completion will compute.
+        var type = ChecksumTypes.Resolve(algorithm, r.Header("x-amz-checksum-type"));
         template = template with
         {
             Tags = ObjectHeaders.ParseTaggingHeader(r.Header("x-amz-tagging")),
             Owner = r.User.AccessKey,
-            Checksums = algorithm == ChecksumAlgorithm.None ? [] : [new(Checksums.Name(algorithm), "")],
+            Checksums = algorithm == ChecksumAlgorithm.None ? [] : [new(Checksums.Name(algorithm), type!)],
         };
         RequireUploadCapacity(r);
         var uploadId = VersionIds.New(r.Store.Time.GetUtcNow());
@@ -39,6 +41,7 @@ internal static class CreateMultipartUpload
         if (algorithm != ChecksumAlgorithm.None)
         {
             r.Response.Headers["x-amz-checksum-algorithm"] = Checksums.Name(algorithm);
+            r.Response.Headers["x-amz-checksum-type"] = type;
         }
 
         await S3Xml.WriteAsync(r.Response, 200, w =>

@@ -95,7 +95,7 @@ internal static class GetObject
             foreach (var (algorithm, value) in manifest.Checksums)
             {
                 response.Headers["x-amz-checksum-" + algorithm.ToLowerInvariant()] = value;
-                response.Headers["x-amz-checksum-type"] = "FULL_OBJECT";
+                response.Headers["x-amz-checksum-type"] = ChecksumTypes.Of(value);
             }
         }
 

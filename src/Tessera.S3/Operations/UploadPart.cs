@@ -15,6 +15,7 @@ internal static class UploadPart
     {
         var upload = MultipartRequest.RequireUpload(r);
         var partNumber = MultipartRequest.PartNumber(r);
+        MultipartRequest.RequirePartChecksum(r, upload);
         var written = await ObjectUpload.WriteAsync(
             r, upload.Template.StorageClass, new PartTarget(upload.Bucket, upload.Key, upload.UploadId, partNumber), MultipartRequest.Algorithm(upload)).ConfigureAwait(false);
         r.Response.StatusCode = 200;
