@@ -346,4 +346,52 @@ public sealed class ClientBehaviourTests(SmallPartStoreFixture store) : IClassFi
         await s.WriteAsync(data, Ct);
         Assert.Equal(200, (await RawHttp.ReadResponseAsync(s, head: false, Ct)).Status);
     }
+
+    // ---- GetObjectAttributes ---------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task GetObjectAttributesOfSimpleMultipartAndVersionedObjects()
+    {
+        var bucket = await NewBucketAsync();
+        await _s3.PutBucketVersioningAsync(new PutBucketVersioningRequest { BucketName = bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled } }, Ct);
+        var simple = await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "s", ContentBody = "hello", ChecksumAlgorithm = ChecksumAlgorithm.CRC32C }, Ct);
+        var all = new List<ObjectAttributes> { ObjectAttributes.ETag, ObjectAttributes.Checksum, ObjectAttributes.ObjectParts, ObjectAttributes.StorageClass, ObjectAttributes.ObjectSize };
+        var attributes = await _s3.GetObjectAttributesAsync(new GetObjectAttributesRequest { BucketName = bucket, Key = "s", ObjectAttributes = all }, Ct);
+        Assert.Equal(simple.ETag.Trim('"'), attributes.ETag);
+        Assert.Equal(5, attributes.ObjectSize);
+        Assert.Equal(S3StorageClass.Standard, attributes.StorageClass);
+        Assert.Equal(simple.ChecksumCRC32C, attributes.Checksum.ChecksumCRC32C);
+        Assert.Null(attributes.ObjectParts);
+        Assert.Equal(simple.VersionId, attributes.VersionId);
+
+        // An older version by id.
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "s", ContentBody = "newer!" }, Ct);
+        var old = await _s3.GetObjectAttributesAsync(new GetObjectAttributesRequest { BucketName = bucket, Key = "s", VersionId = simple.VersionId, ObjectAttributes = [ObjectAttributes.ObjectSize] }, Ct);
+        Assert.Equal(5, old.ObjectSize);
+
+        // A multipart object, its parts paged.
+        var upload = await _s3.InitiateMultipartUploadAsync(bucket, "mp", Ct);
+        var etags = new List<PartETag>();
+        for (var i = 1; i <= 3; i++)
+        {
+            var part = await _s3.UploadPartAsync(new UploadPartRequest { BucketName = bucket, Key = "mp", UploadId = upload.UploadId, PartNumber = i, InputStream = new MemoryStream(new byte[100 * i]) }, Ct);
+            etags.Add(new PartETag(i, part.ETag));
+        }
+
+        await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = bucket, Key = "mp", UploadId = upload.UploadId, PartETags = etags }, Ct);
+        var first = await _s3.GetObjectAttributesAsync(new GetObjectAttributesRequest { BucketName = bucket, Key = "mp", ObjectAttributes = [ObjectAttributes.ObjectParts], MaxParts = 2 }, Ct);
+        Assert.Equal(3, first.ObjectParts.TotalPartsCount);
+        Assert.True(first.ObjectParts.IsTruncated);
+        Assert.Equal([1, 2], first.ObjectParts.Parts.Select(p => p.PartNumber ?? 0));
+        var second = await _s3.GetObjectAttributesAsync(new GetObjectAttributesRequest { BucketName = bucket, Key = "mp", ObjectAttributes = [ObjectAttributes.ObjectParts], MaxParts = 2, PartNumberMarker = first.ObjectParts.NextPartNumberMarker }, Ct);
+        Assert.Equal([3], second.ObjectParts.Parts.Select(p => p.PartNumber ?? 0));
+        Assert.Equal(300, second.ObjectParts.Parts[0].Size);
+
+        var none = await SignedAsync("GET", $"/{bucket}/s", "attributes");
+        Assert.Equal((400, "InvalidArgument"), (none.Status, none.ErrorCode));
+        var unknown = await SignedAsync("GET", $"/{bucket}/s", "attributes", headers: [("x-amz-object-attributes", "ETag,Colour")]);
+        Assert.Equal((400, "InvalidArgument"), (unknown.Status, unknown.ErrorCode));
+        var missing = await SignedAsync("GET", $"/{bucket}/nothing", "attributes", headers: [("x-amz-object-attributes", "ETag")]);
+        Assert.Equal((404, "NoSuchKey"), (missing.Status, missing.ErrorCode));
+    }
 }

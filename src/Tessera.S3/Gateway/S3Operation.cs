@@ -73,6 +73,9 @@ public enum S3Operation
     /// <summary>HEAD /bucket/key.</summary>
     HeadObject,
 
+    /// <summary>GET /bucket/key?attributes.</summary>
+    GetObjectAttributes,
+
     /// <summary>DELETE /bucket/key.</summary>
     DeleteObject,
 
