@@ -94,6 +94,8 @@ public sealed class ChecksumTests(SmallPartStoreFixture store) : IClassFixture<S
         var bucket = await NewBucketAsync();
         var created = await SignedAsync("POST", $"/{bucket}/full", "uploads", headers: [("x-amz-checksum-algorithm", "CRC32C"), ("x-amz-checksum-type", "FULL_OBJECT")]);
         var uploadId = created.Element("UploadId")!;
+        var listed = await SignedAsync("GET", $"/{bucket}/full", "uploadId=" + uploadId);
+        Assert.Equal(("CRC32C", "FULL_OBJECT"), (listed.Element("ChecksumAlgorithm"), listed.Element("ChecksumType")));
         var parts = Enumerable.Range(1, 3).Select(i => Names.RandomBytes(10_000 * i + 7, i)).ToList();
         var etags = new List<string>();
         for (var i = 0; i < parts.Count; i++)

@@ -36,6 +36,7 @@ internal static class ListParts
             if (algorithm != Tessera.Core.Hashing.ChecksumAlgorithm.None)
             {
                 w.WriteElementString("ChecksumAlgorithm", Tessera.Core.Hashing.Checksums.Name(algorithm));
+                w.WriteElementString("ChecksumType", MultipartRequest.ChecksumType(upload));
             }
 
             foreach (var part in page.Parts)
