@@ -74,13 +74,20 @@ public sealed class ClientBehaviourTests(SmallPartStoreFixture store) : IClassFi
         var upload = await _s3.InitiateMultipartUploadAsync(bucket, "twice", Ct);
         var uploads = Enumerable.Range(0, 4).Select(i => _s3.UploadPartAsync(new UploadPartRequest
         {
-            BucketName = bucket, Key = "twice", UploadId = upload.UploadId, PartNumber = 1, InputStream = new MemoryStream(Names.RandomBytes(50_000 + i, i)),
+            BucketName = bucket,
+            Key = "twice",
+            UploadId = upload.UploadId,
+            PartNumber = 1,
+            InputStream = new MemoryStream(Names.RandomBytes(50_000 + i, i)),
         }, Ct)).ToList();
         await Task.WhenAll(uploads);
         var kept = (await _s3.ListPartsAsync(bucket, "twice", upload.UploadId, Ct)).Parts.Single();
         var done = await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
-            BucketName = bucket, Key = "twice", UploadId = upload.UploadId, PartETags = [new PartETag(1, kept.ETag)],
+            BucketName = bucket,
+            Key = "twice",
+            UploadId = upload.UploadId,
+            PartETags = [new PartETag(1, kept.ETag)],
         }, Ct);
         Assert.Equal(HttpStatusCode.OK, done.HttpStatusCode);
         Assert.Equal(kept.Size, (await _s3.GetObjectMetadataAsync(bucket, "twice", Ct)).ContentLength);
