@@ -36,4 +36,20 @@ public sealed record FragmentHeader(
 
     /// <summary>Bytes of each shard of stripe <paramref name="stripe"/>: ⌈data / k⌉, zero-padded.</summary>
     public int BlockLength(int stripe) => (StripeDataLength(stripe) + DataShards - 1) / DataShards;
+
+    /// <summary>Bytes of all the blocks of the fragment together (without their checksums).</summary>
+    public long BlocksLength => StripeCount == 0 ? 0 : ((StripeCount - 1L) * ShardSize) + BlockLength(StripeCount - 1);
+
+    /// <summary>
+    /// The header as the fragment file stores it (magic, length, checksum, fields): what a remote disk sends ahead of
+    /// the blocks. <see cref="TryParse"/> reads it back.
+    /// </summary>
+    /// <exception cref="ArgumentException">The header is invalid or a string is over 65,535 UTF-8 bytes.</exception>
+    public byte[] ToBytes() => FragmentFormat.Encode(this);
+
+    /// <summary>Reads a header written by <see cref="ToBytes"/>; false when it is malformed or fails its checksum.</summary>
+    /// <param name="bytes">Exactly the header's bytes.</param>
+    /// <param name="header">The header read.</param>
+    public static bool TryParse(ReadOnlySpan<byte> bytes, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out FragmentHeader? header) =>
+        FragmentFormat.TryDecode(bytes, out header);
 }

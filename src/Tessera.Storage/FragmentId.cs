@@ -10,4 +10,9 @@ public readonly record struct FragmentId(Guid Segment, int Index)
 {
     /// <summary>The file name of this fragment: 32 hex digits, a dot and the index (e.g. <c>0f3a…e1.4</c>).</summary>
     public override string ToString() => $"{Segment:N}.{Index}";
+
+    /// <summary>Reads the canonical spelling written by <see cref="ToString"/>; false for anything else.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="id">The fragment it names.</param>
+    public static bool TryParse(ReadOnlySpan<char> text, out FragmentId id) => FragmentFormat.TryParseFileName(text, out id);
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Tessera.Cluster;
+namespace Tessera.Cluster.Storage;
 
 /// <summary>
 /// Authenticates node-to-node requests with the cluster secret: the caller sends
