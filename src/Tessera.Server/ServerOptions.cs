@@ -106,6 +106,18 @@ public sealed class ServerOptions
     /// </summary>
     public bool SmallObjectCopies { get; set; } = true;
 
+    /// <summary><c>nodeId</c>: this node's id in a cluster; null = the machine name.</summary>
+    public string? NodeId { get; set; }
+
+    /// <summary><c>storageAddress</c>: where this node serves its disks to the others; null = no storage port.</summary>
+    public string? StorageAddress { get; set; }
+
+    /// <summary><c>clusterSecret</c>: the secret nodes authenticate each other with.</summary>
+    public string? ClusterSecret { get; set; }
+
+    /// <summary><c>downOutInterval</c>: seconds a disk may fail its probes before it is declared failed. Default 0.</summary>
+    public int DownOutInterval { get; set; }
+
     /// <summary><c>quiet</c>: no banner, warnings-only logging.</summary>
     public bool Quiet { get; set; }
 }

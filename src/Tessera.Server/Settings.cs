@@ -399,8 +399,70 @@ internal static class Settings
         Apply = static (o, v) => o.Quiet = Setting.Boolean("quiet", v),
     };
 
+    /// <summary><c>nodeId</c>.</summary>
+    public static readonly Setting NodeId = new()
+    {
+        Key = "nodeId",
+        Flag = "--node-id",
+        Env = "TESSERA_NODE_ID",
+        Help = "This node's id in a cluster (default the machine name).",
+        Description = """
+            This node's id in a cluster: its disks are named `<node-id>-disk<i>` there and labelled with it as their node, so
+            placement spreads a stripe over nodes. Letters, digits, `.`, `_` and `-`. Default: the machine name.
+            """,
+        Apply = static (o, v) => o.NodeId = Setting.Single("nodeId", v),
+    };
+
+    /// <summary><c>storageAddress</c>.</summary>
+    public static readonly Setting StorageAddress = new()
+    {
+        Key = "storageAddress",
+        Flag = "--storage-address",
+        Env = "TESSERA_STORAGE_ADDRESS",
+        Help = "HOST:PORT where this node serves its disks to the other nodes (cluster mode; off by default).",
+        Description = """
+            `HOST:PORT` where this node serves its own disks to the other nodes of a cluster (the storage endpoint: fragment
+            writes that answer after fsync, verified block reads, stat, list, delete, probe). Requests there must carry the
+            cluster secret's HMAC; S3 credentials mean nothing on it, and the S3 port never serves it. Off by default: a
+            single-node store serves no storage port. Needs `clusterSecret`.
+            """,
+        Apply = static (o, v) => o.StorageAddress = Setting.Single("storageAddress", v),
+    };
+
+    /// <summary><c>clusterSecret</c>.</summary>
+    public static readonly Setting ClusterSecret = new()
+    {
+        Key = "clusterSecret",
+        Flag = "--cluster-secret",
+        Env = "TESSERA_CLUSTER_SECRET",
+        IsSecret = true,
+        Help = "The secret nodes of a cluster authenticate each other with (at least 16 characters).",
+        Description = """
+            The secret every node of a cluster shares: node-to-node requests carry an HMAC-SHA256 of their method, path, node id
+            and time under it, refused when more than 5 minutes off. At least 16 characters. Prefer the variable or the file to
+            the flag, which other users of the machine can see.
+            """,
+        Apply = static (o, v) => o.ClusterSecret = Setting.Single("clusterSecret", v),
+    };
+
+    /// <summary><c>downOutInterval</c>.</summary>
+    public static readonly Setting DownOutInterval = new()
+    {
+        Key = "downOutInterval",
+        Flag = "--down-out-interval",
+        Env = "TESSERA_DOWN_OUT_INTERVAL",
+        Help = "Seconds a disk may fail its probes before it is declared failed and repaired elsewhere (default 0).",
+        Description = """
+            Seconds a disk must fail its probes without a break before it is declared failed and its fragments are rebuilt
+            elsewhere (Ceph's `mon_osd_down_out_interval`). Meanwhile reads are degraded and writes skip it, but nothing is
+            moved: a node that reboots does not set off a storm of repair. Default 0: at once, as a single node whose disks are
+            local wants.
+            """,
+        Apply = static (o, v) => o.DownOutInterval = (int)Setting.Integer("downOutInterval", v, 0, int.MaxValue),
+    };
+
     /// <summary>Every setting, in the reference's order.</summary>
-    public static readonly IReadOnlyList<Setting> All = [Disks, Address, MetaDir, Region, Domains, RootUser, RootPassword, UsersFile, Ec, StorageClasses, ShardSize, DomainLevel, GcGrace, MinPartSize, ScrubRate, ScrubInterval, RepairBandwidth, RepairWorkers, DiskCheckInterval, SnapshotInterval, SmallObjectCopies, BodyIdleTimeout, MaxUploads, MaxUploadsPerConnection, MaxMultipartUploads, Quiet];
+    public static readonly IReadOnlyList<Setting> All = [Disks, Address, MetaDir, Region, Domains, RootUser, RootPassword, UsersFile, Ec, StorageClasses, ShardSize, DomainLevel, GcGrace, MinPartSize, ScrubRate, ScrubInterval, RepairBandwidth, RepairWorkers, DiskCheckInterval, SnapshotInterval, SmallObjectCopies, BodyIdleTimeout, MaxUploads, MaxUploadsPerConnection, MaxMultipartUploads, NodeId, StorageAddress, ClusterSecret, DownOutInterval, Quiet];
 
     /// <summary>The setting with this configuration-file key, or null.</summary>
     public static Setting? ByKey(string key) => All.FirstOrDefault(s => s.Key == key);

@@ -89,6 +89,9 @@ public sealed class TesseraServer : IAsyncDisposable
     /// <summary>The S3 endpoint, e.g. <c>http://127.0.0.1:9000</c>.</summary>
     public Uri Endpoint { get; }
 
+    /// <summary>Where this node serves its disks to the other nodes, or null when it serves no storage port.</summary>
+    public Uri? StorageEndpoint { get; private init; }
+
     /// <summary>The root user.</summary>
     public S3User Root { get; }
 
@@ -204,6 +207,7 @@ public sealed class TesseraServer : IAsyncDisposable
         }).ToList();
         var storage = new ErasureSet(disks, layout.Policy, layout.ClassPolicies, topology.States);
         topology.Attach(storage);
+        var storagePort = StoragePort.Create(options, disks);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.AddSimpleConsole(o =>
@@ -223,6 +227,10 @@ public sealed class TesseraServer : IAsyncDisposable
             // back out as UTF-8 rather than failing. Control characters are refused before they are stored (HeaderValues).
             k.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.UTF8;
             k.Listen(ParseEndpoint(options.Address));
+            if (storagePort is not null)
+            {
+                k.Listen(storagePort.Address);
+            }
         });
         var app = builder.Build();
 
@@ -244,11 +252,18 @@ public sealed class TesseraServer : IAsyncDisposable
             var services = new S3Services(store, users, s3Options, loggers);
             var maintenance = new MaintenanceServices(store, root.AccessKey, services.Requests, topology, options);
             var gateway = new S3Gateway(services, maintenance.Admin);
-            app.Run(context => Health.TryHandle(context) ? Task.CompletedTask : gateway.HandleAsync(context));
+            app.Run(context =>
+                storagePort?.Owns(context) == true ? storagePort.HandleAsync(context)
+                : Health.TryHandle(context) ? Task.CompletedTask
+                : gateway.HandleAsync(context));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+                .First(a => storagePort is null || !a.EndsWith(":" + storagePort.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
             var formatted = disks.Where(d => d.FormattedAtOpen).Select(d => d.Id).ToList();
-            return new TesseraServer(app, index, services, maintenance, layout, root, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), generated, options, formatted);
+            return new TesseraServer(app, index, services, maintenance, layout, root, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), generated, options, formatted)
+            {
+                StorageEndpoint = storagePort is null ? null : new Uri($"http://{storagePort.Address}/"),
+            };
         }
         catch
         {

@@ -37,4 +37,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 1024, Level = LogLevel.Warning, Message = "Disk monitor pass failed")]
     public static partial void DiskMonitorFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1025, Level = LogLevel.Warning, Message = "Disk {Disk} fails its probes; it is declared failed if they fail for {Seconds} s without a break")]
+    public static partial void DiskDown(ILogger logger, string disk, double seconds);
 }

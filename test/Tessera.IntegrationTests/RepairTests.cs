@@ -176,6 +176,37 @@ public sealed class RepairTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ADiskDownForLessThanTheDownOutIntervalIsNotDeclaredFailedAndNothingIsRepaired()
+    {
+        await using var store = await RepairStore.StartAsync(7, 1, "4+2", "disk", o => o.DownOutInterval = 2);
+        await store.PopulateAsync(10, 31);
+        var path = store.DiskPaths[2];
+
+        // Gone (a node rebooting, a cable pulled): probes fail, but within the interval nothing is declared or queued.
+        Directory.Move(path, path + ".away");
+        Assert.Empty(store.Server.DiskMonitor.CheckOnce());
+        Assert.Equal(DiskState.Active, store.Server.Store.Storage.StateOf("disk3"));
+        Assert.Contains("disk3", store.Server.DiskMonitor.Down.Keys);
+        Assert.Equal(0, store.Server.Repairer.Status().QueuedSegments);
+        await store.AssertEverythingReadsBackAsync();
+
+        // Back before the interval ran out: forgotten, still active, still nothing to repair.
+        Directory.Move(path + ".away", path);
+        Assert.Empty(store.Server.DiskMonitor.CheckOnce());
+        Assert.Empty(store.Server.DiskMonitor.Down);
+
+        // Gone for longer than the interval: declared failed on the first probe after it, and repaired.
+        Directory.Move(path, path + ".away");
+        Assert.Empty(store.Server.DiskMonitor.CheckOnce());
+        await Task.Delay(TimeSpan.FromSeconds(2.2), Ct);
+        Assert.Equal(["disk3"], store.Server.DiskMonitor.CheckOnce());
+        Assert.Equal(DiskState.Failed, store.Server.Store.Storage.StateOf("disk3"));
+        await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(60));
+        Assert.DoesNotContain(store.Index.ReferencedSegments(), s => s.Disks.Contains("disk3"));
+        await store.AssertEverythingReadsBackAsync();
+    }
+
+    [Fact]
     public async Task ConcurrentRepairsOfOneSegmentNeverLoseTheWinnersFragments()
     {
         await using var store = await RepairStore.StartAsync(4, 3, "4+2", "rack", o => o.RepairWorkers = 0);

@@ -13,10 +13,30 @@ public sealed class DiskMonitor
 {
     private readonly StoreServices _services;
     private readonly HashSet<string> _autoFailed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _downSince = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <summary>Creates the monitor.</summary>
     public DiskMonitor(StoreServices services) => _services = services;
+
+    /// <summary>
+    /// How long a disk must fail its probes without a break before it is declared failed and repaired elsewhere (the
+    /// down-out interval). Zero, the default, declares it at the first failed probe, as a single node with local disks
+    /// wants; a cluster waits (600 s by default) so that a rebooting node sets off no repair.
+    /// </summary>
+    public TimeSpan DownOutInterval { get; set; }
+
+    /// <summary>Disks failing their probes but not yet declared failed, with when the failures began.</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> Down
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new Dictionary<string, DateTimeOffset>(_downSince, StringComparer.Ordinal);
+            }
+        }
+    }
 
     /// <summary>Raised after the monitor changed a disk's state (the server persists the topology).</summary>
     public event Action? TopologyChanged;
@@ -32,6 +52,15 @@ public sealed class DiskMonitor
             var state = set.StateOf(disk.Id);
             lock (_lock)
             {
+                if (probe is DiskProbe.Healthy or DiskProbe.Blank)
+                {
+                    _downSince.Remove(disk.Id);
+                }
+                else if (state != DiskState.Failed && !OutOfTime(disk.Id))
+                {
+                    continue;
+                }
+
                 switch (probe)
                 {
                     case DiskProbe.Healthy when state == DiskState.Failed && _autoFailed.Remove(disk.Id):
@@ -63,6 +92,28 @@ public sealed class DiskMonitor
         }
 
         return changed;
+    }
+
+    /// <summary>Whether a disk whose probe just failed has been down for the whole down-out interval (first failure noted).</summary>
+    private bool OutOfTime(string diskId)
+    {
+        var now = _services.Time.GetUtcNow();
+        if (!_downSince.TryGetValue(diskId, out var since))
+        {
+            _downSince[diskId] = since = now;
+            if (DownOutInterval > TimeSpan.Zero)
+            {
+                LogMessages.DiskDown(_services.Logger, diskId, DownOutInterval.TotalSeconds);
+            }
+        }
+
+        if (now - since < DownOutInterval)
+        {
+            return false;
+        }
+
+        _downSince.Remove(diskId);
+        return true;
     }
 
     /// <summary>Probes the disks every <paramref name="interval"/> until cancelled.</summary>
