@@ -1,0 +1,62 @@
+using Google.Protobuf;
+
+namespace Tessera.Cluster.Control;
+
+/// <summary>
+/// The control plane's etcd key layout under a prefix (default <c>/tessera/</c>):
+/// <c>nodes/&lt;nodeId&gt;</c> (a <see cref="NodeRecord"/> under the node's lease), <c>coordinator</c> (the elected
+/// coordinator's node id under its lease), <c>topology/disks/&lt;diskId&gt;</c> (a <see cref="DiskStateRecord"/>) and
+/// <c>topology/version</c> (the map's version as a decimal number).
+/// </summary>
+internal sealed class EtcdKeys
+{
+    public EtcdKeys(string prefix)
+    {
+        Prefix = prefix;
+        NodesPrefix = prefix + "nodes/";
+        Coordinator = prefix + "coordinator";
+        TopologyPrefix = prefix + "topology/";
+        DisksPrefix = TopologyPrefix + "disks/";
+        TopologyVersion = TopologyPrefix + "version";
+    }
+
+    public string Prefix { get; }
+
+    public string NodesPrefix { get; }
+
+    public string Coordinator { get; }
+
+    /// <summary>The prefix holding both the disk states and the version, so one watch sees them in commit order.</summary>
+    public string TopologyPrefix { get; }
+
+    public string DisksPrefix { get; }
+
+    public string TopologyVersion { get; }
+
+    public string Node(string nodeId) => NodesPrefix + CheckId(nodeId, nameof(nodeId));
+
+    public string Disk(string diskId) => DisksPrefix + CheckId(diskId, nameof(diskId));
+
+    public static ByteString Bytes(string key) => ByteString.CopyFromUtf8(key);
+
+    /// <summary>The range end that makes a Range or Watch cover every key starting with <paramref name="prefix"/>.</summary>
+    public static ByteString RangeEnd(string prefix)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(prefix);
+        // Prefixes here end in '/', so the last byte never overflows.
+        bytes[^1]++;
+        return ByteString.CopyFrom(bytes);
+    }
+
+    /// <summary>Node and disk ids become one key segment: non-empty, no '/', at most 256 characters.</summary>
+    public static string CheckId(string id, string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id, name);
+        if (id.Length > 256 || id.Contains('/', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{id}' is not a valid id: at most 256 characters and no '/'.", name);
+        }
+
+        return id;
+    }
+}
