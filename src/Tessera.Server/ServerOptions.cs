@@ -115,6 +115,18 @@ public sealed class ServerOptions
     /// <summary><c>clusterSecret</c>: the secret nodes authenticate each other with.</summary>
     public string? ClusterSecret { get; set; }
 
+    /// <summary><c>etcd</c>: the control plane's endpoints; null = a single node.</summary>
+    public string? Etcd { get; set; }
+
+    /// <summary><c>indexNode</c>: the node holding the cluster's index.</summary>
+    public string? IndexNode { get; set; }
+
+    /// <summary><c>leaseTtl</c>: seconds a registration outlives its last keep-alive. Default 10.</summary>
+    public int LeaseTtl { get; set; } = 10;
+
+    /// <summary><c>clusterWait</c>: seconds a starting node waits for enough nodes. Default 120.</summary>
+    public int ClusterWait { get; set; } = 120;
+
     /// <summary><c>downOutInterval</c>: seconds a disk may fail its probes before it is declared failed. Default 0.</summary>
     public int DownOutInterval { get; set; }
 

@@ -445,6 +445,66 @@ internal static class Settings
         Apply = static (o, v) => o.ClusterSecret = Setting.Single("clusterSecret", v),
     };
 
+    /// <summary><c>etcd</c>.</summary>
+    public static readonly Setting Etcd = new()
+    {
+        Key = "etcd",
+        Flag = "--etcd",
+        Env = "TESSERA_ETCD",
+        Help = "Comma-separated etcd client URLs: run as a node of the cluster they coordinate (off by default).",
+        Description = """
+            The etcd endpoints of the cluster's control plane, comma-separated (`http://10.0.0.1:2379,http://10.0.0.2:2379`).
+            With it this process is a node of a cluster: it registers itself and its disks under a lease, places fragments on
+            every registered node's disks (spread over nodes: disk ids are `<nodeId>-disk<i>`, labelled with the node), and
+            serves its own disks on `storageAddress`. Needs `nodeId`, `storageAddress`, `clusterSecret` and `indexNode`.
+            Without it (the default) the store is a single node and needs no etcd. See [the cluster](../design/cluster.md).
+            """,
+        Apply = static (o, v) => o.Etcd = Setting.Single("etcd", v),
+    };
+
+    /// <summary><c>indexNode</c>.</summary>
+    public static readonly Setting IndexNode = new()
+    {
+        Key = "indexNode",
+        Flag = "--index-node",
+        Env = "TESSERA_INDEX_NODE",
+        Help = "The node whose RocksDB holds the cluster's index (cluster mode).",
+        Description = """
+            The id of the node that holds the cluster's index in its RocksDB and serves it to the other nodes' gateways on its
+            storage port; it also runs the cluster's maintenance (repair, disk monitoring, garbage collection, scrub). Every node
+            of a cluster names the same one. The range-sharded index on etcd replaces it (issue 16).
+            """,
+        Apply = static (o, v) => o.IndexNode = Setting.Single("indexNode", v),
+    };
+
+    /// <summary><c>leaseTtl</c>.</summary>
+    public static readonly Setting LeaseTtl = new()
+    {
+        Key = "leaseTtl",
+        Flag = "--lease-ttl",
+        Env = "TESSERA_LEASE_TTL",
+        Help = "Seconds a node's registration outlives its last keep-alive (cluster mode; default 10).",
+        Description = """
+            Seconds a node's registration in etcd outlives its last keep-alive (renewed every third of it): how long a node
+            that died still counts as a member. Default 10.
+            """,
+        Apply = static (o, v) => o.LeaseTtl = (int)Setting.Integer("leaseTtl", v, 2, 3600),
+    };
+
+    /// <summary><c>clusterWait</c>.</summary>
+    public static readonly Setting ClusterWait = new()
+    {
+        Key = "clusterWait",
+        Flag = "--cluster-wait",
+        Env = "TESSERA_CLUSTER_WAIT",
+        Help = "Seconds a starting node waits for enough nodes to hold the erasure policy (default 120).",
+        Description = """
+            Seconds a starting node waits for the registered nodes' disks to hold every erasure policy, and for the index node
+            to register, before it gives up with exit code 2. Default 120.
+            """,
+        Apply = static (o, v) => o.ClusterWait = (int)Setting.Integer("clusterWait", v, 1, 86400),
+    };
+
     /// <summary><c>downOutInterval</c>.</summary>
     public static readonly Setting DownOutInterval = new()
     {
@@ -462,7 +522,7 @@ internal static class Settings
     };
 
     /// <summary>Every setting, in the reference's order.</summary>
-    public static readonly IReadOnlyList<Setting> All = [Disks, Address, MetaDir, Region, Domains, RootUser, RootPassword, UsersFile, Ec, StorageClasses, ShardSize, DomainLevel, GcGrace, MinPartSize, ScrubRate, ScrubInterval, RepairBandwidth, RepairWorkers, DiskCheckInterval, SnapshotInterval, SmallObjectCopies, BodyIdleTimeout, MaxUploads, MaxUploadsPerConnection, MaxMultipartUploads, NodeId, StorageAddress, ClusterSecret, DownOutInterval, Quiet];
+    public static readonly IReadOnlyList<Setting> All = [Disks, Address, MetaDir, Region, Domains, RootUser, RootPassword, UsersFile, Ec, StorageClasses, ShardSize, DomainLevel, GcGrace, MinPartSize, ScrubRate, ScrubInterval, RepairBandwidth, RepairWorkers, DiskCheckInterval, SnapshotInterval, SmallObjectCopies, BodyIdleTimeout, MaxUploads, MaxUploadsPerConnection, MaxMultipartUploads, NodeId, StorageAddress, ClusterSecret, Etcd, IndexNode, LeaseTtl, ClusterWait, DownOutInterval, Quiet];
 
     /// <summary>The setting with this configuration-file key, or null.</summary>
     public static Setting? ByKey(string key) => All.FirstOrDefault(s => s.Key == key);

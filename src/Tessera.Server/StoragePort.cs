@@ -38,16 +38,25 @@ internal sealed class StoragePort
             throw new ArgumentException("--storage-address needs --cluster-secret (or TESSERA_CLUSTER_SECRET): the nodes authenticate each other with it.");
         }
 
-        var address = TesseraServer.ParseEndpoint(options.StorageAddress);
-        if (address.Port == 0)
-        {
-            using var probe = new TcpListener(address.Address, 0);
-            probe.Start();
-            address = new IPEndPoint(address.Address, ((IPEndPoint)probe.LocalEndpoint).Port);
-        }
-
+        var address = Resolve(TesseraServer.ParseEndpoint(options.StorageAddress));
         return new StoragePort(address, new StorageEndpoint(disks, new ClusterAuthenticator(NodeIdOf(options), options.ClusterSecret)));
     }
+
+    /// <summary><paramref name="address"/>, with a port 0 replaced by a port that was free a moment ago.</summary>
+    public static IPEndPoint Resolve(IPEndPoint address)
+    {
+        if (address.Port != 0)
+        {
+            return address;
+        }
+
+        using var probe = new TcpListener(address.Address, 0);
+        probe.Start();
+        return new IPEndPoint(address.Address, ((IPEndPoint)probe.LocalEndpoint).Port);
+    }
+
+    /// <summary>The index served on this port when this node is the cluster's index node.</summary>
+    public Tessera.Cluster.Index.IndexEndpoint? Index { get; set; }
 
     /// <summary>This node's id: the setting, or the machine name.</summary>
     public static string NodeIdOf(ServerOptions options) => options.NodeId ?? Environment.MachineName;
@@ -61,6 +70,11 @@ internal sealed class StoragePort
         if (StorageEndpoint.Handles(context))
         {
             return Endpoint.HandleAsync(context);
+        }
+
+        if (Index is not null && Tessera.Cluster.Index.IndexEndpoint.Handles(context))
+        {
+            return Index.HandleAsync(context);
         }
 
         context.Response.StatusCode = StatusCodes.Status404NotFound;

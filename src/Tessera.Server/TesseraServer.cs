@@ -26,6 +26,7 @@ public sealed class TesseraServer : IAsyncDisposable
     private readonly Task _monitor;
     private readonly Task _snapshotter;
     private readonly SemaphoreSlim _snapshotLock = new(1, 1);
+    private readonly ClusterNode? _cluster;
 
     private TesseraServer(
         WebApplication app,
@@ -37,8 +38,11 @@ public sealed class TesseraServer : IAsyncDisposable
         Uri endpoint,
         bool generated,
         ServerOptions options,
-        IReadOnlyList<string> formattedDisks)
+        IReadOnlyList<string> formattedDisks,
+        bool runsMaintenance,
+        ClusterNode? cluster)
     {
+        _cluster = cluster;
         _app = app;
         _index = index;
         Services = services;
@@ -48,12 +52,15 @@ public sealed class TesseraServer : IAsyncDisposable
         GeneratedCredentials = generated;
         Collector = new GarbageCollector(services.Store);
         var grace = services.Store.GarbageGracePeriod;
-        _collector = Collector.RunAsync(
+
+        // In a cluster the index node runs the maintenance of every disk; the other nodes serve S3 and their disks.
+        RunsMaintenance = runsMaintenance;
+        _collector = !runsMaintenance ? Task.CompletedTask : Collector.RunAsync(
             TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds / 4, 1, 60)),
             TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds, 10, 3600)),
             _stopping.Token);
         Scrubber = maintenance.Scrubber;
-        _scrubber = options.ScrubInterval > 0
+        _scrubber = runsMaintenance && options.ScrubInterval > 0
             ? Scrubber.RunAsync(options.ScrubRate, TimeSpan.FromSeconds(options.ScrubInterval), _stopping.Token)
             : Task.CompletedTask;
         Repairer = maintenance.Repairer;
@@ -63,19 +70,25 @@ public sealed class TesseraServer : IAsyncDisposable
         // Disks found blank at start were replaced while the store was down: refill them. The repair queue lives in
         // memory, so the segments of disks still failed or draining from before the restart are found again too.
         var resume = formattedDisks.Concat(services.Store.Storage.States.Keys).Distinct(StringComparer.Ordinal).ToList();
-        if (resume.Count > 0)
+        if (resume.Count > 0 && runsMaintenance)
         {
             DiskMonitor.Sweep(resume, checkFiles: true);
         }
 
-        _repairer = Repairer.RunAsync(_stopping.Token);
-        _monitor = options.DiskCheckInterval > 0
+        _repairer = runsMaintenance ? Repairer.RunAsync(_stopping.Token) : Task.CompletedTask;
+        _monitor = runsMaintenance && options.DiskCheckInterval > 0
             ? DiskMonitor.RunAsync(TimeSpan.FromSeconds(options.DiskCheckInterval), _stopping.Token)
             : Task.CompletedTask;
-        _snapshotter = options.SnapshotInterval > 0
+        _snapshotter = runsMaintenance && options.SnapshotInterval > 0
             ? RunSnapshotsAsync(TimeSpan.FromSeconds(options.SnapshotInterval), _stopping.Token)
             : Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Whether this process runs the background maintenance (garbage collection, scrub, repair, disk monitoring, index
+    /// snapshots): a single node does; in a cluster, the index node does it for every disk.
+    /// </summary>
+    public bool RunsMaintenance { get; }
 
     /// <summary>The repairer (tests drive it with <see cref="Repairer.DrainAsync"/>).</summary>
     public Repairer Repairer { get; }
@@ -190,9 +203,12 @@ public sealed class TesseraServer : IAsyncDisposable
         Directory.CreateDirectory(layout.MetaDir);
         var (root, users, generated) = Credentials.Load(options, layout.MetaDir);
         var topology = TopologyStore.Load(layout.MetaDir);
+        var clustered = options.Etcd is not null;
+        var nodeId = StoragePort.NodeIdOf(options);
+        var idPrefix = clustered ? nodeId + "-" : "";
         var configured = layout.Disks.Select((d, i) => new TopologyDisk
         {
-            Id = "disk" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Id = idPrefix + "disk" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
             Path = d.Path,
             Zone = d.Zone,
             Rack = d.Rack,
@@ -202,12 +218,26 @@ public sealed class TesseraServer : IAsyncDisposable
         var paths = layout.Disks.Select(d => d.Path).ToHashSet(StringComparer.Ordinal);
         var disks = configured.Concat(topology.Added.Where(a => !paths.Contains(a.Path))).Select(d =>
         {
-            var labels = new DiskLabels(d.Zone ?? d.Id, d.Rack ?? d.Id, d.Node ?? Environment.MachineName);
+            var labels = new DiskLabels(d.Zone ?? d.Id, d.Rack ?? d.Id, clustered ? nodeId : d.Node ?? Environment.MachineName);
             return new LocalDisk(d.Id, d.Path, labels, d.Weight);
         }).ToList();
-        var storage = new ErasureSet(disks, layout.Policy, layout.ClassPolicies, topology.States);
-        topology.Attach(storage);
         var storagePort = StoragePort.Create(options, disks);
+        var s3Address = ParseEndpoint(options.Address);
+        ClusterNode? cluster = null;
+        IReadOnlyList<IDisk> allDisks = disks;
+        if (clustered)
+        {
+            CheckClusterOptions(options, storagePort);
+            s3Address = StoragePort.Resolve(s3Address);
+            var s3Uri = new Uri($"http://{(s3Address.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : s3Address.Address)}:{s3Address.Port}/");
+            var policies = layout.ClassPolicies.Values.Prepend(layout.Policy).ToList();
+            cluster = await ClusterNode.JoinAsync(options, nodeId, s3Uri, new Uri($"http://{storagePort!.Address}/"), disks, policies, cancellationToken).ConfigureAwait(false);
+            allDisks = [.. disks, .. cluster.RemoteDisks()];
+        }
+
+        var storage = new ErasureSet(allDisks, layout.Policy, layout.ClassPolicies, topology.States);
+        topology.Attach(storage);
+        cluster?.Attach(storage);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.AddSimpleConsole(o =>
@@ -226,7 +256,7 @@ public sealed class TesseraServer : IAsyncDisposable
             // Stored header values are text that arrived as UTF-8 (Content-Disposition with a file name, say): they go
             // back out as UTF-8 rather than failing. Control characters are refused before they are stored (HeaderValues).
             k.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.UTF8;
-            k.Listen(ParseEndpoint(options.Address));
+            k.Listen(s3Address);
             if (storagePort is not null)
             {
                 k.Listen(storagePort.Address);
@@ -234,7 +264,15 @@ public sealed class TesseraServer : IAsyncDisposable
         });
         var app = builder.Build();
 
-        var index = new RocksDbIndexStore(layout.MetaDir, time);
+        var holdsIndex = cluster is null || options.IndexNode == nodeId;
+        IIndexStore index = holdsIndex
+            ? new RocksDbIndexStore(layout.MetaDir, time)
+            : new Tessera.Cluster.Index.RemoteIndexStore(cluster!.StorageEndpointOf(options.IndexNode!)!, cluster.Http, cluster.Authenticator);
+        if (cluster is not null && holdsIndex)
+        {
+            storagePort!.Index = new Tessera.Cluster.Index.IndexEndpoint(index, cluster.Authenticator);
+        }
+
         try
         {
             var s3Options = new S3Options
@@ -260,7 +298,7 @@ public sealed class TesseraServer : IAsyncDisposable
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
                 .First(a => storagePort is null || !a.EndsWith(":" + storagePort.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
             var formatted = disks.Where(d => d.FormattedAtOpen).Select(d => d.Id).ToList();
-            return new TesseraServer(app, index, services, maintenance, layout, root, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), generated, options, formatted)
+            return new TesseraServer(app, index, services, maintenance, layout, root, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), generated, options, formatted, holdsIndex, cluster)
             {
                 StorageEndpoint = storagePort is null ? null : new Uri($"http://{storagePort.Address}/"),
             };
@@ -269,7 +307,25 @@ public sealed class TesseraServer : IAsyncDisposable
         {
             index.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
+            if (cluster is not null)
+            {
+                await cluster.DisposeAsync().ConfigureAwait(false);
+            }
+
             throw;
+        }
+    }
+
+    private static void CheckClusterOptions(ServerOptions options, StoragePort? storagePort)
+    {
+        if (storagePort is null || options.NodeId is null || options.IndexNode is null)
+        {
+            throw new ArgumentException("A cluster node (--etcd) needs --node-id, --storage-address, --cluster-secret and --index-node.");
+        }
+
+        if (options.RootUser is null || options.RootPassword is null)
+        {
+            throw new ArgumentException("A cluster node (--etcd) needs the cluster's root credentials (--root-user and --root-password, or their variables): every node must know the same ones.");
         }
     }
 
@@ -289,6 +345,11 @@ public sealed class TesseraServer : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _index.Dispose();
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync().ConfigureAwait(false);
+        }
+
         _stopping.Dispose();
         _snapshotLock.Dispose();
     }

@@ -13,7 +13,7 @@ public sealed record NodeRecord
     /// <summary>The URL clients reach the node's S3 API at.</summary>
     public required string S3Endpoint { get; init; }
 
-    /// <summary>The URL peers reach the node's storage endpoint at (<see cref="ClusterProtocol.StoragePrefix"/> is appended).</summary>
+    /// <summary>The URL peers reach the node's storage endpoint at (<see cref="Storage.ClusterProtocol.StoragePrefix"/> is appended).</summary>
     public required string StorageEndpoint { get; init; }
 
     /// <summary>The failure domain the node stands in (a site or room); empty when not given.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Tessera.Cluster.Storage;
 using Tessera.Index;
+using Tessera.Storage;
 
 namespace Tessera.Cluster.Index;
 
@@ -10,7 +11,8 @@ namespace Tessera.Cluster.Index;
 /// The index of another node (the index node), reached over its <see cref="IndexEndpoint"/>: a gateway on any node of
 /// the cluster reads and writes the one index through it, so read-after-write and list-after-write hold across
 /// gateways (every call is decided by the one RocksDB index, in the order it arrives). A call that cannot reach the
-/// index node throws <see cref="NodeUnreachableException"/>; the S3 layer answers 503 for it.
+/// index node throws <see cref="StorageUnavailableException"/>: the S3 layer answers 503 ServiceUnavailable, which
+/// clients retry.
 /// </summary>
 /// <remarks>
 /// <para>This is the cluster's index until the range-sharded index on etcd replaces it (docs/design/cluster.md): the
@@ -190,7 +192,7 @@ public sealed class RemoteIndexStore : IIndexStore
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
-            throw new NodeUnreachableException($"The index node at {_endpoint} did not answer {method}: {e.Message}", e);
+            throw new StorageUnavailableException($"The index node at {_endpoint} did not answer {method}: {e.Message}", e);
         }
 
         if (response.StatusCode == HttpStatusCode.UnprocessableEntity)
@@ -204,7 +206,7 @@ public sealed class RemoteIndexStore : IIndexStore
         {
             var status = (int)response.StatusCode;
             response.Dispose();
-            throw new NodeUnreachableException($"The index node at {_endpoint} refused {method}: {status}");
+            throw new StorageUnavailableException($"The index node at {_endpoint} refused {method}: {status}");
         }
 
         return response;

@@ -60,12 +60,12 @@ public sealed class RemoteIndexStoreTests
         await using (var node = await IndexNodeHost.StartAsync(index))
         {
             using var impostor = node.Client(http, "not-the-cluster-secret-at-all");
-            Assert.Throws<NodeUnreachableException>(() => impostor.CreateBucket(new BucketInfo("b", "o", time.GetUtcNow(), "us-east-1", VersioningState.Unversioned)));
+            Assert.Throws<Tessera.Storage.StorageUnavailableException>(() => impostor.CreateBucket(new BucketInfo("b", "o", time.GetUtcNow(), "us-east-1", VersioningState.Unversioned)));
             Assert.Empty(index.ListBuckets());
         }
 
         using var gone = new RemoteIndexStore(new Uri("http://127.0.0.1:1/"), http, new ClusterAuthenticator("g", StorageNodeHost.Secret), TimeSpan.FromSeconds(2));
-        Assert.Throws<NodeUnreachableException>(() => gone.GetBucket("b"));
+        Assert.Throws<Tessera.Storage.StorageUnavailableException>(() => gone.GetBucket("b"));
     }
 
     private static string Outcome(IIndexStore store, Func<IIndexStore, object?> step)

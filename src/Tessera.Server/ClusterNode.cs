@@ -1,0 +1,201 @@
+using dotnet_etcd;
+using Tessera.Cluster.Control;
+using Tessera.Cluster.Storage;
+using Tessera.Storage;
+
+namespace Tessera.Server;
+
+/// <summary>
+/// This process as a node of a cluster (<c>--etcd</c>): it registers itself and its disks in etcd under a lease, and
+/// keeps the erasure set's disks equal to every registered node's disks (its own as <see cref="LocalDisk"/>, the
+/// others' as <see cref="RemoteDisk"/> on their storage ports), adding a node's disks as it joins.
+/// </summary>
+internal sealed class ClusterNode : IAsyncDisposable
+{
+    private readonly EtcdClient _etcd;
+    private readonly ClusterMembership _membership;
+    private readonly HttpClient _http = RemoteDisk.CreateClient();
+    private readonly ClusterAuthenticator _authenticator;
+    private readonly Lock _lock = new();
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+    private ErasureSet? _set;
+
+    private ClusterNode(string nodeId, EtcdClient etcd, ClusterMembership membership, ClusterAuthenticator authenticator)
+    {
+        NodeId = nodeId;
+        _etcd = etcd;
+        _membership = membership;
+        _authenticator = authenticator;
+        _membership.Changed += (_, _) => Refresh();
+    }
+
+    /// <summary>This node's id.</summary>
+    public string NodeId { get; }
+
+    /// <summary>The registered nodes, as last seen.</summary>
+    public IReadOnlyDictionary<string, NodeRecord> Nodes => _membership.Nodes;
+
+    /// <summary>The client remote disks and the remote index share.</summary>
+    public HttpClient Http => _http;
+
+    /// <summary>Signs this node's requests to the others.</summary>
+    public ClusterAuthenticator Authenticator => _authenticator;
+
+    /// <summary>
+    /// Joins the cluster: registers this node with <paramref name="local"/> disks and its endpoints, then waits until
+    /// the registered disks can hold every one of <paramref name="policies"/> (every node of a new cluster waits for the others).
+    /// </summary>
+    public static async Task<ClusterNode> JoinAsync(
+        ServerOptions options,
+        string nodeId,
+        Uri s3Endpoint,
+        Uri storageEndpoint,
+        IReadOnlyList<LocalDisk> local,
+        IEnumerable<ErasurePolicy> policies,
+        CancellationToken cancellationToken)
+    {
+        var etcd = new EtcdClient(options.Etcd!);
+        var control = new ControlPlaneOptions { LeaseTtl = TimeSpan.FromSeconds(options.LeaseTtl) };
+        var membership = new ClusterMembership(etcd, control);
+        var node = new ClusterNode(nodeId, etcd, membership, new ClusterAuthenticator(nodeId, options.ClusterSecret!));
+        try
+        {
+            await membership.StartWatchingAsync(cancellationToken).ConfigureAwait(false);
+            await membership.RegisterAsync(
+                new NodeRecord
+                {
+                    NodeId = nodeId,
+                    S3Endpoint = s3Endpoint.ToString(),
+                    StorageEndpoint = storageEndpoint.ToString(),
+                    Disks = [.. local.Select(d => new NodeDisk
+                    {
+                        DiskId = d.Id,
+                        Zone = d.Labels.Zone,
+                        Rack = d.Labels.Rack,
+                        Weight = d.Weight,
+                        CapacityBytes = Capacity(d.Root),
+                    })],
+                    StartedAt = DateTimeOffset.UtcNow,
+                    Version = typeof(ClusterNode).Assembly.GetName().Version?.ToString() ?? "",
+                },
+                cancellationToken).ConfigureAwait(false);
+
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(TimeSpan.FromSeconds(options.ClusterWait));
+            try
+            {
+                await membership.WaitForAsync(
+                    nodes => Fits(nodes.Values.SelectMany(n => n.Disks.Select(d => (IDisk)node.Remote(n, d))).ToList(), policies)
+                        && (options.IndexNode is null || nodes.ContainsKey(options.IndexNode)),
+                    wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ArgumentException(
+                    $"After {options.ClusterWait} s the cluster's {membership.Nodes.Count} registered nodes ({string.Join(", ", membership.Nodes.Keys)}) cannot hold the erasure policy"
+                    + (options.IndexNode is null ? "" : $" or the index node '{options.IndexNode}' has not registered") + ".");
+            }
+
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The other nodes' disks as remote disks, marking them known (the set is built with them).</summary>
+    public IReadOnlyList<IDisk> RemoteDisks()
+    {
+        lock (_lock)
+        {
+            var disks = new List<IDisk>();
+            foreach (var node in _membership.Nodes.Values.Where(n => n.NodeId != NodeId))
+            {
+                foreach (var disk in node.Disks)
+                {
+                    if (_known.Add(disk.DiskId))
+                    {
+                        disks.Add(Remote(node, disk));
+                    }
+                }
+            }
+
+            return disks;
+        }
+    }
+
+    /// <summary>Binds the set the node's disks go into; nodes that join later are added to it.</summary>
+    public void Attach(ErasureSet set)
+    {
+        _set = set;
+        Refresh();
+    }
+
+    /// <summary>The storage endpoint of a registered node, or null.</summary>
+    public Uri? StorageEndpointOf(string nodeId) =>
+        _membership.Nodes.TryGetValue(nodeId, out var node) ? new Uri(node.StorageEndpoint) : null;
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _membership.DisposeAsync().ConfigureAwait(false);
+        _etcd.Dispose();
+        _http.Dispose();
+    }
+
+    private void Refresh()
+    {
+        if (_set is not { } set)
+        {
+            return;
+        }
+
+        foreach (var disk in RemoteDisks())
+        {
+            if (set.KnownDisk(disk.Id) is null)
+            {
+                set.AddDisk(disk);
+            }
+        }
+    }
+
+    private RemoteDisk Remote(NodeRecord node, NodeDisk disk)
+    {
+        var (id, labels) = Labels(node, disk);
+        return new RemoteDisk(id, labels, disk.Weight, new Uri(node.StorageEndpoint), _http, _authenticator);
+    }
+
+    private static (string Id, DiskLabels Labels) Labels(NodeRecord node, NodeDisk disk) =>
+        (disk.DiskId, new DiskLabels(disk.Zone.Length > 0 ? disk.Zone : disk.DiskId, disk.Rack.Length > 0 ? disk.Rack : disk.DiskId, node.NodeId));
+
+    private static bool Fits(List<IDisk> disks, IEnumerable<ErasurePolicy> policies)
+    {
+        try
+        {
+            foreach (var p in policies)
+            {
+                Placement.Validate(disks, p.DataShards, p.ParityShards, p.DomainLevel);
+            }
+
+            return disks.Count > 0;
+        }
+        catch (PlacementException)
+        {
+            return false;
+        }
+    }
+
+    private static long Capacity(string path)
+    {
+        try
+        {
+            return new DriveInfo(path).TotalSize;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+}
