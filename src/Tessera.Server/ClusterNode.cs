@@ -145,6 +145,9 @@ internal sealed class ClusterNode : IAsyncDisposable
         _http.Dispose();
     }
 
+    /// <summary>Raised when a node's disks came back into placement (its registration is there again).</summary>
+    public event Action? NodesReturned;
+
     private void Refresh()
     {
         if (_set is not { } set)
@@ -158,6 +161,15 @@ internal sealed class ClusterNode : IAsyncDisposable
             {
                 set.AddDisk(disk);
             }
+        }
+
+        // A node whose registration lapsed (dead, or cut off from etcd) leaves placement until it registers again.
+        var nodes = _membership.Nodes;
+        var absent = set.Disks.OfType<RemoteDisk>().Where(d => !nodes.ContainsKey(d.Labels.Node)).Select(d => d.Id).ToList();
+        var before = set.Absent;
+        if (set.SetAbsent(absent) && before.Any(id => !absent.Contains(id)))
+        {
+            NodesReturned?.Invoke();
         }
     }
 

@@ -76,6 +76,15 @@ public sealed class TesseraServer : IAsyncDisposable
         }
 
         _repairer = runsMaintenance ? Repairer.RunAsync(_stopping.Token) : Task.CompletedTask;
+        if (cluster is not null && runsMaintenance)
+        {
+            // Segments written while a node was away crowd the others: spread them again now that it is back.
+            cluster.NodesReturned += () => _ = Task.Run(() =>
+            {
+                DiskMonitor.Sweep(null, checkFiles: false);
+                Repairer.RetryWaiting();
+            });
+        }
         _monitor = runsMaintenance && options.DiskCheckInterval > 0
             ? DiskMonitor.RunAsync(TimeSpan.FromSeconds(options.DiskCheckInterval), _stopping.Token)
             : Task.CompletedTask;

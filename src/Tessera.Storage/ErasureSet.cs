@@ -41,7 +41,7 @@ public sealed class ErasureSet
             _copies[p] = (p with { DataShards = 1 }, p.CopiedSegmentLimit());
         }
 
-        _view = View.Create([.. disks], states ?? new Dictionary<string, DiskState>(), Policies, 0);
+        _view = View.Create([.. disks], states ?? new Dictionary<string, DiskState>(), new HashSet<string>(StringComparer.Ordinal), Policies, 0);
     }
 
     /// <summary>Policies configured for particular storage classes.</summary>
@@ -135,7 +135,7 @@ public sealed class ErasureSet
                 throw new ArgumentException($"Disk '{disk.Id}' is already in the topology.", nameof(disk));
             }
 
-            Volatile.Write(ref _view, View.Create([.. view.Disks, disk], view.States, Policies, view.Generation + 1));
+            Volatile.Write(ref _view, View.Create([.. view.Disks, disk], view.States, view.Absent, Policies, view.Generation + 1));
         }
     }
 
@@ -180,9 +180,51 @@ public sealed class ErasureSet
                 }
             }
 
-            Volatile.Write(ref _view, View.Create(view.Disks, states, Policies, view.Generation + 1));
+            Volatile.Write(ref _view, View.Create(view.Disks, states, view.Absent, Policies, view.Generation + 1));
             return true;
         }
+    }
+
+    /// <summary>
+    /// Disks whose node is absent from the cluster (its registration lapsed): new segments are not placed on them while
+    /// the others can take the fragments, but they are still read, and nothing is repaired because of it (that is the
+    /// down-out interval's call). Where the present disks are too few for a policy's domain level, new segments are
+    /// spread as evenly as they allow (<see cref="WritesDegraded"/>).
+    /// </summary>
+    public IReadOnlySet<string> Absent => Volatile.Read(ref _view).Absent;
+
+    /// <summary>Whether new segments are placed degraded: some domain may hold more than m of a stripe's fragments.</summary>
+    public bool WritesDegraded => Volatile.Read(ref _view).Degraded;
+
+    /// <summary>Replaces the set of absent disks (<see cref="Absent"/>); false when it did not change.</summary>
+    public bool SetAbsent(IEnumerable<string> diskIds)
+    {
+        ArgumentNullException.ThrowIfNull(diskIds);
+        var absent = diskIds.ToHashSet(StringComparer.Ordinal);
+        lock (_changeLock)
+        {
+            var view = _view;
+            if (absent.SetEquals(view.Absent))
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _view, View.Create(view.Disks, view.States, absent, Policies, view.Generation + 1));
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The disks of a new segment's fragments, index by index: <see cref="Placement.Place"/> over the write placement,
+    /// or <see cref="Placement.PlaceSpread"/> while writes are degraded.
+    /// </summary>
+    /// <exception cref="PlacementException">The policy does not fit the disks.</exception>
+    public string[] PlaceNew(Guid segment, int dataShards, int parityShards, string level)
+    {
+        var view = Volatile.Read(ref _view);
+        return view.Degraded
+            ? view.Writes.PlaceSpread(segment, dataShards, parityShards, level)
+            : view.Writes.Place(segment, dataShards, parityShards, level);
     }
 
     /// <summary>The shared codec for RS(k, m).</summary>
@@ -194,23 +236,34 @@ public sealed class ErasureSet
         IReadOnlyList<IDisk> Disks,
         Dictionary<string, IDisk> ById,
         IReadOnlyDictionary<string, DiskState> States,
+        IReadOnlySet<string> Absent,
         Placement Writes,
+        bool Degraded,
         Placement? Active,
         long Generation)
     {
         public DiskState StateOf(string id) => States.TryGetValue(id, out var state) ? state : DiskState.Active;
 
-        public static View Create(IReadOnlyList<IDisk> disks, IReadOnlyDictionary<string, DiskState> states, IEnumerable<ErasurePolicy> policies, long generation)
+        public static View Create(
+            IReadOnlyList<IDisk> disks,
+            IReadOnlyDictionary<string, DiskState> states,
+            IReadOnlySet<string> absent,
+            IEnumerable<ErasurePolicy> policies,
+            long generation)
         {
             var byId = disks.ToDictionary(d => d.Id, StringComparer.Ordinal);
             var frozen = states.Where(s => byId.ContainsKey(s.Key) && s.Value != DiskState.Active)
                 .ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
             var active = disks.Where(d => !frozen.ContainsKey(d.Id)).ToList();
             var activePlacement = active.Count > 0 ? new Placement(active) : null;
-            var writes = activePlacement is not null && Fits(active, policies)
-                ? activePlacement
-                : new Placement([.. disks.Where(d => !frozen.TryGetValue(d.Id, out var s) || s != DiskState.Draining)]);
-            return new View(disks, byId, frozen, writes, activePlacement, generation);
+            var present = active.Where(d => !absent.Contains(d.Id)).ToList();
+            var widest = policies.Max(p => p.DataShards + p.ParityShards);
+            var (writes, degraded) =
+                present.Count > 0 && Fits(present, policies) ? (new Placement(present), false)
+                : present.Count < active.Count && present.Count >= widest ? (new Placement(present), true)
+                : activePlacement is not null && Fits(active, policies) ? (activePlacement, false)
+                : (new Placement([.. disks.Where(d => !frozen.TryGetValue(d.Id, out var s) || s != DiskState.Draining)]), false);
+            return new View(disks, byId, frozen, absent, writes, degraded, activePlacement, generation);
         }
 
         private static bool Fits(IReadOnlyList<IDisk> disks, IEnumerable<ErasurePolicy> policies)

@@ -110,7 +110,24 @@ public sealed class Placement
     {
         CheckCode(dataShards, parityShards);
         var topology = GetLevel(level);
-        var limit = topology.MaxPerDomain(dataShards, parityShards);
+        return PlaceWithin(segment, dataShards, parityShards, topology, topology.MaxPerDomain(dataShards, parityShards));
+    }
+
+    /// <summary>
+    /// As <see cref="Place"/> where the domains of <paramref name="level"/> are too few for the policy (some are missing):
+    /// the fragments are spread as evenly as the domains allow, so a domain may hold more than m of them. A write placed
+    /// so is degraded: losing one domain could lose it until repair spreads it again.
+    /// </summary>
+    /// <exception cref="PlacementException">Fewer than k + m disks.</exception>
+    public string[] PlaceSpread(Guid segment, int dataShards, int parityShards, string level)
+    {
+        CheckCode(dataShards, parityShards);
+        var topology = GetLevel(level);
+        return PlaceWithin(segment, dataShards, parityShards, topology, topology.MaxPerDomain(dataShards, parityShards, dataShards + parityShards));
+    }
+
+    private string[] PlaceWithin(Guid segment, int dataShards, int parityShards, PlacementLevel topology, int limit)
+    {
         var total = dataShards + parityShards;
         var domains = topology.DomainCount;
         var result = new string[total];

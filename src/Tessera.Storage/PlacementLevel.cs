@@ -89,7 +89,14 @@ internal sealed class PlacementLevel
     /// </summary>
     /// <exception cref="PlacementException">Fewer than k + m disks, or no limit of at most m fits, so the loss of
     /// one domain could lose more fragments than the code can rebuild.</exception>
-    public int MaxPerDomain(int dataShards, int parityShards)
+    public int MaxPerDomain(int dataShards, int parityShards) => MaxPerDomain(dataShards, parityShards, parityShards);
+
+    /// <summary>
+    /// As <see cref="MaxPerDomain(int, int)"/>, but a domain may hold up to <paramref name="cap"/> fragments: with
+    /// <c>cap = k + m</c>, the most even spread the domains allow even where losing one of them would lose more than m
+    /// (a degraded placement, while domains are missing).
+    /// </summary>
+    public int MaxPerDomain(int dataShards, int parityShards, int cap)
     {
         var total = dataShards + parityShards;
         if (_diskCount < total)
@@ -103,14 +110,14 @@ internal sealed class PlacementLevel
         }
 
         var least = (total + DomainCount - 1) / DomainCount;
-        if (least > parityShards)
+        if (least > cap)
         {
             var needed = parityShards == 0 ? total : (total + parityShards - 1) / parityShards;
             throw new PlacementException(
                 $"RS({dataShards},{parityShards}) over '{Name}' needs at least {needed} {Name}s; the topology has {DomainCount}.");
         }
 
-        for (var limit = least; limit <= parityShards; limit++)
+        for (var limit = least; limit <= cap; limit++)
         {
             var capacity = 0;
             for (var d = 0; d < DomainCount; d++)

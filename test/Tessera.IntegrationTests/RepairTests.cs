@@ -207,6 +207,41 @@ public sealed class RepairTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task WritesWhileARackIsAbsentAreSpreadOverThePresentOnesAndRespreadWhenItReturns()
+    {
+        // Three racks of four disks, RS(4,2) over racks: two fragments per rack. With rack3 absent (its node's
+        // registration lapsed), new segments go three and three to rack1 and rack2: writes go on, degraded.
+        await using var store = await RepairStore.StartAsync(3, 4, "4+2", "rack");
+        var set = store.Server.Store.Storage;
+        var rack3 = set.Disks.Where(d => d.Labels.Rack == "rack3").Select(d => d.Id).ToList();
+        Assert.True(set.SetAbsent(rack3));
+        await store.PopulateAsync(12, 41);
+        // Crowded: a rack holds more than a third of the fragments (RS(4,2): 3 of 6; small objects as RS(1,2) copies: 2 of 3).
+        var crowded = store.Index.ReferencedSegments().Count(s => s.Disks.Count(d => d.Length > 0) == s.Disks.Count
+            && s.Disks.GroupBy(d => set.KnownDisk(d)!.Labels.Rack).Any(g => g.Count() > s.Disks.Count / 3));
+        Assert.DoesNotContain(store.Index.ReferencedSegments(), s => s.Disks.Any(rack3.Contains));
+        Assert.True(crowded > 10, $"{crowded} crowded segments");
+        await store.AssertEverythingReadsBackAsync();
+
+        // While it is away, repair leaves them be (there is nowhere better).
+        await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(store.Index.ReferencedSegments(), s => s.Disks.Any(rack3.Contains));
+
+        // Back: a sweep finds the crowded segments and repair moves one fragment per crowded rack to rack3.
+        Assert.True(set.SetAbsent([]));
+        var queued = store.Server.DiskMonitor.Sweep(null, checkFiles: false);
+        await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine($"{crowded} segments written crowded while rack3 was absent; {queued} queued when it returned; {store.Server.Repairer.Status().FragmentsRebuilt} fragments moved");
+        Assert.Equal(crowded, queued);
+
+        // The fragments moved away are orphans now; the collector takes them after its grace period.
+        var collected = store.Server.Collector.CollectOnce(DateTimeOffset.UtcNow.AddHours(2), sweepOrphans: true);
+        Assert.Equal(store.Server.Repairer.Status().FragmentsRebuilt, collected.Orphans);
+        store.AssertFullRedundancyAndNoOrphans("rack", 2);
+        await store.AssertEverythingReadsBackAsync();
+    }
+
+    [Fact]
     public async Task ConcurrentRepairsOfOneSegmentNeverLoseTheWinnersFragments()
     {
         await using var store = await RepairStore.StartAsync(4, 3, "4+2", "rack", o => o.RepairWorkers = 0);

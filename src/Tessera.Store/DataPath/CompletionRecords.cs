@@ -17,7 +17,7 @@ internal static class CompletionRecords
     /// </summary>
     public static async Task WriteAsync(ErasureSet set, ErasurePolicy policy, Guid id, byte[] content, CancellationToken cancellationToken)
     {
-        var candidates = set.Placement.Place(id, policy.DataShards, policy.ParityShards, policy.DomainLevel);
+        var candidates = set.PlaceNew(id, policy.DataShards, policy.ParityShards, policy.DomainLevel);
         var wanted = Math.Min(policy.ParityShards + 1, candidates.Length);
         var written = 0;
         for (var i = 0; i < candidates.Length && written < wanted; i++)

@@ -94,6 +94,13 @@ public sealed class ObjectWriter(StoreServices store)
             return new WriteResult(outcome, segment, checksum);
         }
 
+        // A degraded write (a fragment lost on the way, or placed while domains were missing) is repaired in the background.
+        var missing = segment.Disks.Count(d => d.Length == 0);
+        if (missing > 0 || pending.PlacedDegraded)
+        {
+            store.Repairs.Enqueue(segment.Segment, segment.ParityShards - missing);
+        }
+
         return new WriteResult(outcome, segment, checksum, version, part);
     }
 }

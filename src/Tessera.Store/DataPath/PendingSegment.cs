@@ -21,6 +21,13 @@ public sealed class PendingSegment : IAsyncDisposable
         Manifest = manifest;
     }
 
+    /// <summary>
+    /// Whether the fragments were placed degraded (<see cref="ErasureSet.WritesDegraded"/>: some domain holds more than
+    /// m of them while domains are missing). Such a segment is queued for repair once committed, as is one committed with
+    /// fewer than k + m fragments.
+    /// </summary>
+    public bool PlacedDegraded { get; init; }
+
     /// <summary>The segment as written: size, ETag (hex MD5), code and shard size; no disks until committed.</summary>
     public SegmentManifest Manifest { get; }
 

@@ -51,7 +51,8 @@ public static class SegmentWriter
         var segment = Guid.NewGuid();
         int k = policy.DataShards, m = policy.ParityShards, n = k + m;
         var header = new FragmentHeader(new FragmentId(segment, 0), k, m, policy.ShardSize, length, owner.Bucket, owner.Key, owner.VersionId, owner.PartNumber);
-        var placed = set.Placement.Place(segment, k, m, policy.DomainLevel);
+        var degraded = set.WritesDegraded;
+        var placed = set.PlaceNew(segment, k, m, policy.DomainLevel);
         var writers = new IFragmentWriter?[n];
         var codec = set.Codec(k, m);
         var bufferLength = Math.Max(1, n * Math.Min(policy.ShardSize, header.BlockLength(0)));
@@ -93,7 +94,7 @@ public static class SegmentWriter
             }
 
             handedOver = true;
-            return new PendingSegment(writers, placed, Manifest(segment, policy, length, hasher, owner, []));
+            return new PendingSegment(writers, placed, Manifest(segment, policy, length, hasher, owner, [])) { PlacedDegraded = degraded };
         }
         finally
         {

@@ -140,7 +140,8 @@ public sealed class DiskMonitor
     /// <summary>
     /// Queues every referenced segment that has a fragment on one of <paramref name="disks"/> (every segment when
     /// null) and is short of a fragment: on a disk that is failed or draining, or (with <paramref name="checkFiles"/>)
-    /// whose file is missing on an active disk. Returns how many it queued.
+    /// whose file is missing on an active disk; or whose fragments crowd a failure domain (<see cref="Crowding"/>).
+    /// Returns how many it queued.
     /// </summary>
     public int Sweep(IReadOnlyCollection<string>? disks, bool checkFiles)
     {
@@ -176,6 +177,7 @@ public sealed class DiskMonitor
                 }
             }
 
+            moving |= Crowding.Excess(set, segment.Disks, segment.DataShards, segment.ParityShards, set.DomainLevelOf(segment.DataShards, segment.ParityShards, null)).Count > 0;
             if ((lost > 0 || moving) && _services.Repairs.Enqueue(segment.Segment, segment.ParityShards - lost))
             {
                 queued++;

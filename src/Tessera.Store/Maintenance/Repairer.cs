@@ -178,6 +178,12 @@ public sealed class Repairer
         try
         {
             var (rebuild, move) = Assess(set, manifest, corrupt, readers);
+            var level = set.DomainLevelOf(manifest.DataShards, manifest.ParityShards, owner.StorageClass);
+            foreach (var i in Crowding.Excess(set, manifest.Disks, manifest.DataShards, manifest.ParityShards, level, move))
+            {
+                rebuild[i] = move[i] = true; // Placed while a domain was missing: spread it again.
+            }
+
             if (!rebuild.Contains(true))
             {
                 return (RepairOutcome.Healthy, manifest.ParityShards);
@@ -190,7 +196,7 @@ public sealed class Repairer
                 return (RepairOutcome.Unrecoverable, sources - k);
             }
 
-            var targets = ChooseTargets(set, manifest, set.DomainLevelOf(manifest.DataShards, manifest.ParityShards, owner.StorageClass), rebuild, move);
+            var targets = ChooseTargets(set, manifest, level, rebuild, move);
             var wanted = rebuild.Count(r => r);
             var placed = targets.Count(t => t is not null);
             if (placed == 0)
