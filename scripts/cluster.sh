@@ -9,6 +9,8 @@
 #       Stops the nodes (SIGTERM, then SIGKILL after 5 s) and etcd.
 #   scripts/cluster.sh status [DIR=.cluster]
 #       One line per node and etcd member.
+#   scripts/cluster.sh kill I [DIR] / start I [DIR]
+#       SIGKILLs node nI (a crash), or starts it again over its directories.
 # Ports: override the bases with TESSERA_CLUSTER_S3_BASE (9000), TESSERA_CLUSTER_STORAGE_BASE (9100) and
 # TESSERA_CLUSTER_ETCD_BASE (23790).
 set -euo pipefail
@@ -30,7 +32,51 @@ node_pid() {
   [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$dir/" && echo "$pid"
 }
 
+# Starts node n$1 over DIR/n$1 (its disks and index survive a restart) against the etcd endpoints $2.
+start_node() {
+  local i=$1
+  mkdir -p "$dir/n$i"
+  TESSERA_ROOT_USER=$user TESSERA_ROOT_PASSWORD=$password TESSERA_CLUSTER_SECRET=$secret \
+    setsid dotnet "$root/src/Tessera.Server/bin/Release/net10.0/tessera.dll" server "$dir/n$i/disk{1...4}" --meta-dir "$dir/n$i/meta" \
+    --node-id "n$i" --address "127.0.0.1:$((s3_base + i))" --storage-address "127.0.0.1:$((storage_base + i))" \
+    --etcd "$2" --index-node n1 --ec 4+2@node --lease-ttl 5 --quiet \
+    </dev/null >>"$dir/n$i.log" 2>&1 &
+  echo $! >"$dir/n$i.pid"
+}
+
+# Waits (120 s at most) until node n$1 answers /health/ready.
+wait_ready() {
+  local i=$1 deadline=$((SECONDS + 120))
+  until curl -fsS "http://127.0.0.1:$((s3_base + i))/health/ready" >/dev/null 2>&1; do
+    if ! node_pid "$dir/n$i.pid" >/dev/null; then
+      echo "cluster: node n$i exited; last lines of $dir/n$i.log:" >&2
+      tail -20 "$dir/n$i.log" >&2
+      exit 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      echo "cluster: node n$i not ready after 120 s; see $dir/n$i.log" >&2
+      exit 1
+    fi
+    sleep 0.3
+  done
+}
+
 case "$cmd" in
+  kill)
+    # scripts/cluster.sh kill I [DIR]: SIGKILL node nI (a crash: no clean leave, its registration lapses).
+    dir=$(cd "${3:-.cluster}" && pwd)
+    pid=$(node_pid "$dir/n$2.pid") || { echo "cluster: node n$2 is not running" >&2; exit 1; }
+    kill -KILL "$pid"
+    echo "cluster: killed n$2 (pid $pid)"
+    ;;
+  start)
+    # scripts/cluster.sh start I [DIR]: starts node nI again over its directories and waits until it is ready.
+    dir=$(cd "${3:-.cluster}" && pwd)
+    if node_pid "$dir/n$2.pid" >/dev/null; then echo "cluster: node n$2 is running" >&2; exit 1; fi
+    start_node "$2" "$(cat "$dir/etcd/endpoints")"
+    wait_ready "$2"
+    echo "cluster: n$2 is back"
+    ;;
   up)
     n=${2:-3}
     dir=${3:-.cluster}
@@ -39,30 +85,11 @@ case "$cmd" in
     dir=$(cd "$dir" && pwd)
     dotnet build "$root/src/Tessera.Server" -c Release -nologo -v q >"$dir/build.log" 2>&1 || { cat "$dir/build.log" >&2; exit 1; }
     endpoints=$("$here/etcd-cluster.sh" up "$dir/etcd" 3 "$etcd_base")
-    dll="$root/src/Tessera.Server/bin/Release/net10.0/tessera.dll"
     for i in $(seq 1 "$n"); do
-      mkdir -p "$dir/n$i"
-      TESSERA_ROOT_USER=$user TESSERA_ROOT_PASSWORD=$password TESSERA_CLUSTER_SECRET=$secret \
-        setsid dotnet "$dll" server "$dir/n$i/disk{1...4}" --meta-dir "$dir/n$i/meta" \
-        --node-id "n$i" --address "127.0.0.1:$((s3_base + i))" --storage-address "127.0.0.1:$((storage_base + i))" \
-        --etcd "$endpoints" --index-node n1 --ec 4+2@node --quiet \
-        </dev/null >"$dir/n$i.log" 2>&1 &
-      echo $! >"$dir/n$i.pid"
+      start_node "$i" "$endpoints"
     done
-    deadline=$((SECONDS + 120))
     for i in $(seq 1 "$n"); do
-      until curl -fsS "http://127.0.0.1:$((s3_base + i))/health/ready" >/dev/null 2>&1; do
-        if ! node_pid "$dir/n$i.pid" >/dev/null; then
-          echo "cluster: node n$i exited; last lines of $dir/n$i.log:" >&2
-          tail -20 "$dir/n$i.log" >&2
-          exit 1
-        fi
-        if [ $SECONDS -ge $deadline ]; then
-          echo "cluster: node n$i not ready after 120 s; see $dir/n$i.log" >&2
-          exit 1
-        fi
-        sleep 0.3
-      done
+      wait_ready "$i"
     done
     echo "etcd:     $endpoints"
     for i in $(seq 1 "$n"); do
@@ -105,7 +132,7 @@ case "$cmd" in
     "$here/etcd-cluster.sh" status "$dir/etcd"
     ;;
   *)
-    echo "usage: $0 up [N=3] [DIR=.cluster] | down [DIR] | status [DIR]" >&2
+    echo "usage: $0 up [N=3] [DIR=.cluster] | down [DIR] | status [DIR] | kill I [DIR] | start I [DIR]" >&2
     exit 2
     ;;
 esac
