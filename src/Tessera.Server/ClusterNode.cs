@@ -163,8 +163,17 @@ internal sealed class ClusterNode : IAsyncDisposable
             }
         }
 
-        // A node whose registration lapsed (dead, or cut off from etcd) leaves placement until it registers again.
+        // A node that came back on another storage address is reached there.
         var nodes = _membership.Nodes;
+        foreach (var disk in set.Disks.OfType<RemoteDisk>())
+        {
+            if (nodes.TryGetValue(disk.Labels.Node, out var node) && !string.Equals(node.StorageEndpoint, disk.Endpoint.ToString(), StringComparison.Ordinal))
+            {
+                disk.Retarget(new Uri(node.StorageEndpoint));
+            }
+        }
+
+        // A node whose registration lapsed (dead, or cut off from etcd) leaves placement until it registers again.
         var absent = set.Disks.OfType<RemoteDisk>().Where(d => !nodes.ContainsKey(d.Labels.Node)).Select(d => d.Id).ToList();
         var before = set.Absent;
         if (set.SetAbsent(absent) && before.Any(id => !absent.Contains(id)))

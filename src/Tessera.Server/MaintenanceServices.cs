@@ -16,7 +16,7 @@ internal sealed class MaintenanceServices
         }
 
         Repairer = new Repairer(services, options.RepairBandwidth, options.RepairWorkers);
-        Monitor = new DiskMonitor(services) { DownOutInterval = TimeSpan.FromSeconds(options.DownOutInterval) };
+        Monitor = new DiskMonitor(services) { DownOutInterval = TimeSpan.FromSeconds(options.DownOutInterval ?? (options.Etcd is null ? 0 : 600)) };
         Monitor.TopologyChanged += topology.SaveTopology;
         Monitor.TopologyChanged += () => Repairer.RetryWaiting();
         Scrubber = new Scrubber(services);

@@ -127,8 +127,8 @@ public sealed class ServerOptions
     /// <summary><c>clusterWait</c>: seconds a starting node waits for enough nodes. Default 120.</summary>
     public int ClusterWait { get; set; } = 120;
 
-    /// <summary><c>downOutInterval</c>: seconds a disk may fail its probes before it is declared failed. Default 0.</summary>
-    public int DownOutInterval { get; set; }
+    /// <summary><c>downOutInterval</c>: seconds a disk may fail its probes before it is declared failed; null = 0 alone, 600 in a cluster.</summary>
+    public int? DownOutInterval { get; set; }
 
     /// <summary><c>quiet</c>: no banner, warnings-only logging.</summary>
     public bool Quiet { get; set; }

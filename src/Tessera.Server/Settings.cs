@@ -511,12 +511,12 @@ internal static class Settings
         Key = "downOutInterval",
         Flag = "--down-out-interval",
         Env = "TESSERA_DOWN_OUT_INTERVAL",
-        Help = "Seconds a disk may fail its probes before it is declared failed and repaired elsewhere (default 0).",
+        Help = "Seconds a disk may fail its probes before it is declared failed and repaired elsewhere (default 0; 600 in a cluster).",
         Description = """
             Seconds a disk must fail its probes without a break before it is declared failed and its fragments are rebuilt
             elsewhere (Ceph's `mon_osd_down_out_interval`). Meanwhile reads are degraded and writes skip it, but nothing is
-            moved: a node that reboots does not set off a storm of repair. Default 0: at once, as a single node whose disks are
-            local wants.
+            moved: a node that reboots does not set off a storm of repair. Default 0 (at once) for a single node, whose disks are
+            local; 600 when `etcd` is set.
             """,
         Apply = static (o, v) => o.DownOutInterval = (int)Setting.Integer("downOutInterval", v, 0, int.MaxValue),
     };

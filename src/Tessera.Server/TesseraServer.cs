@@ -55,6 +55,7 @@ public sealed class TesseraServer : IAsyncDisposable
 
         // In a cluster the index node runs the maintenance of every disk; the other nodes serve S3 and their disks.
         RunsMaintenance = runsMaintenance;
+        services.Store.Repairs.Accepting = runsMaintenance;
         _collector = !runsMaintenance ? Task.CompletedTask : Collector.RunAsync(
             TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds / 4, 1, 60)),
             TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds, 10, 3600)),

@@ -22,7 +22,7 @@ namespace Tessera.Cluster.Storage;
 public sealed class RemoteDisk : IDisk
 {
     private readonly HttpClient _client;
-    private readonly Uri _endpoint;
+    private Uri _endpoint;
     private readonly ClusterAuthenticator _authenticator;
 
     /// <summary>Creates the remote disk <paramref name="id"/> served at <paramref name="endpoint"/>.</summary>
@@ -56,7 +56,10 @@ public sealed class RemoteDisk : IDisk
     public double Weight { get; }
 
     /// <summary>The node's storage endpoint.</summary>
-    public Uri Endpoint => _endpoint;
+    public Uri Endpoint => Volatile.Read(ref _endpoint);
+
+    /// <summary>Points the disk at its node's new storage endpoint (the node came back on another address).</summary>
+    public void Retarget(Uri endpoint) => Volatile.Write(ref _endpoint, endpoint ?? throw new ArgumentNullException(nameof(endpoint)));
 
     /// <summary>The timeouts in use.</summary>
     public RemoteDiskOptions Options { get; }
@@ -178,12 +181,12 @@ public sealed class RemoteDisk : IDisk
         List("records").Select(line => Guid.TryParseExact(line, "N", out var id) ? id : (Guid?)null).OfType<Guid>();
 
     /// <inheritdoc />
-    public override string ToString() => $"{Id} at {_endpoint}";
+    public override string ToString() => $"{Id} at {Endpoint}";
 
     /// <summary>A signed request for <paramref name="path"/> (absolute, starting with <see cref="ClusterProtocol.StoragePrefix"/>).</summary>
     internal HttpRequestMessage Request(HttpMethod method, string path)
     {
-        var request = new HttpRequestMessage(method, new Uri(_endpoint, path)) { Version = HttpVersion.Version11 };
+        var request = new HttpRequestMessage(method, new Uri(Endpoint, path)) { Version = HttpVersion.Version11 };
         request.Headers.TryAddWithoutValidation(ClusterProtocol.AuthHeader, _authenticator.Sign(method.Method, request.RequestUri!.PathAndQuery));
         return request;
     }
@@ -215,7 +218,7 @@ public sealed class RemoteDisk : IDisk
     internal static bool IsTransport(Exception e, CancellationToken caller) =>
         e is HttpRequestException or IOException || (e is OperationCanceledException && !caller.IsCancellationRequested);
 
-    internal NodeUnreachableException Unreachable(Exception inner) => new($"Disk {Id} at {_endpoint} did not answer: {inner.Message}", inner);
+    internal NodeUnreachableException Unreachable(Exception inner) => new($"Disk {Id} at {Endpoint} did not answer: {inner.Message}", inner);
 
     private string RecordPath(Guid id) => Path("records/" + id.ToString("N"));
 
@@ -246,7 +249,7 @@ public sealed class RemoteDisk : IDisk
         return response.Headers.TryGetValues(ClusterProtocol.LastWriteHeader, out var values)
             && long.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
             ? new DateTimeOffset(ticks, TimeSpan.Zero)
-            : throw new NodeUnreachableException($"Disk {Id} at {_endpoint} answered a stat without its time.");
+            : throw new NodeUnreachableException($"Disk {Id} at {Endpoint} answered a stat without its time.");
     }
 
     private bool Delete(string path)
@@ -272,7 +275,7 @@ public sealed class RemoteDisk : IDisk
     {
         if (!response.IsSuccessStatusCode)
         {
-            throw new NodeUnreachableException($"Disk {Id} at {_endpoint} refused a {what}: {(int)response.StatusCode} {ReadText(response)}");
+            throw new NodeUnreachableException($"Disk {Id} at {Endpoint} refused a {what}: {(int)response.StatusCode} {ReadText(response)}");
         }
     }
 

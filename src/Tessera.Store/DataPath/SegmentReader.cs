@@ -60,7 +60,10 @@ public sealed class SegmentReader : IDisposable
 
         lock (_readers)
         {
-            if (_failed.Count > 0)
+            // A fragment on a node that is absent from the cluster (or only slow to answer this gateway) is not damage:
+            // declaring it lost is the down-out interval's call, so only fragments of present disks set off repair.
+            var absent = _set.Absent;
+            if (_failed.Any(i => !absent.Contains(_segment.Disks[i])))
             {
                 var corrupt = _failed.Where(i => _readers[i] is not null).ToList();
                 services.Repairs.Enqueue(_segment.Segment, _segment.ParityShards - _failed.Count, corrupt);

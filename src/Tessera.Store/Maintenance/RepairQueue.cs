@@ -14,6 +14,12 @@ public sealed class RepairQueue
     private long _order;
     private long _added;
 
+    /// <summary>
+    /// Whether this process takes repair work. A cluster node that does not run the maintenance (its repairs are the
+    /// index node's, found by its sweeps and scrubs) takes none: its gateway's degraded reads never set off repair.
+    /// </summary>
+    public bool Accepting { get; set; } = true;
+
     /// <summary>Segments waiting.</summary>
     public int Count
     {
@@ -34,6 +40,11 @@ public sealed class RepairQueue
     /// <returns>True when the segment was not queued yet or moved up the queue.</returns>
     public bool Enqueue(Guid segment, int remainingRedundancy, IEnumerable<int>? corrupt = null)
     {
+        if (!Accepting)
+        {
+            return false;
+        }
+
         lock (_lock)
         {
             var added = false;

@@ -574,6 +574,12 @@ public sealed class Repairer
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or StorageUnavailableException or InvalidOperationException)
         {
             LogMessages.RepairFailed(_services.Logger, e, segment);
+            lock (_statsLock)
+            {
+                // Retried when the topology changes next (a node or disk back), as a blocked repair is.
+                _blocked.TryAdd(segment, 0);
+            }
+
             return null;
         }
         finally
