@@ -234,6 +234,7 @@ public sealed class AdminApi : IAdminEndpoint
         }
 
         j.WriteEndArray();
+        j.WriteBoolean("writesDegraded", set.WritesDegraded);
         j.WriteStartArray("policies");
         foreach (var (name, policy) in set.ClassPolicies.Prepend(KeyValuePair.Create("STANDARD", set.Policy)))
         {
@@ -323,6 +324,17 @@ public sealed class AdminApi : IAdminEndpoint
         if (disk is LocalDisk local)
         {
             j.WriteString("path", local.Root);
+        }
+        else if (disk is Tessera.Cluster.Storage.RemoteDisk remote)
+        {
+            j.WriteString("endpoint", remote.Endpoint.ToString());
+        }
+
+        // In a cluster: a disk whose node's registration lapsed is out of placement; one failing its probes is down.
+        j.WriteBoolean("present", !_services.Storage.Absent.Contains(disk.Id));
+        if (_monitor.Down.TryGetValue(disk.Id, out var since))
+        {
+            j.WriteString("downSince", since.ToString("O", CultureInfo.InvariantCulture));
         }
 
         j.WriteString("zone", disk.Labels.Zone);

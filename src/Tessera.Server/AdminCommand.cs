@@ -240,11 +240,25 @@ internal static class AdminCommand
     private static void WriteStatus(TextWriter output, JsonElement root)
     {
         var disks = root.GetProperty("disks");
+        var nodes = disks.EnumerateArray().GroupBy(d => d.GetProperty("node").GetString()).ToList();
+        if (nodes.Count > 1)
+        {
+            output.WriteLine(string.Join(", ", nodes.Select(n => string.Create(CultureInfo.InvariantCulture,
+                $"node {n.Key}: {n.Count()} disks{(n.All(d => d.GetProperty("present").GetBoolean()) ? "" : " (absent: out of placement)")}"))));
+        }
+
         output.WriteLine($"Disks ({disks.GetArrayLength()}):");
         foreach (var d in disks.EnumerateArray())
         {
+            var where = d.TryGetProperty("path", out var p) ? p.GetString() : d.TryGetProperty("endpoint", out var e) ? e.GetString() : "";
+            var down = d.TryGetProperty("downSince", out var since) ? $" down since {since.GetString()}" : "";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {d.GetProperty("id").GetString(),-8} {d.GetProperty("state").GetString(),-9} zone={d.GetProperty("zone").GetString()} rack={d.GetProperty("rack").GetString()} node={d.GetProperty("node").GetString()} weight={d.GetProperty("weight").GetDouble()}  {(d.TryGetProperty("path", out var p) ? p.GetString() : "")}"));
+                $"  {d.GetProperty("id").GetString(),-8} {d.GetProperty("state").GetString(),-9} zone={d.GetProperty("zone").GetString()} rack={d.GetProperty("rack").GetString()} node={d.GetProperty("node").GetString()} weight={d.GetProperty("weight").GetDouble()}  {where}{down}"));
+        }
+
+        if (root.GetProperty("writesDegraded").GetBoolean())
+        {
+            output.WriteLine("Writes are degraded: a node is absent, new segments crowd the others until it is back.");
         }
 
         output.Write("Policies:");
