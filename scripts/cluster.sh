@@ -12,7 +12,7 @@
 #   scripts/cluster.sh kill I [DIR] / start I [DIR]
 #       SIGKILLs node nI (a crash), or starts it again over its directories.
 # Ports: override the bases with TESSERA_CLUSTER_S3_BASE (9000), TESSERA_CLUSTER_STORAGE_BASE (9100) and
-# TESSERA_CLUSTER_ETCD_BASE (23790).
+# TESSERA_CLUSTER_ETCD_BASE (23790). TESSERA_CLUSTER_NODE_ARGS adds flags to every node (e.g. --down-out-interval 10).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,7 +39,7 @@ start_node() {
   TESSERA_ROOT_USER=$user TESSERA_ROOT_PASSWORD=$password TESSERA_CLUSTER_SECRET=$secret \
     setsid dotnet "$root/src/Tessera.Server/bin/Release/net10.0/tessera.dll" server "$dir/n$i/disk{1...4}" --meta-dir "$dir/n$i/meta" \
     --node-id "n$i" --address "127.0.0.1:$((s3_base + i))" --storage-address "127.0.0.1:$((storage_base + i))" \
-    --etcd "$2" --index-node n1 --ec 4+2@node --lease-ttl 5 --quiet \
+    --etcd "$2" --index-node n1 --ec 4+2@node --lease-ttl 5 --quiet ${TESSERA_CLUSTER_NODE_ARGS:-} \
     </dev/null >>"$dir/n$i.log" 2>&1 &
   echo $! >"$dir/n$i.pid"
 }
