@@ -86,8 +86,9 @@ public sealed class AdminApi : IAdminEndpoint
                     var weight = query["weight"].FirstOrDefault() is { } w ? double.Parse(w, CultureInfo.InvariantCulture) : 1;
                     var disk = _host.AddDisk(query["path"].ToString(), query["zone"].FirstOrDefault(), query["rack"].FirstOrDefault(), query["node"].FirstOrDefault(), weight);
 
-                    // Repairs that found no disk keeping the placement rule may find one now.
-                    var requeued = _repairer.RetryWaiting();
+                    // Repairs that found no disk keeping the placement rule may find one now, and segments spread over too
+                    // few domains (rebuilt while one was lost) can be spread again.
+                    var requeued = _repairer.RetryWaiting() + _monitor.Sweep(null, checkFiles: false);
                     await WriteAsync(http, 200, j =>
                     {
                         WriteDiskFields(j, disk);

@@ -233,7 +233,15 @@ public sealed class Placement
     /// <param name="kept">For each shard index, the disk whose fragment stays, or null for a fragment that moves.
     /// Kept disks need not belong to this placement's topology.</param>
     /// <returns>For each shard index, the kept disk id or the chosen one; null where no disk fits.</returns>
-    public string?[] Replace(Guid segment, int dataShards, int parityShards, string level, IReadOnlyList<IDisk?> kept)
+    public string?[] Replace(Guid segment, int dataShards, int parityShards, string level, IReadOnlyList<IDisk?> kept) =>
+        Replace(segment, dataShards, parityShards, level, kept, spread: false);
+
+    /// <summary>
+    /// As <see cref="Replace(Guid, int, int, string, IReadOnlyList{IDisk?})"/>; with <paramref name="spread"/>, where the
+    /// domains are too few for the code (a node lost for good), a domain may hold more than m fragments, as evenly as the
+    /// domains allow (<see cref="PlaceSpread"/>): k + m fragments spread so are better than fewer kept within the rule.
+    /// </summary>
+    public string?[] Replace(Guid segment, int dataShards, int parityShards, string level, IReadOnlyList<IDisk?> kept, bool spread)
     {
         ArgumentNullException.ThrowIfNull(kept);
         CheckCode(dataShards, parityShards);
@@ -262,8 +270,8 @@ public sealed class Placement
         string[] ideal;
         try
         {
-            limit = topology.MaxPerDomain(dataShards, parityShards);
-            ideal = Place(segment, dataShards, parityShards, level);
+            limit = topology.MaxPerDomain(dataShards, parityShards, spread ? dataShards + parityShards : parityShards);
+            ideal = spread ? PlaceSpread(segment, dataShards, parityShards, level) : Place(segment, dataShards, parityShards, level);
         }
         catch (PlacementException)
         {

@@ -333,6 +333,49 @@ public sealed class RepairTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ARackLostForGoodIsRebuiltSpreadOverTheOthersAndRespreadWhenARackIsAdded()
+    {
+        // RS(4,2) over three racks of four disks: two fragments per rack. Rack3 is lost for good; two racks cannot hold
+        // six fragments two by two, so repair rebuilds them three and three (six fragments crowded beat four within the
+        // rule: any two disks may fail again). A new rack then takes one fragment from each crowded rack.
+        await using var store = await RepairStore.StartAsync(3, 4, "4+2", "rack", o => o.RepairWorkers = 0);
+        await store.PopulateAsync(12, 43);
+        var set = store.Server.Store.Storage;
+        string[] rack3 = [.. set.Disks.Where(d => d.Labels.Rack == "rack3").Select(d => d.Id)];
+        foreach (var disk in rack3)
+        {
+            Assert.Equal(200, (await store.AdminAsync(HttpMethod.Post, "disks/" + disk, ("state", "failed"))).Status);
+        }
+
+        await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(60));
+        var status = store.Server.Repairer.Status();
+        Assert.Equal((0L, 0L), (status.Blocked, status.Unrecoverable));
+        Assert.DoesNotContain(store.Index.ReferencedSegments(), s => s.Disks.Any(rack3.Contains) || s.Disks.Any(d => d.Length == 0));
+        var rebuilt = status.FragmentsRebuilt;
+        await store.AssertEverythingReadsBackAsync();
+
+        var added = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var (code, body) = await store.AdminAsync(HttpMethod.Post, "disks", ("path", Path.Combine(store.Directory, $"new{i}")), ("rack", "rack4"));
+            Assert.Equal(200, code);
+            added.Add(body.GetProperty("id").GetString()!);
+        }
+
+        await store.RepairUntilIdleAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine($"rack3 lost: {rebuilt} fragments rebuilt on rack1 and rack2; rack4 added: {store.Server.Repairer.Status().FragmentsRebuilt - rebuilt} fragments moved to it");
+        Assert.True(store.Index.ReferencedSegments().All(s => s.Disks.Any(added.Contains)));
+        store.Server.Collector.CollectOnce(DateTimeOffset.UtcNow.AddMinutes(1), sweepOrphans: true);
+        foreach (var disk in rack3)
+        {
+            Directory.Delete(store.DiskPaths[int.Parse(disk[4..], System.Globalization.CultureInfo.InvariantCulture) - 1], recursive: true);
+        }
+
+        store.AssertFullRedundancyAndNoOrphans("rack", 2);
+        await store.AssertEverythingReadsBackAsync();
+    }
+
+    [Fact]
     public async Task RepairOfAFailedDiskResumesAfterARestart()
     {
         await using var store = await RepairStore.StartAsync(4, 3, "4+2", "rack", o => o.RepairWorkers = 0);

@@ -8,7 +8,7 @@ namespace Tessera.Store.Maintenance;
 /// <summary>
 /// Rebuilds lost fragments. Works the <see cref="RepairQueue"/> (least remaining redundancy first): for a segment it
 /// reads k good fragments stripe by stripe, reconstructs the lost shards, writes them to their disks (the same disk
-/// when it is active and only the file is missing or corrupt; otherwise a disk that <see cref="Placement.Replace"/>
+/// when it is active and only the file is missing or corrupt; otherwise a disk that <see cref="Placement.Replace(Guid, int, int, string, IReadOnlyList{IDisk})"/>
 /// picks so the domain rule still holds) and commits the new locations in the index with a compare-and-set. Reads
 /// racing a repair stay correct: new fragments are committed before the index names them, and old ones stay until
 /// the garbage collector's grace period has passed.
@@ -395,6 +395,16 @@ public sealed class Repairer
             }
 
             replaced = placement.Replace(manifest.Segment, manifest.DataShards, manifest.ParityShards, level, kept);
+            if (Enumerable.Range(0, n).Any(i => move[i] && replaced[i] is null))
+            {
+                // The domains left cannot hold the code within its rule (a node lost for good): k + m fragments spread as
+                // evenly as they allow survive more than fewer kept within it. Crowding respreads them once domains return.
+                var spread = placement.Replace(manifest.Segment, manifest.DataShards, manifest.ParityShards, level, kept, spread: true);
+                if (spread.Count(d => d is not null) > replaced.Count(d => d is not null))
+                {
+                    replaced = spread;
+                }
+            }
         }
 
         for (var i = 0; i < n; i++)
