@@ -148,6 +148,14 @@ internal sealed class ClusterNode : IAsyncDisposable
     /// <summary>Raised when a node's disks came back into placement (its registration is there again).</summary>
     public event Action? NodesReturned;
 
+    /// <summary>
+    /// Raised with a node's disks when that node started again (its record carries a new start time): its disks may have
+    /// lost files meanwhile (a wiped or replaced node formats blank disks at start), so the index node checks them.
+    /// </summary>
+    public event Action<IReadOnlyList<string>>? NodeRestarted;
+
+    private readonly Dictionary<string, DateTimeOffset> _started = new(StringComparer.Ordinal);
+
     private void Refresh()
     {
         if (_set is not { } set)
@@ -179,6 +187,21 @@ internal sealed class ClusterNode : IAsyncDisposable
         if (set.SetAbsent(absent) && before.Any(id => !absent.Contains(id)))
         {
             NodesReturned?.Invoke();
+        }
+
+        List<NodeRecord> restarted;
+        lock (_lock)
+        {
+            restarted = [.. nodes.Values.Where(n => n.NodeId != NodeId && _started.TryGetValue(n.NodeId, out var at) && at != n.StartedAt)];
+            foreach (var node in nodes.Values)
+            {
+                _started[node.NodeId] = node.StartedAt;
+            }
+        }
+
+        foreach (var node in restarted)
+        {
+            NodeRestarted?.Invoke([.. node.Disks.Select(d => d.DiskId)]);
         }
     }
 

@@ -8,4 +8,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Index snapshot failed")]
     public static partial void IndexSnapshotFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Sweep after a cluster change failed; the next change or scrub finds the segments")]
+    public static partial void ClusterSweepFailed(ILogger logger, Exception exception);
 }

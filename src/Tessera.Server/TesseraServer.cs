@@ -80,11 +80,10 @@ public sealed class TesseraServer : IAsyncDisposable
         if (cluster is not null && runsMaintenance)
         {
             // Segments written while a node was away crowd the others: spread them again now that it is back.
-            cluster.NodesReturned += () => _ = Task.Run(() =>
-            {
-                DiskMonitor.Sweep(null, checkFiles: false);
-                Repairer.RetryWaiting();
-            });
+            cluster.NodesReturned += () => SweepInBackground(null, checkFiles: false);
+
+            // A node that started again may have come back with blank disks (wiped, replaced): refill what is missing.
+            cluster.NodeRestarted += disks => SweepInBackground(disks, checkFiles: true);
         }
         _monitor = runsMaintenance && options.DiskCheckInterval > 0
             ? DiskMonitor.RunAsync(TimeSpan.FromSeconds(options.DiskCheckInterval), _stopping.Token)
@@ -99,6 +98,20 @@ public sealed class TesseraServer : IAsyncDisposable
     /// snapshots): a single node does; in a cluster, the index node does it for every disk.
     /// </summary>
     public bool RunsMaintenance { get; }
+
+    /// <summary>Sweeps the index for segments to repair off the caller's thread (a membership watch); failures are logged.</summary>
+    private void SweepInBackground(IReadOnlyList<string>? disks, bool checkFiles) => _ = Task.Run(() =>
+    {
+        try
+        {
+            DiskMonitor.Sweep(disks, checkFiles);
+            Repairer.RetryWaiting();
+        }
+        catch (Exception e) when (e is IOException or StorageUnavailableException or InvalidOperationException)
+        {
+            LogMessages.ClusterSweepFailed(Store.Logger, e);
+        }
+    });
 
     /// <summary>The repairer (tests drive it with <see cref="Repairer.DrainAsync"/>).</summary>
     public Repairer Repairer { get; }

@@ -12,7 +12,8 @@ namespace Tessera.IntegrationTests;
 /// <summary>
 /// The S3 surface of a real 3-node cluster (<see cref="ClusterFixture"/>): whatever gateway a request goes through, it
 /// sees every write acknowledged through the others (one index, on n1); fragments spread over the nodes by the
-/// placement rule; a stopped node costs redundancy but no reads, and it refuses writes until it is back; the S3 and
+/// placement rule; a stopped node costs redundancy but no reads, writes go on over the others once it has left; a
+/// node replaced with blank disks is refilled; the S3 and
 /// storage ports keep to their own requests. The tests share the cluster and run one at a time: a test that stops a
 /// node starts it again before it ends.
 /// </summary>
@@ -413,6 +414,107 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
         }
 
         Output.WriteLine($"{checks} requests to the wrong port or without the cluster secret, each refused");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task ANodeReplacedWithBlankDisksIsRefilledWhileReadsGoOn()
+    {
+        // n3 is stopped, its disks wiped (a dead machine replaced by a new one under the same node id) and started again:
+        // it registers with blank disks, formats them, and the index node, seeing it start again, checks its files and
+        // rebuilds every missing fragment. Readers go on through n1 and n2 all along. TESSERA_LONG_FAULTS=1: 2,000 objects.
+        var ct = TestContext.Current.CancellationToken;
+        const string Replaced = "n3";
+        var count = Environment.GetEnvironmentVariable("TESSERA_LONG_FAULTS") == "1" ? 2000 : 150;
+        var bucket = Names.Bucket("repl");
+        await N1.PutBucketAsync(bucket, ct);
+        var objects = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            var data = Names.RandomBytes(i % 10 == 0 ? 700 : 20_000 + (i % 7 * 3_000), 900 + i);
+            await cluster.Client($"n{(i % 3) + 1}").PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"r{i}", InputStream = new MemoryStream(data) }, ct);
+            objects[$"r{i}"] = data;
+        }
+
+        var index = cluster.Index.Store.Index;
+        var onReplaced = index.ReferencedSegments().Sum(s => s.Disks.Count(d => NodeOf(d) == Replaced));
+        using var stop = new CancellationTokenSource();
+        var reads = 0;
+        var readErrors = new List<string>();
+        var keys = objects.Keys.ToArray();
+        var reader = Task.Run(async () =>
+        {
+            var random = new Random(5);
+            while (!stop.IsCancellationRequested)
+            {
+                var key = keys[random.Next(keys.Length)];
+                var gateway = random.Next(2) == 0 ? N1 : N2;
+                try
+                {
+                    var (bytes, _) = await ReadAsync(gateway, bucket, key);
+                    if (!bytes.AsSpan().SequenceEqual(objects[key]))
+                    {
+                        lock (readErrors)
+                        {
+                            readErrors.Add($"{key}: wrong bytes");
+                        }
+                    }
+                }
+                catch (AmazonS3Exception e)
+                {
+                    lock (readErrors)
+                    {
+                        readErrors.Add($"{key}: {e.StatusCode} {e.ErrorCode}");
+                    }
+                }
+
+                Interlocked.Increment(ref reads);
+            }
+        }, ct);
+
+        await cluster.StopAsync(Replaced);
+        foreach (var path in cluster.DiskPaths(Replaced))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+
+        var clock = Stopwatch.StartNew();
+        await cluster.RestartAsync(Replaced);
+        var repairer = cluster.Index.Repairer;
+        while (true)
+        {
+            await repairer.DrainAsync(ct);
+            var missing = index.ReferencedSegments().Sum(s => s.Disks.Select((d, i) => (d, i)).Count(f => NodeOf(f.d) == Replaced
+                && cluster.Server(Replaced).Store.Storage.Disk(f.d)?.LastWriteTime(new FragmentId(s.Segment, f.i)) is null));
+            if (missing == 0 && repairer.Status() is { QueuedSegments: 0, InProgress: 0 })
+            {
+                break;
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"{missing} fragments still missing on {Replaced}; repair {repairer.Status()}");
+            await Task.Delay(100, ct);
+        }
+
+        var refilled = clock.Elapsed;
+        await stop.CancelAsync();
+        await reader;
+        var status = repairer.Status();
+        Output.WriteLine($"{count} objects; {onReplaced} fragments on {Replaced} wiped; refilled in {refilled.TotalSeconds:F1} s ({status.FragmentsRebuilt} fragments rebuilt, {status.BytesRebuilt / 1048576.0:F1} MiB); {reads} reads meanwhile, {readErrors.Count} errors");
+        Assert.True(readErrors.Count == 0, string.Join("; ", readErrors.Take(5)));
+        Assert.True(reads > 0);
+        Assert.Equal((0L, 0L), (status.Blocked, status.Unrecoverable));
+
+        // Full redundancy: every segment has its six (or three) fragments, two per node at most, each where the index says.
+        foreach (var segment in index.ReferencedSegments().Where(s => index.FindSegmentOwner(s.Segment)?.Bucket == bucket))
+        {
+            Assert.DoesNotContain(segment.Disks, d => d.Length == 0);
+            Assert.All(segment.Disks.GroupBy(NodeOf), g => Assert.True(g.Count() <= 2));
+        }
+
+        foreach (var (key, data) in objects.Take(30))
+        {
+            var (bytes, _) = await ReadAsync(N3, bucket, key);
+            Assert.True(data.AsSpan().SequenceEqual(bytes), key);
+        }
     }
 
     private static string NodeOf(string disk) => disk[..disk.IndexOf('-', StringComparison.Ordinal)];
