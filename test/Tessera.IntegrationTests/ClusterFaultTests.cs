@@ -64,22 +64,23 @@ public sealed class ClusterFaultTests
             Output.WriteLine("refused per second:      " + string.Join(' ', PerSecond(operations, StormOutcome.Refused, duration)));
 
             // 3. Writes unavailable for at most 10 s per kill: from the kill to the next kill (or the end of the storm).
-            // Objects of one shard or less are written as three copies, which two nodes take at once: the coded ones
-            // (more than one shard) are the ones that wait for the lease to lapse, so they are measured apart too.
-            var coded = operations.Where(o => FaultChecks.Content(o.Key).Length > ProcessCluster.ShardSize).ToList();
+            // Small objects are written as three copies, which two nodes take at once: the coded ones are the ones that
+            // wait for the lease to lapse, so they are measured apart too.
+            var coded = operations.Where(o => FaultChecks.Content(o.Key).Length > ProcessCluster.CopiesLimit).ToList();
             var gaps = new List<(TimeSpan Any, TimeSpan Coded)>();
             for (var i = 0; i < injections.Count; i++)
             {
                 var until = i + 1 < injections.Count ? injections[i + 1].Killed : duration;
                 gaps.Add((FaultChecks.LongestGap(operations, injections[i].Killed, until), FaultChecks.LongestGap(coded, injections[i].Killed, until)));
-                Output.WriteLine($"check 3, cycle {injections[i].Cycle}: between {injections[i].Killed.TotalSeconds:F1} s and {until.TotalSeconds:F1} s the longest time without an acknowledged PUT was {gaps[^1].Any.TotalSeconds:F1} s, without an acknowledged coded PUT (> {ProcessCluster.ShardSize} B) {gaps[^1].Coded.TotalSeconds:F1} s");
+                Output.WriteLine($"check 3, cycle {injections[i].Cycle}: between {injections[i].Killed.TotalSeconds:F1} s and {until.TotalSeconds:F1} s the longest time without an acknowledged PUT was {gaps[^1].Any.TotalSeconds:F1} s, without an acknowledged coded PUT (> {ProcessCluster.CopiesLimit} B) {gaps[^1].Coded.TotalSeconds:F1} s");
             }
 
-            // Repair: n1 respreads what was written on two nodes. Heal sweeps every segment (crowding and missing files).
+            // Repair: n1 respreads what was written on two nodes (heal sweeps every segment for crowding and missing files).
             var repair = await DrainRepairAsync(cluster);
             Output.WriteLine($"repair on {IndexNode}: {repair}");
 
-            // 4 (started now, read beside checks 1 and 2): a scrub on n1 finds every fragment, intact.
+            // 4, started first (it reads every fragment, one after the other, beside the checks that follow): a scrub on
+            // n1 finds every fragment intact.
             var clock = Stopwatch.StartNew();
             var scrubbing = cluster.AdminAsync(IndexNode, HttpMethod.Post, "scrub", ct);
 
@@ -132,13 +133,15 @@ public sealed class ClusterFaultTests
     public async Task TheCheckerReportsAnAcknowledgedObjectMissingThreeOfItsSixFragmentsAsLost()
     {
         var ct = TestContext.Current.CancellationToken;
+        var run = Stopwatch.StartNew();
         await using var cluster = await ProcessCluster.StartAsync(LeaseTtl, ct);
         var gateways = cluster.NodeIds.Select(cluster.CreateClient).ToList();
         try
         {
             const string Bucket = "control";
+            var started = run.Elapsed;
             await gateways[0].PutBucketAsync(Bucket, ct);
-            var keys = Enumerable.Range(0, 20).Select(i => $"c0/{i:00000}").Where(k => FaultChecks.Content(k).Length > ProcessCluster.ShardSize).Take(4).ToList();
+            var keys = Enumerable.Range(0, 20).Select(i => $"c0/{i:00000}").Where(k => FaultChecks.Content(k).Length > ProcessCluster.CopiesLimit).Take(4).ToList();
             for (var i = 0; i < keys.Count; i++)
             {
                 Assert.Equal((StormOutcome.Acknowledged, (string?)null), await PutAsync(gateways[i % gateways.Count], Bucket, keys[i]));
@@ -157,7 +160,9 @@ public sealed class ClusterFaultTests
                 File.Delete(file);
             }
 
+            var deleted = run.Elapsed;
             var lost = await FaultChecks.FindUnreadableAsync(gateways, Bucket, keys, 3, ct);
+            Output.WriteLine($"cluster up in {started.TotalSeconds:F1} s, fragments deleted at {deleted.TotalSeconds:F1} s, checked at {run.Elapsed.TotalSeconds:F1} s");
             Output.WriteLine($"deleted fragments 0-2 of {victim} ({FaultChecks.Content(victim).Length} B, segment {segment}): {string.Join(", ", files.Take(3).Select(f => Path.GetRelativePath(cluster.Directory, f)))}");
             Output.WriteLine($"check 1 over {keys.Count} acknowledged objects: {lost.Count} lost or wrong{Sample(lost)}");
             Assert.Equal([victim], lost.Select(l => l.Key));

@@ -8,7 +8,7 @@ namespace Tessera.IntegrationTests;
 
 /// <summary>
 /// A cluster of real processes for fault tests: a 3-member <see cref="EtcdCluster"/> and three <c>tessera server</c>
-/// executables n1..n3 (<see cref="ServerProcess"/>), each with four disk directories, RS(4,2) over nodes, n1 holding the
+/// executables n1..n3 (<see cref="ServerProcess"/>), each with four disk directories, RS(4,2) over nodes with 16 KiB shards, n1 holding the
 /// index and running the maintenance. Etcd member i - 1 counts as node i's (on the same machine). A node is SIGKILLed
 /// for real and started again over its directories on the same S3 and storage ports. Everything still running is
 /// SIGKILLed on dispose (and on process exit, by <see cref="ServerProcess"/> and <see cref="EtcdCluster"/>).
@@ -18,7 +18,12 @@ public sealed class ProcessCluster : IAsyncDisposable
     public const string IndexNode = "n1";
     public const string Secret = "cluster-fault-secret-0042";
     public const int DisksPerNode = 4;
-    public const int ShardSize = 4096;
+
+    /// <summary>16 KiB shards: the objects of the fault tests (1–300 KiB) are one to five stripes.</summary>
+    public const int ShardSize = 16 * 1024;
+
+    /// <summary>Objects up to this size are stored as three copies (RS(1,2)), not coded: as much space as RS(4,2) takes.</summary>
+    public const int CopiesLimit = 11_240;
 
     private readonly Dictionary<string, ServerProcess?> _servers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int S3, int Storage)> _ports = new(StringComparer.Ordinal);
