@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -12,7 +13,23 @@ namespace Tessera.IntegrationTests;
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
+    private const int OutputLines = 200;
+    private static readonly ConcurrentDictionary<ServerProcess, byte> Live = new();
+
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    static ServerProcess()
+    {
+        // A test run that dies before its disposals ran leaves no server behind.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var server in Live.Keys)
+            {
+                server.Kill();
+            }
+        };
+    }
 
     private ServerProcess(Process process, int port)
     {
@@ -51,18 +68,20 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["TESSERA_ROOT_USER"] = StoreFixture.RootKey;
         info.Environment["TESSERA_ROOT_PASSWORD"] = StoreFixture.RootSecret;
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start tessera");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var server = new ServerProcess(process, port.Value);
+        Live[server] = 0;
+        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, port.Value);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"tessera exited with {process.ExitCode} before it was ready");
+                await server.DisposeAsync();
+                throw new InvalidOperationException($"tessera exited with {process.ExitCode} before it was ready: {server.Tail()}");
             }
 
             try
@@ -97,6 +116,9 @@ public sealed class ServerProcess : IAsyncDisposable
             Timeout = TimeSpan.FromSeconds(60),
         });
 
+    /// <summary>The last lines the server wrote to its standard output and error (what <c>--quiet</c> leaves: warnings and errors).</summary>
+    public string Tail(int lines = 20) => string.Join(Environment.NewLine, _output.TakeLast(lines));
+
     /// <summary>Resident set size of the server process in bytes (Linux /proc).</summary>
     public long ResidentBytes()
     {
@@ -125,11 +147,25 @@ public sealed class ServerProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Kill();
+        Live.TryRemove(this, out _);
         _process.Dispose();
         await Task.CompletedTask;
     }
 
-    private static int FreePort()
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > OutputLines && _output.TryDequeue(out _))
+        {
+        }
+    }
+
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
