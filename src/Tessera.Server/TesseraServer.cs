@@ -100,16 +100,37 @@ public sealed class TesseraServer : IAsyncDisposable
     public bool RunsMaintenance { get; }
 
     /// <summary>Sweeps the index for segments to repair off the caller's thread (a membership watch); failures are logged.</summary>
-    private void SweepInBackground(IReadOnlyList<string>? disks, bool checkFiles) => _ = Task.Run(() =>
+    /// <remarks>
+    /// A node registers before its ports listen, so the first attempts may not reach its disks: the sweep is tried again
+    /// every second for up to a minute (queuing is idempotent).
+    /// </remarks>
+    private void SweepInBackground(IReadOnlyList<string>? disks, bool checkFiles) => _ = Task.Run(async () =>
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            DiskMonitor.Sweep(disks, checkFiles);
-            Repairer.RetryWaiting();
-        }
-        catch (Exception e) when (e is IOException or StorageUnavailableException or InvalidOperationException)
-        {
-            LogMessages.ClusterSweepFailed(Store.Logger, e);
+            try
+            {
+                DiskMonitor.Sweep(disks, checkFiles);
+                Repairer.RetryWaiting();
+                return;
+            }
+            catch (Exception e) when (e is IOException or StorageUnavailableException or InvalidOperationException)
+            {
+                if (attempt == 60 || _stopping.IsCancellationRequested)
+                {
+                    LogMessages.ClusterSweepFailed(Store.Logger, e);
+                    return;
+                }
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     });
 

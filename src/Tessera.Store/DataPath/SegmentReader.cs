@@ -52,12 +52,8 @@ public sealed class SegmentReader : IDisposable
     public void ReportDamage(StoreServices services, string bucket, string key)
     {
         ArgumentNullException.ThrowIfNull(services);
-        if (DegradedBlocks > 0)
-        {
-            LogMessages.DegradedRead(services.Logger, bucket, key, DegradedBlocks);
-            services.ReadDamage.Record(DegradedBlocks);
-        }
 
+        // Queued before the damage is counted, so whoever sees the count sees the repair queued too.
         lock (_readers)
         {
             // A fragment on a node that is absent from the cluster (or only slow to answer this gateway) is not damage:
@@ -68,6 +64,12 @@ public sealed class SegmentReader : IDisposable
                 var corrupt = _failed.Where(i => _readers[i] is not null).ToList();
                 services.Repairs.Enqueue(_segment.Segment, _segment.ParityShards - _failed.Count, corrupt);
             }
+        }
+
+        if (DegradedBlocks > 0)
+        {
+            LogMessages.DegradedRead(services.Logger, bucket, key, DegradedBlocks);
+            services.ReadDamage.Record(DegradedBlocks);
         }
     }
 
