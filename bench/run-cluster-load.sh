@@ -36,15 +36,15 @@ load() {
   local n=$# per=$((CONCURRENCY / $#)) pids=() i=0 extra=()
   [ "$op" = get ] && extra=(--objects 200)
   for endpoint in "$@"; do
-    timeout $((WARMUP + 120)) "${LOADGEN[@]}" --op "$op" --endpoint "$endpoint" --bucket "b-$size" --size "$size" --concurrency "$per" --duration "$WARMUP" "${extra[@]}" >/dev/null 2>&1 || true
+    timeout $((WARMUP + 120)) "${LOADGEN[@]}" --op "$op" --endpoint "$endpoint" --bucket "b-${size,,}" --size "$size" --concurrency "$per" --duration "$WARMUP" "${extra[@]}" >/dev/null 2>&1 || true
   done
   for endpoint in "$@"; do
     i=$((i + 1))
-    timeout $((DURATION + 120)) "${LOADGEN[@]}" --op "$op" --endpoint "$endpoint" --bucket "b-$size" --size "$size" --concurrency "$per" --duration "$DURATION" "${extra[@]}" --json >"$work/$label.$i.json" 2>/dev/null &
+    timeout $((DURATION + 120)) "${LOADGEN[@]}" --op "$op" --endpoint "$endpoint" --bucket "b-${size,,}" --size "$size" --concurrency "$per" --duration "$DURATION" "${extra[@]}" --json >"$work/$label.$i.json" 2>/dev/null &
     pids+=($!)
   done
   for pid in "${pids[@]}"; do wait "$pid"; done
-  jq -s -c --arg label "$label" --argjson n "$n" '{label: $label, generators: $n, ops: (map(.ops) | add), errors: (map(.errors) | add), opsPerSecond: (map(.opsPerSecond) | add), mibPerSecond: (map(.mibPerSecond) | add), p99Ms: (map(.p99Ms) | max)}' "$work/$label".*.json >>"$results"
+  jq -s -c --arg name "$label" --argjson n "$n" '{"label": $name, generators: $n, ops: (map(.ops) | add), errors: (map(.errors) | add), opsPerSecond: (map(.opsPerSecond) | add), mibPerSecond: (map(.mibPerSecond) | add), p99Ms: (map(.p99Ms) | max)}' "$work/$label".*.json >>"$results"
   jq -r 'select(.label == "'"$label"'") | "  \(.label): \(.opsPerSecond | floor) ops/s, \(.mibPerSecond * 10 | floor / 10) MiB/s, p99 \(.p99Ms * 10 | floor / 10) ms, \(.errors) errors"' "$results"
 }
 
@@ -58,7 +58,7 @@ single_pid=$!
 until curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; do sleep 0.2; done
 echo "== single node (12 disks, RS(4,2)), concurrency $CONCURRENCY"
 for size in $SIZES; do
-  "${LOADGEN[@]}" --op mkbucket --endpoint "http://127.0.0.1:$port" --bucket "b-$size" >/dev/null
+  "${LOADGEN[@]}" --op mkbucket --endpoint "http://127.0.0.1:$port" --bucket "b-${size,,}" >/dev/null
   load "single-put-$size" put "$size" "http://127.0.0.1:$port"
   load "single-get-$size" get "$size" "http://127.0.0.1:$port"
 done
@@ -70,7 +70,7 @@ TESSERA_CLUSTER_S3_BASE=${TESSERA_CLUSTER_S3_BASE:-19000} TESSERA_CLUSTER_STORAG
 base=${TESSERA_CLUSTER_S3_BASE:-19000}
 gateways=("http://127.0.0.1:$((base + 1))" "http://127.0.0.1:$((base + 2))" "http://127.0.0.1:$((base + 3))")
 for size in $SIZES; do
-  "${LOADGEN[@]}" --op mkbucket --endpoint "${gateways[0]}" --bucket "b-$size" >/dev/null
+  "${LOADGEN[@]}" --op mkbucket --endpoint "${gateways[0]}" --bucket "b-${size,,}" >/dev/null
   load "cluster-put-$size" put "$size" "${gateways[@]}"
   load "cluster-get-$size" get "$size" "${gateways[@]}"
 done
