@@ -4,6 +4,7 @@
 # JavaScript v3 (scripts/smoke-js, pinned in its package-lock.json and installed with npm ci) do the same at their
 # default settings and add multipart, versioning, presigned URLs and S3 errors. Installs the clients if they are missing, starts
 # a Tessera server on a free loopback port over a temporary data directory, and ends with "N passed, N failed".
+# SMOKE_CLUSTER=1 runs the same checks against a 3-node cluster (scripts/cluster.sh), each client through another node.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -36,14 +37,31 @@ echo "== building the server"
 dotnet build src/Tessera.Server -c Release -nologo -v q >/dev/null || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 work=$(mktemp -d /tmp/tessera-smoke.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-endpoint="http://127.0.0.1:$port"
 export TESSERA_ROOT_USER=SMOKEROOTACCESSKEY01
 export TESSERA_ROOT_PASSWORD=smoke-root-secret-key-0123456789
-dotnet src/Tessera.Server/bin/Release/net10.0/tessera.dll server "$work/data" --address "127.0.0.1:$port" >"$work/server.log" 2>&1 &
-server=$!
-cleanup() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$work"; }
+if [ "${SMOKE_CLUSTER:-0}" = 1 ]; then
+  # SMOKE_CLUSTER=1: the same clients against a 3-node cluster (scripts/cluster.sh), each through another gateway:
+  # awscli and the admin commands through n1, rclone and boto3 through n2, s3cmd and the JavaScript SDK through n3.
+  echo "== starting a 3-node cluster"
+  export TESSERA_CLUSTER_S3_BASE=29000 TESSERA_CLUSTER_STORAGE_BASE=29100 TESSERA_CLUSTER_ETCD_BASE=26790
+  scripts/cluster.sh up 3 "$work/cluster" >"$work/cluster.log" 2>&1 || { cat "$work/cluster.log"; echo "0 passed, 1 failed"; exit 1; }
+  ports=(29001 29002 29003)
+  cleanup() { scripts/cluster.sh down "$work/cluster" >/dev/null 2>&1; rm -rf "$work"; }
+  disks=12
+  disk_pattern='n[1-3]-disk[1-4]'
+else
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  ports=("$port" "$port" "$port")
+  dotnet src/Tessera.Server/bin/Release/net10.0/tessera.dll server "$work/data" --address "127.0.0.1:$port" >"$work/server.log" 2>&1 &
+  server=$!
+  cleanup() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$work"; }
+  disks=6
+  disk_pattern='disk[1-6]'
+fi
 trap cleanup EXIT
+endpoint="http://127.0.0.1:${ports[0]}"
+endpoint2="http://127.0.0.1:${ports[1]}"
+endpoint3="http://127.0.0.1:${ports[2]}"
 for _ in $(seq 1 100); do curl -fs "$endpoint/health/ready" >/dev/null && break; sleep 0.2; done
 check "server answers /health/ready" curl -fs "$endpoint/health/ready"
 
@@ -76,22 +94,22 @@ check "aws s3 presign + curl" bash -c "url=\$(aws --endpoint-url $endpoint s3 pr
 check "aws s3api get-object --range" bash -c "aws --endpoint-url $endpoint s3api get-object --bucket smoke-aws --key tree/range.bin --range bytes=1000-1999 '$work/aws-range' >/dev/null && cmp '$work/aws-range' <(tail -c +1001 '$tree/range.bin' | head -c 1000)"
 check "aws s3api put/get of a key with a leading slash" bash -c "aws --endpoint-url $endpoint s3api put-object --bucket smoke-aws --key /leading//slash --body '$tree/one-byte' >/dev/null && aws --endpoint-url $endpoint s3api get-object --bucket smoke-aws --key /leading//slash '$work/slash' >/dev/null && cmp '$work/slash' '$tree/one-byte' && aws --endpoint-url $endpoint s3api delete-object --bucket smoke-aws --key /leading//slash"
 check "aws s3 cp multipart (20 MB) round trip" bash -c "aws --endpoint-url $endpoint s3 cp '$big' s3://smoke-aws/big.bin >/dev/null && aws --endpoint-url $endpoint s3api head-object --bucket smoke-aws --key big.bin | grep -q 'ETag.*-[0-9]' && aws --endpoint-url $endpoint s3 cp s3://smoke-aws/big.bin '$work/aws-big' >/dev/null && cmp '$big' '$work/aws-big' && aws --endpoint-url $endpoint s3 rm s3://smoke-aws/big.bin >/dev/null"
-tessera_admin() { dotnet src/Tessera.Server/bin/Release/net10.0/tessera.dll admin "$@" --endpoint "$endpoint" --meta-dir "$work/data/meta"; }
+tessera_admin() { dotnet src/Tessera.Server/bin/Release/net10.0/tessera.dll admin "$@" --endpoint "$endpoint" --access-key "$TESSERA_ROOT_USER" --secret-key "$TESSERA_ROOT_PASSWORD"; }
 # admin_object KEY N: the object's fragments listed as N on distinct active disks, all present.
 admin_object() {
   local out
   out=$(tessera_admin object smoke-aws "$1") && echo "$out" &&
-    [ "$(grep -cE '^ +[0-9]+  (data|parity) +disk[1-6] .* active +yes$' <<<"$out")" -eq "$2" ] &&
-    [ "$(grep -oE '^ +[0-9]+  (data|parity) +disk[1-6]' <<<"$out" | awk '{print $3}' | sort -u | wc -l)" -eq "$2" ]
+    [ "$(grep -cE "^ +[0-9]+  (data|parity) +$disk_pattern .* active +yes\$" <<<"$out")" -eq "$2" ] &&
+    [ "$(grep -oE "^ +[0-9]+  (data|parity) +$disk_pattern" <<<"$out" | awk '{print $3}' | sort -u | wc -l)" -eq "$2" ]
 }
 admin_status() {
   local out
   out=$(tessera_admin status) && echo "$out" &&
-    [ "$(grep -c '^  disk[1-6] *active ' <<<"$out")" -eq 6 ] && grep -q '^Repair: 0 segments queued' <<<"$out"
+    [ "$(grep -cE "^  $disk_pattern *active " <<<"$out")" -eq "$disks" ] && grep -q '^Repair: 0 segments queued' <<<"$out"
 }
 check "tessera admin object: 1 MiB + 1 as RS(4,2), 6 fragments on 6 active disks" admin_object tree/docs/deep/er/mib+1.bin 6
 check "tessera admin object: 4 KiB as 3 copies on 3 active disks" admin_object tree/docs/page.bin 3
-check "tessera admin status: 6 active disks, repair queue empty" admin_status
+check "tessera admin status: $disks active disks, repair queue empty" admin_status
 check "aws s3api get-bucket-acl (owner FULL_CONTROL), get-bucket-cors (NoSuchCORSConfiguration)" bash -c "aws --endpoint-url $endpoint s3api get-bucket-acl --bucket smoke-aws | grep -q FULL_CONTROL && ! aws --endpoint-url $endpoint s3api get-bucket-cors --bucket smoke-aws 2>'$work/cors.err' && grep -q NoSuchCORSConfiguration '$work/cors.err'"
 check "aws s3 rm --recursive" awscmd s3 rm --recursive s3://smoke-aws/tree
 check "aws s3 rb" awscmd s3 rb s3://smoke-aws
@@ -99,7 +117,7 @@ check "aws s3 rb" awscmd s3 rb s3://smoke-aws
 echo "== rclone $(rclone version 2>/dev/null | head -1)"
 export RCLONE_CONFIG_TESSERA_TYPE=s3 RCLONE_CONFIG_TESSERA_PROVIDER=Other RCLONE_CONFIG_TESSERA_ENV_AUTH=false \
   RCLONE_CONFIG_TESSERA_ACCESS_KEY_ID=$TESSERA_ROOT_USER RCLONE_CONFIG_TESSERA_SECRET_ACCESS_KEY=$TESSERA_ROOT_PASSWORD \
-  RCLONE_CONFIG_TESSERA_ENDPOINT=$endpoint RCLONE_CONFIG_TESSERA_REGION=us-east-1
+  RCLONE_CONFIG_TESSERA_ENDPOINT=$endpoint2 RCLONE_CONFIG_TESSERA_REGION=us-east-1
 check "rclone mkdir" rclone mkdir tessera:smoke-rclone
 check "rclone copy (up)" rclone copy "$tree" tessera:smoke-rclone/tree
 check "rclone lsf (delimiter)" bash -c "rclone lsf tessera:smoke-rclone/tree | grep -qx 'photos 2024/' && rclone lsf tessera:smoke-rclone/tree | grep -qx 'range.bin'"
@@ -114,8 +132,8 @@ cat >"$work/s3cfg" <<CFG
 [default]
 access_key = $TESSERA_ROOT_USER
 secret_key = $TESSERA_ROOT_PASSWORD
-host_base = 127.0.0.1:$port
-host_bucket = 127.0.0.1:$port
+host_base = 127.0.0.1:${ports[2]}
+host_bucket = 127.0.0.1:${ports[2]}
 use_https = False
 signature_v2 = False
 bucket_location = us-east-1
@@ -131,7 +149,7 @@ check "s3cmd del --recursive" s3 del --recursive --force s3://smoke-s3cmd/tree/
 check "s3cmd rb" s3 rb s3://smoke-s3cmd
 
 echo "== boto3 $(/usr/bin/python3 -c 'import boto3; print(boto3.__version__)')"
-/usr/bin/python3 scripts/smoke_boto3.py "$endpoint" "$work" >"$work/boto3.log" 2>&1
+/usr/bin/python3 scripts/smoke_boto3.py "$endpoint2" "$work" >"$work/boto3.log" 2>&1
 cat "$work/boto3.log"
 passed=$((passed + $(grep -c '^  ok   ' "$work/boto3.log")))
 failed=$((failed + $(grep -c '^  FAIL ' "$work/boto3.log")))
@@ -139,7 +157,7 @@ failed=$((failed + $(grep -c '^  FAIL ' "$work/boto3.log")))
 if ! grep -qE '^  (ok  |FAIL) boto3 delete_objects' "$work/boto3.log"; then bad "boto3 checks ran to the end"; fi
 
 echo "== AWS SDK for JavaScript $(node -p 'require("./scripts/smoke-js/node_modules/@aws-sdk/client-s3/package.json").version' 2>/dev/null), node $(node --version)"
-node scripts/smoke-js/smoke.mjs "$endpoint" >"$work/js.log" 2>"$work/js.err"
+node scripts/smoke-js/smoke.mjs "$endpoint3" >"$work/js.log" 2>"$work/js.err"
 cat "$work/js.log"
 passed=$((passed + $(grep -c '^  ok   ' "$work/js.log")))
 failed=$((failed + $(grep -c '^  FAIL ' "$work/js.log")))
@@ -147,7 +165,7 @@ if ! grep -qE '^  (ok  |FAIL) js DeleteObjects' "$work/js.log"; then bad "js che
 
 if [ "$failed" -gt 0 ]; then
   echo "== server log (tail)"
-  tail -30 "$work/server.log"
+  tail -30 "$work/server.log" "$work/cluster/n1.log" "$work/cluster/n2.log" "$work/cluster/n3.log" 2>/dev/null
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
