@@ -18,6 +18,9 @@ internal sealed class ClusterNode : IAsyncDisposable
     private readonly ClusterAuthenticator _authenticator;
     private readonly Lock _lock = new();
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private HashSet<string> _unreachable = new(StringComparer.Ordinal);
+    private Task _probing = Task.CompletedTask;
     private ErasureSet? _set;
 
     private ClusterNode(string nodeId, EtcdClient etcd, ClusterMembership membership, ClusterAuthenticator authenticator)
@@ -131,6 +134,65 @@ internal sealed class ClusterNode : IAsyncDisposable
     {
         _set = set;
         Refresh();
+        _probing = Task.Run(() => ProbeAsync(_stop.Token));
+    }
+
+    /// <summary>How often this node checks that it reaches the other nodes' storage ports.</summary>
+    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The nodes this node cannot reach on their storage port although they are registered.</summary>
+    public IReadOnlyCollection<string> Unreachable
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _unreachable];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every <see cref="ProbeInterval"/>, probes one disk of each other node over its storage port. A node that does not
+    /// answer (its storage port cut while its etcd lease lives on, say) leaves this node's placement like a node whose
+    /// lease lapsed, until it answers again: writes go on over the others. Only placement: declaring its disks failed
+    /// stays the index node's call, after the down-out interval.
+    /// </summary>
+    private async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(ProbeInterval, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (_set is not { } set)
+            {
+                continue;
+            }
+
+            var probes = set.Disks.OfType<RemoteDisk>().GroupBy(d => d.Labels.Node)
+                .Select(g => Task.Run(() => (Node: g.Key, Reached: g.First().Probe() != DiskProbe.Failed), cancellationToken))
+                .ToList();
+            var results = await Task.WhenAll(probes).ConfigureAwait(false);
+            bool changed;
+            lock (_lock)
+            {
+                var unreachable = results.Where(r => !r.Reached).Select(r => r.Node).ToHashSet(StringComparer.Ordinal);
+                changed = !unreachable.SetEquals(_unreachable);
+                _unreachable = unreachable;
+            }
+
+            if (changed)
+            {
+                Refresh();
+            }
+        }
     }
 
     /// <summary>The storage endpoint of a registered node, or null.</summary>
@@ -140,7 +202,10 @@ internal sealed class ClusterNode : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _probing.ConfigureAwait(false);
         await _membership.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
         _etcd.Dispose();
         _http.Dispose();
     }
@@ -155,6 +220,7 @@ internal sealed class ClusterNode : IAsyncDisposable
     public event Action<IReadOnlyList<string>>? NodeRestarted;
 
     private readonly Dictionary<string, DateTimeOffset> _started = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _endpoints = new(StringComparer.Ordinal);
 
     private void Refresh()
     {
@@ -171,18 +237,35 @@ internal sealed class ClusterNode : IAsyncDisposable
             }
         }
 
-        // A node that came back on another storage address is reached there.
+        // A node that came back on another storage address (its record changed) is reached there.
         var nodes = _membership.Nodes;
+        List<NodeRecord> moved;
+        lock (_lock)
+        {
+            moved = [.. nodes.Values.Where(n => _endpoints.TryGetValue(n.NodeId, out var seen) && !string.Equals(seen, n.StorageEndpoint, StringComparison.Ordinal))];
+            foreach (var node in nodes.Values)
+            {
+                _endpoints[node.NodeId] = node.StorageEndpoint;
+            }
+        }
+
         foreach (var disk in set.Disks.OfType<RemoteDisk>())
         {
-            if (nodes.TryGetValue(disk.Labels.Node, out var node) && !string.Equals(node.StorageEndpoint, disk.Endpoint.ToString(), StringComparison.Ordinal))
+            if (moved.FirstOrDefault(n => n.NodeId == disk.Labels.Node) is { } node)
             {
                 disk.Retarget(new Uri(node.StorageEndpoint));
             }
         }
 
-        // A node whose registration lapsed (dead, or cut off from etcd) leaves placement until it registers again.
-        var absent = set.Disks.OfType<RemoteDisk>().Where(d => !nodes.ContainsKey(d.Labels.Node)).Select(d => d.Id).ToList();
+        // A node whose registration lapsed (dead, or cut off from etcd), or whose storage port this node cannot reach,
+        // leaves placement until it is back.
+        HashSet<string> unreachable;
+        lock (_lock)
+        {
+            unreachable = _unreachable;
+        }
+
+        var absent = set.Disks.OfType<RemoteDisk>().Where(d => !nodes.ContainsKey(d.Labels.Node) || unreachable.Contains(d.Labels.Node)).Select(d => d.Id).ToList();
         var before = set.Absent;
         if (set.SetAbsent(absent) && before.Any(id => !absent.Contains(id)))
         {

@@ -517,6 +517,86 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
         }
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task WithAStoragePortCutAndEtcdReachableWritesGoOnAndNoDiskIsDeclaredFailed()
+    {
+        // n1 and n2 reach n3's storage port through a proxy; the proxy's link is cut while n3 stays registered in etcd
+        // (its lease lives on). Their probes find n3 unreachable and take it out of their placement: writes go on over
+        // n1 and n2 (degraded). Nothing declares n3's disks failed before the down-out interval (600 s). Healed, n3 is
+        // back in placement and the index node respreads what was written meanwhile.
+        var ct = TestContext.Current.CancellationToken;
+        var real = cluster.Server("n3").StorageEndpoint!;
+        await using var proxy = TcpProxy.Start(real);
+        RemoteDisk[] ToN3(string node) => [.. cluster.Server(node).Store.Storage.Disks.OfType<RemoteDisk>().Where(d => d.Labels.Node == "n3")];
+        foreach (var disk in ToN3("n1").Concat(ToN3("n2")))
+        {
+            disk.Retarget(proxy.Endpoint);
+        }
+
+        try
+        {
+            var bucket = Names.Bucket("cut");
+            await N1.PutBucketAsync(bucket, ct);
+            await N2.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "before", InputStream = new MemoryStream(Names.RandomBytes(40_000, 70)) }, ct);
+
+            proxy.Cut();
+            var clock = Stopwatch.StartNew();
+            var refused = 0;
+            var written = new List<string>();
+            while (written.Count < 6)
+            {
+                var key = $"during-{written.Count}";
+                try
+                {
+                    await (written.Count % 2 == 0 ? N1 : N2).PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(Names.RandomBytes(40_000, 71 + written.Count)) }, ct);
+                    written.Add(key);
+                }
+                catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.ServiceUnavailable && clock.Elapsed < TimeSpan.FromSeconds(60))
+                {
+                    refused++;
+                }
+            }
+
+            var index = cluster.Index.Store.Index;
+            Output.WriteLine($"storage link to n3 cut (etcd reachable): {written.Count} writes acknowledged within {clock.Elapsed.TotalSeconds:F1} s of the cut, {refused} refused; {proxy.Dropped} connections dropped; unreachable from n1: {string.Join(",", cluster.Server("n1").Store.Storage.Absent.Select(NodeOf).Distinct())}");
+            foreach (var key in written)
+            {
+                Assert.DoesNotContain(index.GetObject(bucket, key)!.Segments.Single().Disks, d => NodeOf(d) == "n3");
+            }
+
+            Assert.All(cluster.Index.Store.Storage.Disks, d => Assert.Equal(DiskState.Active, cluster.Index.Store.Storage.StateOf(d.Id)));
+            Assert.Empty(cluster.Index.DiskMonitor.CheckOnce()); // A probe now finds n3 down, but not for the down-out interval.
+            Assert.All(cluster.Index.Store.Storage.Disks, d => Assert.Equal(DiskState.Active, cluster.Index.Store.Storage.StateOf(d.Id)));
+
+            proxy.Heal();
+            var healed = Stopwatch.StartNew();
+            while (cluster.Server("n1").Store.Storage.Absent.Count > 0 || cluster.Server("n2").Store.Storage.Absent.Count > 0)
+            {
+                Assert.True(healed.Elapsed < TimeSpan.FromSeconds(30), "n3 not back in placement 30 s after the link healed");
+                await Task.Delay(100, ct);
+            }
+
+            cluster.Index.DiskMonitor.Sweep(null, checkFiles: false);
+            await cluster.Index.Repairer.DrainAsync(ct);
+            foreach (var key in written.Append("before"))
+            {
+                var segment = index.GetObject(bucket, key)!.Segments.Single();
+                Assert.All(segment.Disks.GroupBy(NodeOf), g => Assert.True(g.Count() <= 2, $"{key}: {g.Count()} fragments on {g.Key}"));
+                var (bytes, _) = await ReadAsync(N3, bucket, key);
+                Assert.Equal(40_000, bytes.Length);
+            }
+
+            Output.WriteLine($"healed: n3 back in placement after {healed.Elapsed.TotalSeconds:F1} s; respread done");
+        }
+        finally
+        {
+            foreach (var disk in ToN3("n1").Concat(ToN3("n2")))
+            {
+                disk.Retarget(real);
+            }
+        }
+    }
+
     private static string NodeOf(string disk) => disk[..disk.IndexOf('-', StringComparison.Ordinal)];
 
     private static string Md5ETag(byte[] data) => "\"" + Convert.ToHexStringLower(MD5.HashData(data)) + "\"";
