@@ -88,7 +88,7 @@ internal sealed class ClusterNode : IAsyncDisposable
             try
             {
                 await membership.WaitForAsync(
-                    nodes => Fits(nodes.Values.SelectMany(n => n.Disks.Select(d => (IDisk)node.Remote(n, d))).ToList(), policies)
+                    nodes => ErasureSet.CanHold(nodes.Values.SelectMany(n => n.Disks.Select(d => (IDisk)node.Remote(n, d))).ToList(), policies)
                         && (options.IndexNode is null || nodes.ContainsKey(options.IndexNode)),
                     wait.Token).ConfigureAwait(false);
             }
@@ -296,23 +296,6 @@ internal sealed class ClusterNode : IAsyncDisposable
 
     private static (string Id, DiskLabels Labels) Labels(NodeRecord node, NodeDisk disk) =>
         (disk.DiskId, new DiskLabels(disk.Zone.Length > 0 ? disk.Zone : disk.DiskId, disk.Rack.Length > 0 ? disk.Rack : disk.DiskId, node.NodeId));
-
-    private static bool Fits(List<IDisk> disks, IEnumerable<ErasurePolicy> policies)
-    {
-        try
-        {
-            foreach (var p in policies)
-            {
-                Placement.Validate(disks, p.DataShards, p.ParityShards, p.DomainLevel);
-            }
-
-            return disks.Count > 0;
-        }
-        catch (PlacementException)
-        {
-            return false;
-        }
-    }
 
     private static long Capacity(string path)
     {

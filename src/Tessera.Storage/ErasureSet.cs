@@ -227,6 +227,25 @@ public sealed class ErasureSet
             : view.Writes.Place(segment, dataShards, parityShards, level);
     }
 
+    /// <summary>Whether <paramref name="disks"/> can hold every one of <paramref name="policies"/> at its domain level.</summary>
+    public static bool CanHold(IReadOnlyList<IDisk> disks, IEnumerable<ErasurePolicy> policies)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        try
+        {
+            foreach (var p in policies)
+            {
+                Placement.Validate(disks, p.DataShards, p.ParityShards, p.DomainLevel);
+            }
+
+            return true;
+        }
+        catch (PlacementException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The shared codec for RS(k, m).</summary>
     public ReedSolomon Codec(int dataShards, int parityShards) =>
         _codecs.GetOrAdd((dataShards, parityShards), static key => new ReedSolomon(key.K, key.M));
@@ -259,28 +278,11 @@ public sealed class ErasureSet
             var present = active.Where(d => !absent.Contains(d.Id)).ToList();
             var widest = policies.Max(p => p.DataShards + p.ParityShards);
             var (writes, degraded) =
-                present.Count > 0 && Fits(present, policies) ? (new Placement(present), false)
+                present.Count > 0 && CanHold(present, policies) ? (new Placement(present), false)
                 : present.Count < active.Count && present.Count >= widest ? (new Placement(present), true)
-                : activePlacement is not null && Fits(active, policies) ? (activePlacement, false)
+                : activePlacement is not null && CanHold(active, policies) ? (activePlacement, false)
                 : (new Placement([.. disks.Where(d => !frozen.TryGetValue(d.Id, out var s) || s != DiskState.Draining)]), false);
             return new View(disks, byId, frozen, absent, writes, degraded, activePlacement, generation);
-        }
-
-        private static bool Fits(IReadOnlyList<IDisk> disks, IEnumerable<ErasurePolicy> policies)
-        {
-            try
-            {
-                foreach (var p in policies)
-                {
-                    Placement.Validate(disks, p.DataShards, p.ParityShards, p.DomainLevel);
-                }
-
-                return true;
-            }
-            catch (PlacementException)
-            {
-                return false;
-            }
         }
     }
 }

@@ -20,6 +20,9 @@ public sealed class ClusterAuthenticator
     /// <summary>How far a request's time may be from the receiver's clock.</summary>
     public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(5);
 
+    /// <summary>The one spelling of a MAC: lower-case hex, as <see cref="Sign"/> writes it.</summary>
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
     private readonly byte[] _secret;
     private readonly TimeProvider _time;
 
@@ -71,7 +74,7 @@ public sealed class ClusterAuthenticator
         }
 
         var parts = header.Split(':');
-        if (parts.Length != 3 || parts[0].Length == 0 || parts[2].Length != 64
+        if (parts.Length != 3 || parts[0].Length == 0 || parts[2].Length != 64 || parts[2].AsSpan().ContainsAnyExcept(LowerHex)
             || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
         {
             return null;

@@ -94,11 +94,11 @@ public sealed class StorageEndpoint
         };
     }
 
-    private static async Task FormatAsync(HttpResponse response, IDisk disk)
+    private static Task FormatAsync(HttpResponse response, IDisk disk)
     {
         disk.Format();
         response.StatusCode = StatusCodes.Status204NoContent;
-        await Task.CompletedTask.ConfigureAwait(false);
+        return Task.CompletedTask;
     }
 
     private Task FragmentAsync(HttpContext context, IDisk disk, FragmentId id, string[] parts)

@@ -1,3 +1,4 @@
+using CsCheck;
 using Tessera.Cluster.Storage;
 
 namespace Tessera.Tests.Cluster;
@@ -49,6 +50,20 @@ public sealed class ClusterAuthenticatorTests
     [InlineData("n2:1764763200:0000000000000000000000000000000000000000000000000000000000000000:extra")]
     public void MalformedHeadersAreRefused(string? header) =>
         Assert.Null(new ClusterAuthenticator("n1", Secret).Verify(header, "GET", Path));
+
+    [Fact]
+    public void ArbitraryHeadersNeverThrowAndNeverPass()
+    {
+        // The header is the first thing the storage and index endpoints read from anyone who can reach the port.
+        var verifier = new ClusterAuthenticator("n1", Secret);
+        var valid = new ClusterAuthenticator("n2", Secret).Sign("GET", Path);
+        Gen.OneOf(
+                Gen.String,
+                Gen.String[0, 600],
+                Gen.Int[0, valid.Length - 1].SelectMany(i => Gen.Char.Select(c => valid[..i] + c + valid[(i + 1)..])),
+                Gen.Int[0, valid.Length].Select(n => valid[..n]))
+            .Sample(header => header == valid || verifier.Verify(header, "GET", Path) is null, iter: 20_000);
+    }
 
     [Fact]
     public void AShortSecretIsRefused() =>
