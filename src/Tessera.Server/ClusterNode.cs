@@ -19,6 +19,7 @@ internal sealed class ClusterNode : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<string, int> _misses = new(StringComparer.Ordinal);
     private HashSet<string> _unreachable = new(StringComparer.Ordinal);
     private Task _probing = Task.CompletedTask;
     private ErasureSet? _set;
@@ -183,7 +184,14 @@ internal sealed class ClusterNode : IAsyncDisposable
             bool changed;
             lock (_lock)
             {
-                var unreachable = results.Where(r => !r.Reached).Select(r => r.Node).ToHashSet(StringComparer.Ordinal);
+                // Three failed probes in a row (a node only slow under load answers one of them): out of placement;
+                // one answer: back in.
+                foreach (var (node, reached) in results)
+                {
+                    _misses[node] = reached ? 0 : _misses.GetValueOrDefault(node) + 1;
+                }
+
+                var unreachable = results.Where(r => _misses[r.Node] >= 3).Select(r => r.Node).ToHashSet(StringComparer.Ordinal);
                 changed = !unreachable.SetEquals(_unreachable);
                 _unreachable = unreachable;
             }
@@ -192,6 +200,33 @@ internal sealed class ClusterNode : IAsyncDisposable
             {
                 Refresh();
             }
+        }
+    }
+
+    /// <summary>
+    /// Hands a segment to the repair queue of <paramref name="indexNode"/> (<see cref="StoragePort.RepairPath"/>). Best
+    /// effort: when that node cannot be reached, its scrub and sweeps find the segment later.
+    /// </summary>
+    public async Task QueueRepairAsync(string indexNode, Guid segment, int redundancy, IReadOnlyCollection<int> corrupt, CancellationToken cancellationToken)
+    {
+        if (StorageEndpointOf(indexNode) is not { } endpoint)
+        {
+            return;
+        }
+
+        var path = StoragePort.RepairPath + segment.ToString("N") + "?redundancy=" + redundancy.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            + (corrupt.Count > 0 ? "&corrupt=" + string.Join(',', corrupt) : "");
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path));
+        request.Headers.TryAddWithoutValidation(ClusterProtocol.AuthHeader, _authenticator.Sign("POST", request.RequestUri!.PathAndQuery));
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            using var response = await _http.SendAsync(request, limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        {
+            // Unreachable: the index node's scrub and sweeps find the segment.
         }
     }
 

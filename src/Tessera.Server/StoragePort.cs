@@ -12,8 +12,14 @@ namespace Tessera.Server;
 /// </summary>
 internal sealed class StoragePort
 {
-    private StoragePort(IPEndPoint address, StorageEndpoint endpoint)
+    /// <summary>The path the index node takes repair work from the other nodes on: <c>POST {RepairPath}{segment}?redundancy=R[&amp;corrupt=i,j]</c>.</summary>
+    public const string RepairPath = "/_tessera/repair/v1/";
+
+    private readonly ClusterAuthenticator _authenticator;
+
+    private StoragePort(IPEndPoint address, StorageEndpoint endpoint, ClusterAuthenticator authenticator)
     {
+        _authenticator = authenticator;
         Address = address;
         Endpoint = endpoint;
     }
@@ -39,7 +45,8 @@ internal sealed class StoragePort
         }
 
         var address = Resolve(TesseraServer.ParseEndpoint(options.StorageAddress));
-        return new StoragePort(address, new StorageEndpoint(disks, new ClusterAuthenticator(NodeIdOf(options), options.ClusterSecret)));
+        var authenticator = new ClusterAuthenticator(NodeIdOf(options), options.ClusterSecret);
+        return new StoragePort(address, new StorageEndpoint(disks, authenticator), authenticator);
     }
 
     /// <summary><paramref name="address"/>, with a port 0 replaced by a port that was free a moment ago.</summary>
@@ -55,11 +62,41 @@ internal sealed class StoragePort
         return new IPEndPoint(address.Address, ((IPEndPoint)probe.LocalEndpoint).Port);
     }
 
+    /// <summary>The repair queue served on this port when this node is the cluster's index node.</summary>
+    public Tessera.Store.Maintenance.RepairQueue? Repairs { get; set; }
+
     /// <summary>The index served on this port when this node is the cluster's index node.</summary>
     public Tessera.Cluster.Index.IndexEndpoint? Index { get; set; }
 
     /// <summary>This node's id: the setting, or the machine name.</summary>
     public static string NodeIdOf(ServerOptions options) => options.NodeId ?? Environment.MachineName;
+
+    private Task QueueRepair(HttpContext context, Tessera.Store.Maintenance.RepairQueue repairs)
+    {
+        var request = context.Request;
+        var name = (request.Path.Value ?? "")[RepairPath.Length..];
+        var corrupt = request.Query["corrupt"].ToString();
+        if (_authenticator.Verify(request.Headers[ClusterProtocol.AuthHeader], request.Method, request.Path.ToUriComponent() + request.QueryString.ToUriComponent()) is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        }
+        else if (!HttpMethods.IsPost(request.Method) || !Guid.TryParseExact(name, "N", out var segment)
+            || !int.TryParse(request.Query["redundancy"], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var redundancy)
+            || corrupt.Length > 64)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        }
+        else
+        {
+            var indices = corrupt.Split(',', StringSplitOptions.RemoveEmptyEntries)
+                .Select(i => int.TryParse(i, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n < 256 ? n : -1)
+                .Where(n => n >= 0);
+            repairs.Enqueue(segment, redundancy, indices);
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+        }
+
+        return Task.CompletedTask;
+    }
 
     /// <summary>Whether <paramref name="context"/> arrived on the storage port.</summary>
     public bool Owns(HttpContext context) => context.Connection.LocalPort == Address.Port;
@@ -75,6 +112,11 @@ internal sealed class StoragePort
         if (Index is not null && Tessera.Cluster.Index.IndexEndpoint.Handles(context))
         {
             return Index.HandleAsync(context);
+        }
+
+        if (Repairs is not null && context.Request.Path.StartsWithSegments(RepairPath.TrimEnd('/'), StringComparison.Ordinal))
+        {
+            return QueueRepair(context, Repairs);
         }
 
         context.Response.StatusCode = StatusCodes.Status404NotFound;

@@ -55,7 +55,11 @@ public sealed class TesseraServer : IAsyncDisposable
 
         // In a cluster the index node runs the maintenance of every disk; the other nodes serve S3 and their disks.
         RunsMaintenance = runsMaintenance;
-        services.Store.Repairs.Accepting = runsMaintenance;
+        if (!runsMaintenance && cluster is not null)
+        {
+            // Degraded writes and damaged reads on this node are the index node's to repair.
+            services.Store.Repairs.Forward = (segment, redundancy, corrupt) => _ = cluster.QueueRepairAsync(options.IndexNode!, segment, redundancy, corrupt, _stopping.Token);
+        }
         _collector = !runsMaintenance ? Task.CompletedTask : Collector.RunAsync(
             TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds / 4, 1, 60)),
             TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds, 10, 3600)),
@@ -317,6 +321,7 @@ public sealed class TesseraServer : IAsyncDisposable
             storagePort!.Index = new Tessera.Cluster.Index.IndexEndpoint(index, cluster.Authenticator);
         }
 
+
         try
         {
             var s3Options = new S3Options
@@ -331,6 +336,11 @@ public sealed class TesseraServer : IAsyncDisposable
             };
             var loggers = app.Services.GetRequiredService<ILoggerFactory>();
             var store = new StoreServices(index, storage, time, loggers, buffers) { GarbageGracePeriod = TimeSpan.FromSeconds(options.GarbageGraceSeconds) };
+            if (cluster is not null && holdsIndex)
+            {
+                storagePort!.Repairs = store.Repairs; // The other nodes hand their degraded writes and damaged reads here.
+            }
+
             var services = new S3Services(store, users, s3Options, loggers);
             var maintenance = new MaintenanceServices(store, root.AccessKey, services.Requests, topology, options);
             var gateway = new S3Gateway(services, maintenance.Admin);

@@ -15,10 +15,11 @@ public sealed class RepairQueue
     private long _added;
 
     /// <summary>
-    /// Whether this process takes repair work. A cluster node that does not run the maintenance (its repairs are the
-    /// index node's, found by its sweeps and scrubs) takes none: its gateway's degraded reads never set off repair.
+    /// Where repair work goes when this process does not repair: a cluster node that does not run the maintenance
+    /// hands what it finds (a degraded write, a damaged fragment it read) to the node that does. Null, the default:
+    /// this queue takes it.
     /// </summary>
-    public bool Accepting { get; set; } = true;
+    public Action<Guid, int, IReadOnlyCollection<int>>? Forward { get; set; }
 
     /// <summary>Segments waiting.</summary>
     public int Count
@@ -40,9 +41,10 @@ public sealed class RepairQueue
     /// <returns>True when the segment was not queued yet or moved up the queue.</returns>
     public bool Enqueue(Guid segment, int remainingRedundancy, IEnumerable<int>? corrupt = null)
     {
-        if (!Accepting)
+        if (Forward is { } forward)
         {
-            return false;
+            forward(segment, remainingRedundancy, corrupt?.ToList() ?? []);
+            return true;
         }
 
         lock (_lock)
