@@ -21,8 +21,12 @@ namespace Tessera.Server;
 /// <item><term>POST disks?path=P[&amp;zone=&amp;rack=&amp;node=&amp;weight=]</term><description>adds a disk.</description></item>
 /// <item><term>POST disks/ID?state=active|draining|failed</term><description>changes a disk's state and queues the repairs it implies.</description></item>
 /// <item><term>POST heal</term><description>checks every fragment file of every segment and queues what is missing.</description></item>
-/// <item><term>POST scrub</term><description>runs a scrub pass now and returns its report.</description></item>
+/// <item><term>POST scrub[?scope=cluster]</term><description>runs a scrub pass now and returns its report: over this node's own disks in a cluster (every disk with <c>scope=cluster</c>), every disk on one node.</description></item>
+/// <item><term>POST nodes/ID?action=drain|replace|activate</term><description>drains a node (its fragments move to the others), declares it lost now and rebuilds its fragments elsewhere (replace), or makes its disks active again.</description></item>
+/// <item><term>POST rebalance</term><description>moves fragments onto nodes holding less than their share (a node added); GET rebalance shows the pass.</description></item>
 /// </list>
+/// In a cluster every operation but <c>object</c> and <c>scrub</c> is the coordinator's: another node forwards it
+/// there over the storage port and returns its answer, so any node's admin API shows and changes the whole cluster.
 /// </remarks>
 public sealed class AdminApi : IAdminEndpoint
 {
@@ -37,6 +41,7 @@ public sealed class AdminApi : IAdminEndpoint
     private readonly IAdminHost _host;
     private readonly long _scrubRate;
     private readonly TimeSpan _detection;
+    private readonly Rebalancer _rebalancer;
 
     /// <summary>Creates the API over a running store.</summary>
     /// <param name="services">The store.</param>
@@ -48,8 +53,10 @@ public sealed class AdminApi : IAdminEndpoint
     /// <param name="host">Adds disks and persists the topology.</param>
     /// <param name="scrubRate">Bytes per second of an on-demand scrub.</param>
     /// <param name="detection">How long a failed disk may go unnoticed (the probe interval), for the durability model.</param>
-    public AdminApi(StoreServices services, string rootAccessKey, RequestCounters requests, Repairer repairer, DiskMonitor monitor, Scrubber scrubber, IAdminHost host, long scrubRate, TimeSpan detection)
+    /// <param name="rebalancer">Moves fragments onto nodes below their share.</param>
+    public AdminApi(StoreServices services, string rootAccessKey, RequestCounters requests, Repairer repairer, DiskMonitor monitor, Scrubber scrubber, IAdminHost host, long scrubRate, TimeSpan detection, Rebalancer rebalancer)
     {
+        _rebalancer = rebalancer;
         _detection = detection;
         _services = services;
         _rootAccessKey = rootAccessKey;
@@ -61,6 +68,15 @@ public sealed class AdminApi : IAdminEndpoint
         _scrubRate = scrubRate;
     }
 
+    /// <summary>In a cluster: this node's part in coordinating it (null on a single node).</summary>
+    internal ClusterCoordinator? Cluster { get; set; }
+
+    /// <summary>In a cluster: forwards an admin request to the coordinator and copies its answer (null on a single node).</summary>
+    internal Func<HttpContext, string, string, Task<bool>>? ForwardToCoordinator { get; set; }
+
+    /// <summary>Cancels background work the API started (a rebalance) when the server stops.</summary>
+    internal CancellationToken Stopping { get; set; }
+
     /// <inheritdoc />
     public async Task HandleAsync(HttpContext http, string accessKey, string path)
     {
@@ -69,9 +85,30 @@ public sealed class AdminApi : IAdminEndpoint
             throw new S3Exception(S3Errors.AccessDenied);
         }
 
+        await HandleAuthorizedAsync(http, path, forwarded: false).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Serves an admin request already authorised: signed by the root user on the S3 port, or forwarded by another node
+    /// of the cluster over the storage port (<paramref name="forwarded"/>, never forwarded again).
+    /// </summary>
+    internal async Task HandleAuthorizedAsync(HttpContext http, string path, bool forwarded)
+    {
         var operation = path.StartsWith(Prefix, StringComparison.Ordinal) ? path[Prefix.Length..] : null;
         var query = http.Request.Query;
         var method = http.Request.Method;
+        if (Cluster is { IsCoordinator: false } cluster && operation is not null && !operation.StartsWith("object", StringComparison.Ordinal)
+            && !operation.StartsWith("scrub", StringComparison.Ordinal))
+        {
+            if (forwarded || cluster.Coordinator is not { } coordinator || ForwardToCoordinator is not { } forward
+                || !await forward(http, coordinator, Prefix + operation).ConfigureAwait(false))
+            {
+                await ErrorAsync(http, 503, "NoCoordinator", $"Node {cluster.NodeId} does not coordinate the cluster and could not reach the coordinator ({cluster.Coordinator ?? "none elected"}); try again.").ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         try
         {
             switch (operation)
@@ -79,8 +116,21 @@ public sealed class AdminApi : IAdminEndpoint
                 case "status" when HttpMethods.IsGet(method):
                     await WriteAsync(http, 200, WriteStatus).ConfigureAwait(false);
                     return;
+                case "rebalance" when HttpMethods.IsPost(method):
+                    var started = _rebalancer.Start(Cluster?.Term is { } term ? CancellationTokenSource.CreateLinkedTokenSource(term, Stopping).Token : Stopping);
+                    await WriteAsync(http, 202, j => WriteRebalance(j, started)).ConfigureAwait(false);
+                    return;
+                case "rebalance" when HttpMethods.IsGet(method):
+                    await WriteAsync(http, 200, j => WriteRebalance(j, _rebalancer.Status)).ConfigureAwait(false);
+                    return;
+                case not null when operation.StartsWith("nodes/", StringComparison.Ordinal) && HttpMethods.IsPost(method):
+                    await NodeAsync(http, operation["nodes/".Length..], query["action"].ToString()).ConfigureAwait(false);
+                    return;
                 case "object" when HttpMethods.IsGet(method):
                     await ObjectAsync(http, query["bucket"].ToString(), query["key"].ToString(), query["versionId"].FirstOrDefault()).ConfigureAwait(false);
+                    return;
+                case "disks" when HttpMethods.IsPost(method) && Cluster is not null:
+                    await ErrorAsync(http, 400, "InvalidRequest", "A cluster node's disks are its configured ones: to add capacity, start another node (then rebalance).").ConfigureAwait(false);
                     return;
                 case "disks" when HttpMethods.IsPost(method):
                     var weight = query["weight"].FirstOrDefault() is { } w ? double.Parse(w, CultureInfo.InvariantCulture) : 1;
@@ -103,7 +153,8 @@ public sealed class AdminApi : IAdminEndpoint
                     await WriteAsync(http, 200, j => j.WriteNumber("queued", queued)).ConfigureAwait(false);
                     return;
                 case "scrub" when HttpMethods.IsPost(method):
-                    var report = await _scrubber.ScrubOnceAsync(_scrubRate, http.RequestAborted).ConfigureAwait(false);
+                    var everyDisk = string.Equals(query["scope"], "cluster", StringComparison.Ordinal);
+                    var report = await _scrubber.ScrubOnceAsync(_scrubRate, http.RequestAborted, everyDisk ? static _ => true : null).ConfigureAwait(false);
                     await WriteAsync(http, 200, j => WriteScrub(j, report)).ConfigureAwait(false);
                     return;
                 default:
@@ -114,6 +165,10 @@ public sealed class AdminApi : IAdminEndpoint
         catch (PlacementException e)
         {
             await ErrorAsync(http, 409, "PlacementRefused", e.Message).ConfigureAwait(false);
+        }
+        catch (NotCoordinatorException e)
+        {
+            await ErrorAsync(http, 503, "NoCoordinator", e.Message).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException)
         {
@@ -144,6 +199,103 @@ public sealed class AdminApi : IAdminEndpoint
             j.WriteString("state", Name(state));
             j.WriteNumber("queued", queued);
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>Drains a node, declares it lost (replace) or makes it active again: every one of its disks at once.</summary>
+    private async Task NodeAsync(HttpContext http, string node, string action)
+    {
+        DiskState state;
+        switch (action)
+        {
+            case "drain":
+                state = DiskState.Draining;
+                break;
+            case "replace":
+                state = DiskState.Failed;
+                break;
+            case "activate":
+                state = DiskState.Active;
+                break;
+            default:
+                await ErrorAsync(http, 400, "InvalidRequest", $"Unknown node action '{action}': drain, replace or activate.").ConfigureAwait(false);
+                return;
+        }
+
+        var set = _services.Storage;
+        var disks = set.Disks.Where(d => string.Equals(d.Labels.Node, node, StringComparison.Ordinal)).Select(d => d.Id).ToList();
+        if (disks.Count == 0)
+        {
+            await ErrorAsync(http, 404, "NoSuchNode", $"No node '{node}' holds a disk of this store.").ConfigureAwait(false);
+            return;
+        }
+
+        if (state == DiskState.Draining)
+        {
+            // Refused (409) when the other nodes' active disks cannot hold every policy: the drain could never finish.
+            var remaining = set.Disks.Where(d => !disks.Contains(d.Id) && set.StateOf(d.Id) == DiskState.Active).ToList();
+            foreach (var policy in set.Policies)
+            {
+                Placement.Validate(remaining, policy.DataShards, policy.ParityShards, policy.DomainLevel);
+            }
+        }
+
+        var before = disks.ToDictionary(d => d, set.StateOf, StringComparer.Ordinal);
+        set.ApplyStates(set.States.Where(s => !disks.Contains(s.Key)).Concat(disks.Select(d => KeyValuePair.Create(d, state))).ToDictionary(StringComparer.Ordinal));
+        try
+        {
+            _host.SaveTopology();
+        }
+        catch (NotCoordinatorException)
+        {
+            set.ApplyStates(set.States.Where(s => !disks.Contains(s.Key)).Concat(before).ToDictionary(StringComparer.Ordinal));
+            throw;
+        }
+
+        var queued = _monitor.OnStatesSet(disks, state);
+        await WriteAsync(http, 200, j =>
+        {
+            j.WriteString("node", node);
+            j.WriteString("action", action);
+            j.WriteString("state", Name(state));
+            j.WriteStartArray("disks");
+            foreach (var disk in disks)
+            {
+                j.WriteStringValue(disk);
+            }
+
+            j.WriteEndArray();
+            j.WriteNumber("queued", queued);
+        }).ConfigureAwait(false);
+    }
+
+    private static void WriteRebalance(Utf8JsonWriter j, RebalanceStatus status)
+    {
+        j.WriteBoolean("running", status.Running);
+        if (status.Started is { } started)
+        {
+            j.WriteString("started", started.ToString("O", CultureInfo.InvariantCulture));
+        }
+
+        if (status.Finished is { } finished)
+        {
+            j.WriteString("finished", finished.ToString("O", CultureInfo.InvariantCulture));
+        }
+
+        j.WriteNumber("segments", status.Segments);
+        j.WriteNumber("planned", status.Planned);
+        j.WriteNumber("moved", status.Moved);
+        j.WriteNumber("failed", status.Failed);
+        j.WriteStartArray("nodes");
+        foreach (var node in status.Nodes)
+        {
+            j.WriteStartObject();
+            j.WriteString("node", node.Node);
+            j.WriteNumber("fragments", node.Fragments);
+            j.WriteNumber("idealShare", node.IdealShare);
+            j.WriteEndObject();
+        }
+
+        j.WriteEndArray();
     }
 
     private async Task ObjectAsync(HttpContext http, string bucket, string key, string? versionId)
@@ -235,6 +387,12 @@ public sealed class AdminApi : IAdminEndpoint
         }
 
         j.WriteEndArray();
+        if (Cluster is { } cluster)
+        {
+            j.WriteString("coordinator", cluster.NodeId);
+            j.WriteNumber("fencingToken", cluster.FencingToken);
+        }
+
         j.WriteBoolean("writesDegraded", set.WritesDegraded);
         j.WriteStartArray("policies");
         foreach (var (name, policy) in set.ClassPolicies.Prepend(KeyValuePair.Create("STANDARD", set.Policy)))
@@ -299,6 +457,9 @@ public sealed class AdminApi : IAdminEndpoint
             j.WriteEndObject();
         }
 
+        j.WriteEndObject();
+        j.WriteStartObject("rebalance");
+        WriteRebalance(j, _rebalancer.Status);
         j.WriteEndObject();
         if (_scrubber.LastReport is { } scrub)
         {

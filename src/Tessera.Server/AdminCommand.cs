@@ -23,12 +23,14 @@ internal static class AdminCommand
     /// <summary>Builds the <c>admin</c> command and its subcommands.</summary>
     public static Command Create()
     {
-        var admin = new Command("admin", "Administer a store: status, where an object lives, disks, repair (running store); recover-index (stopped store).");
+        var admin = new Command("admin", "Administer a store: status, where an object lives, disks, nodes, repair, rebalance (running store); recover-index (stopped store).");
         admin.Subcommands.Add(Status());
         admin.Subcommands.Add(ObjectCommand());
         admin.Subcommands.Add(Disk());
         admin.Subcommands.Add(Simple("heal", "Check every fragment file and queue the missing ones for repair.", "heal"));
-        admin.Subcommands.Add(Simple("scrub", "Run a scrub pass now (verifies every block) and print its report.", "scrub"));
+        admin.Subcommands.Add(Scrub());
+        admin.Subcommands.Add(Node());
+        admin.Subcommands.Add(Rebalance());
         admin.Subcommands.Add(RecoverIndexCommand.Create());
         return admin;
     }
@@ -160,6 +162,72 @@ internal static class AdminCommand
         return disk;
     }
 
+    private static Command Scrub()
+    {
+        var all = new Option<bool>("--all") { Description = "In a cluster: every disk of the cluster, not only the node's own." };
+        var command = new Command("scrub", "Run a scrub pass now (verifies every block) and print its report. In a cluster, over the node's own disks.") { all };
+        AddCommon(command);
+        command.SetAction((parse, ct) => RunAsync(parse, async (client, output) =>
+        {
+            var (status, body) = await client.SendAsync(HttpMethod.Post, "scrub", parse.GetValue(all) ? [new("scope", "cluster")] : [], ct).ConfigureAwait(false);
+            using (body)
+            {
+                return Print(output, status, body);
+            }
+        }));
+        return command;
+    }
+
+    private static Command Node()
+    {
+        var node = new Command("node", "Cluster nodes: drain one, replace a dead one, make one active again (the coordinator acts, whichever node is asked).");
+        foreach (var (name, action, help) in new[]
+        {
+            ("drain", "drain", "Stop writing to a node and move its fragments to the others (refused when the others cannot hold the policy)."),
+            ("replace", "replace", "Declare a node lost now (no down-out wait) and rebuild its fragments on the others; start its replacement as a new node, then rebalance."),
+            ("activate", "activate", "Make a drained or replaced node's disks active again (missing fragments are rebuilt on them)."),
+        })
+        {
+            var id = new Argument<string>("id") { Description = "The node id (n3)." };
+            var command = new Command(name, help) { id };
+            AddCommon(command);
+            command.SetAction((parse, ct) => RunAsync(parse, async (client, output) =>
+            {
+                var (status, body) = await client.SendAsync(HttpMethod.Post, "nodes/" + Uri.EscapeDataString(parse.GetValue(id)!), [new("action", action)], ct).ConfigureAwait(false);
+                using (body)
+                {
+                    return Print(output, status, body);
+                }
+            }));
+            node.Subcommands.Add(command);
+        }
+
+        return node;
+    }
+
+    private static Command Rebalance()
+    {
+        var wait = new Option<bool>("--wait") { Description = "Wait until the pass has moved its fragments, then print its figures." };
+        var command = new Command("rebalance", "Move fragments onto nodes holding less than their share by weight (after adding a node); moves about that share and nothing else.") { wait };
+        AddCommon(command);
+        command.SetAction((parse, ct) => RunAsync(parse, async (client, output) =>
+        {
+            var (status, body) = await client.SendAsync(HttpMethod.Post, "rebalance", [], ct).ConfigureAwait(false);
+            while (status is 200 or 202 && parse.GetValue(wait) && body.RootElement.GetProperty("running").GetBoolean())
+            {
+                body.Dispose();
+                await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+                (status, body) = await client.SendAsync(HttpMethod.Get, "rebalance", [], ct).ConfigureAwait(false);
+            }
+
+            using (body)
+            {
+                return Print(output, status, body);
+            }
+        }));
+        return command;
+    }
+
     private static Command Simple(string name, string help, string operation)
     {
         var command = new Command(name, help);
@@ -224,7 +292,7 @@ internal static class AdminCommand
 
     private static int Print(TextWriter output, int status, JsonDocument body)
     {
-        if (status == 200)
+        if (status is 200 or 202)
         {
             output.WriteLine(JsonSerializer.Serialize(body.RootElement, ConfigJson.Default.JsonElement));
             return 0;

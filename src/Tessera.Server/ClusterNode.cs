@@ -36,6 +36,12 @@ internal sealed class ClusterNode : IAsyncDisposable
     /// <summary>This node's id.</summary>
     public string NodeId { get; }
 
+    /// <summary>The etcd client of the control plane.</summary>
+    public EtcdClient Etcd => _etcd;
+
+    /// <summary>The control plane's settings (key prefix, lease TTL).</summary>
+    public ControlPlaneOptions Control { get; private init; } = new();
+
     /// <summary>The registered nodes, as last seen.</summary>
     public IReadOnlyDictionary<string, NodeRecord> Nodes => _membership.Nodes;
 
@@ -61,7 +67,7 @@ internal sealed class ClusterNode : IAsyncDisposable
         var etcd = new EtcdClient(options.Etcd!);
         var control = new ControlPlaneOptions { LeaseTtl = TimeSpan.FromSeconds(options.LeaseTtl) };
         var membership = new ClusterMembership(etcd, control);
-        var node = new ClusterNode(nodeId, etcd, membership, new ClusterAuthenticator(nodeId, options.ClusterSecret!));
+        var node = new ClusterNode(nodeId, etcd, membership, new ClusterAuthenticator(nodeId, options.ClusterSecret!)) { Control = control };
         try
         {
             await membership.StartWatchingAsync(cancellationToken).ConfigureAwait(false);
@@ -230,6 +236,37 @@ internal sealed class ClusterNode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends the admin request <paramref name="http"/> to <paramref name="coordinator"/>'s storage port (path
+    /// <paramref name="path"/> under <c>/_tessera/</c>, the same query, signed with the cluster secret) and copies its
+    /// answer into <paramref name="http"/>'s response. False when the coordinator could not be reached.
+    /// </summary>
+    public async Task<bool> ForwardAdminAsync(HttpContext http, string coordinator, string path)
+    {
+        if (StorageEndpointOf(coordinator) is not { } endpoint)
+        {
+            return false;
+        }
+
+        var method = http.Request.Method;
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(endpoint, "/_tessera/" + path + http.Request.QueryString.ToUriComponent()));
+        request.Headers.TryAddWithoutValidation(ClusterProtocol.AuthHeader, _authenticator.Sign(method, request.RequestUri!.PathAndQuery));
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        limit.CancelAfter(TimeSpan.FromMinutes(5));
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, limit.Token).ConfigureAwait(false);
+            http.Response.StatusCode = (int)response.StatusCode;
+            http.Response.ContentType = response.Content.Headers.ContentType?.ToString();
+            await response.Content.CopyToAsync(http.Response.Body, limit.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !http.Response.HasStarted)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The storage endpoint of a registered node, or null.</summary>
     public Uri? StorageEndpointOf(string nodeId) =>
         _membership.Nodes.TryGetValue(nodeId, out var node) ? new Uri(node.StorageEndpoint) : null;
@@ -244,6 +281,9 @@ internal sealed class ClusterNode : IAsyncDisposable
         _etcd.Dispose();
         _http.Dispose();
     }
+
+    /// <summary>Raised when disks this node had not seen joined (a node added to the cluster).</summary>
+    public event Action? NodesJoined;
 
     /// <summary>Raised when a node's disks came back into placement (its registration is there again).</summary>
     public event Action? NodesReturned;
@@ -264,12 +304,19 @@ internal sealed class ClusterNode : IAsyncDisposable
             return;
         }
 
+        var joined = false;
         foreach (var disk in RemoteDisks())
         {
             if (set.KnownDisk(disk.Id) is null)
             {
                 set.AddDisk(disk);
+                joined = true;
             }
+        }
+
+        if (joined)
+        {
+            NodesJoined?.Invoke();
         }
 
         // A node that came back on another storage address (its record changed) is reached there.

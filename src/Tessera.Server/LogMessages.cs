@@ -11,4 +11,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Sweep after a cluster change failed; the next change or scrub finds the segments")]
     public static partial void ClusterSweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Starting a term as the cluster's coordinator failed; standing down and campaigning again")]
+    public static partial void CoordinatorTermFailed(ILogger logger, Exception exception);
 }

@@ -17,11 +17,24 @@ internal sealed class MaintenanceServices
 
         Repairer = new Repairer(services, options.RepairBandwidth, options.RepairWorkers);
         Monitor = new DiskMonitor(services) { DownOutInterval = TimeSpan.FromSeconds(options.DownOutInterval ?? (options.Etcd is null ? 0 : 600)) };
-        Monitor.TopologyChanged += topology.SaveTopology;
+        Monitor.TopologyChanged += () =>
+        {
+            try
+            {
+                topology.SaveTopology();
+            }
+            catch (NotCoordinatorException)
+            {
+                // Deposed during the check: the new coordinator's map was applied back; its monitor decides.
+            }
+        };
         Monitor.TopologyChanged += () => Repairer.RetryWaiting();
         Scrubber = new Scrubber(services);
-        Admin = new AdminApi(services, rootAccessKey, requests, Repairer, Monitor, Scrubber, topology, options.ScrubRate, TimeSpan.FromSeconds(options.DiskCheckInterval));
+        Rebalancer = new Rebalancer(services, Repairer);
+        Admin = new AdminApi(services, rootAccessKey, requests, Repairer, Monitor, Scrubber, topology, options.ScrubRate, TimeSpan.FromSeconds(options.DiskCheckInterval), Rebalancer);
     }
+
+    public Rebalancer Rebalancer { get; }
 
     public Repairer Repairer { get; }
 

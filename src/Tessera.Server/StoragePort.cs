@@ -15,6 +15,9 @@ internal sealed class StoragePort
     /// <summary>The path the index node takes repair work from the other nodes on: <c>POST {RepairPath}{segment}?redundancy=R[&amp;corrupt=i,j]</c>.</summary>
     public const string RepairPath = "/_tessera/repair/v1/";
 
+    /// <summary>The path admin operations forwarded to the coordinator arrive on: <c>{AdminPath}{operation}</c>, cluster-signed.</summary>
+    public const string AdminPath = "/_tessera/admin/v1/";
+
     private readonly ClusterAuthenticator _authenticator;
 
     private StoragePort(IPEndPoint address, StorageEndpoint endpoint, ClusterAuthenticator authenticator)
@@ -65,6 +68,9 @@ internal sealed class StoragePort
     /// <summary>The repair queue served on this port when this node is the cluster's index node.</summary>
     public Tessera.Store.Maintenance.RepairQueue? Repairs { get; set; }
 
+    /// <summary>The admin API, for operations other nodes forward to this one (the coordinator).</summary>
+    public AdminApi? Admin { get; set; }
+
     /// <summary>The index served on this port when this node is the cluster's index node.</summary>
     public Tessera.Cluster.Index.IndexEndpoint? Index { get; set; }
 
@@ -91,7 +97,7 @@ internal sealed class StoragePort
             var indices = corrupt.Split(',', StringSplitOptions.RemoveEmptyEntries)
                 .Select(i => int.TryParse(i, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n < 256 ? n : -1)
                 .Where(n => n >= 0);
-            repairs.Enqueue(segment, redundancy, indices);
+            repairs.EnqueueHere(segment, redundancy, indices); // Never handed on again: no forwarding loops.
             context.Response.StatusCode = StatusCodes.Status204NoContent;
         }
 
@@ -117,6 +123,18 @@ internal sealed class StoragePort
         if (Repairs is not null && context.Request.Path.StartsWithSegments(RepairPath.TrimEnd('/'), StringComparison.Ordinal))
         {
             return QueueRepair(context, Repairs);
+        }
+
+        if (Admin is not null && context.Request.Path.StartsWithSegments(AdminPath.TrimEnd('/'), StringComparison.Ordinal))
+        {
+            var request = context.Request;
+            if (_authenticator.Verify(request.Headers[ClusterProtocol.AuthHeader], request.Method, request.Path.ToUriComponent() + request.QueryString.ToUriComponent()) is null)
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            }
+
+            return Admin.HandleAuthorizedAsync(context, (request.Path.Value ?? "")["/_tessera/".Length..], forwarded: true);
         }
 
         context.Response.StatusCode = StatusCodes.Status404NotFound;

@@ -27,6 +27,7 @@ public sealed class TesseraServer : IAsyncDisposable
     private readonly Task _snapshotter;
     private readonly SemaphoreSlim _snapshotLock = new(1, 1);
     private readonly ClusterNode? _cluster;
+    private readonly ClusterCoordinator? _coordinator;
 
     private TesseraServer(
         WebApplication app,
@@ -40,9 +41,11 @@ public sealed class TesseraServer : IAsyncDisposable
         ServerOptions options,
         IReadOnlyList<string> formattedDisks,
         bool runsMaintenance,
-        ClusterNode? cluster)
+        ClusterNode? cluster,
+        ClusterCoordinator? coordinator)
     {
         _cluster = cluster;
+        _coordinator = coordinator;
         _app = app;
         _index = index;
         Services = services;
@@ -53,43 +56,53 @@ public sealed class TesseraServer : IAsyncDisposable
         Collector = new GarbageCollector(services.Store);
         var grace = services.Store.GarbageGracePeriod;
 
-        // In a cluster the index node runs the maintenance of every disk; the other nodes serve S3 and their disks.
+        // In a cluster the index node collects garbage and snapshots the index (both need the index's own store); the
+        // elected coordinator runs the disk monitor and the repairer (ClusterCoordinator); every node scrubs its own disks.
         RunsMaintenance = runsMaintenance;
-        if (!runsMaintenance && cluster is not null)
-        {
-            // Degraded writes and damaged reads on this node are the index node's to repair.
-            services.Store.Repairs.Forward = (segment, redundancy, corrupt) => _ = cluster.QueueRepairAsync(options.IndexNode!, segment, redundancy, corrupt, _stopping.Token);
-        }
         _collector = !runsMaintenance ? Task.CompletedTask : Collector.RunAsync(
             TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds / 4, 1, 60)),
             TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds, 10, 3600)),
             _stopping.Token);
         Scrubber = maintenance.Scrubber;
-        _scrubber = runsMaintenance && options.ScrubInterval > 0
+        if (cluster is not null)
+        {
+            Scrubber.Scope = static disk => disk is LocalDisk;
+        }
+
+        _scrubber = (runsMaintenance || cluster is not null) && options.ScrubInterval > 0
             ? Scrubber.RunAsync(options.ScrubRate, TimeSpan.FromSeconds(options.ScrubInterval), _stopping.Token)
             : Task.CompletedTask;
         Repairer = maintenance.Repairer;
         DiskMonitor = maintenance.Monitor;
         Admin = maintenance.Admin;
+        Admin.Stopping = _stopping.Token;
+        Rebalancer = maintenance.Rebalancer;
 
         // Disks found blank at start were replaced while the store was down: refill them. The repair queue lives in
         // memory, so the segments of disks still failed or draining from before the restart are found again too.
         var resume = formattedDisks.Concat(services.Store.Storage.States.Keys).Distinct(StringComparer.Ordinal).ToList();
-        if (resume.Count > 0 && runsMaintenance)
+        if (resume.Count > 0 && coordinator is null)
         {
             DiskMonitor.Sweep(resume, checkFiles: true);
         }
 
-        _repairer = runsMaintenance ? Repairer.RunAsync(_stopping.Token) : Task.CompletedTask;
-        if (cluster is not null && runsMaintenance)
+        _repairer = coordinator is null ? Repairer.RunAsync(_stopping.Token) : Task.CompletedTask;
+        if (cluster is not null && coordinator is not null)
         {
-            // Segments written while a node was away crowd the others: spread them again now that it is back.
-            cluster.NodesReturned += () => SweepInBackground(null, checkFiles: false);
+            // The repair queue lives in memory: a node that starts coordinating looks for every segment short of a
+            // fragment (what the last coordinator had queued, degraded writes, disks failed before it took over).
+            coordinator.BecameCoordinator += () => SweepInBackground(null, checkFiles: true);
+
+            // Segments written while a node was away crowd the others: spread them again now that it is back. Repairs
+            // blocked for want of a domain may find one on a node that joined.
+            cluster.NodesReturned += () => SweepIfCoordinating(null, checkFiles: false);
+            cluster.NodesJoined += () => SweepIfCoordinating(null, checkFiles: false);
 
             // A node that started again may have come back with blank disks (wiped, replaced): refill what is missing.
-            cluster.NodeRestarted += disks => SweepInBackground(disks, checkFiles: true);
+            cluster.NodeRestarted += disks => SweepIfCoordinating(disks, checkFiles: true);
         }
-        _monitor = runsMaintenance && options.DiskCheckInterval > 0
+
+        _monitor = coordinator is null && options.DiskCheckInterval > 0
             ? DiskMonitor.RunAsync(TimeSpan.FromSeconds(options.DiskCheckInterval), _stopping.Token)
             : Task.CompletedTask;
         _snapshotter = runsMaintenance && options.SnapshotInterval > 0
@@ -98,10 +111,23 @@ public sealed class TesseraServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Whether this process runs the background maintenance (garbage collection, scrub, repair, disk monitoring, index
-    /// snapshots): a single node does; in a cluster, the index node does it for every disk.
+    /// Whether this process collects garbage and snapshots the index: a single node does; in a cluster, the index node.
     /// </summary>
     public bool RunsMaintenance { get; }
+
+    /// <summary>
+    /// Whether this process runs the disk monitor and the repairer: a single node always; in a cluster, the node elected
+    /// coordinator, while it is.
+    /// </summary>
+    public bool IsCoordinator => _coordinator?.IsCoordinator ?? true;
+
+    private void SweepIfCoordinating(IReadOnlyList<string>? disks, bool checkFiles)
+    {
+        if (IsCoordinator)
+        {
+            SweepInBackground(disks, checkFiles);
+        }
+    }
 
     /// <summary>Sweeps the index for segments to repair off the caller's thread (a membership watch); failures are logged.</summary>
     /// <remarks>
@@ -140,6 +166,9 @@ public sealed class TesseraServer : IAsyncDisposable
 
     /// <summary>The repairer (tests drive it with <see cref="Repairer.DrainAsync"/>).</summary>
     public Repairer Repairer { get; }
+
+    /// <summary>The rebalancer (moves fragments onto nodes below their share).</summary>
+    public Rebalancer Rebalancer { get; }
 
     /// <summary>The disk monitor (tests call <see cref="DiskMonitor.CheckOnce"/>).</summary>
     public DiskMonitor DiskMonitor { get; }
@@ -283,7 +312,8 @@ public sealed class TesseraServer : IAsyncDisposable
             allDisks = [.. disks, .. cluster.RemoteDisks()];
         }
 
-        var storage = new ErasureSet(allDisks, layout.Policy, layout.ClassPolicies, topology.States);
+        // In a cluster the disks' states come from the topology map in etcd (ClusterCoordinator), not from this node's file.
+        var storage = new ErasureSet(allDisks, layout.Policy, layout.ClassPolicies, clustered ? null : topology.States);
         topology.Attach(storage);
         cluster?.Attach(storage);
 
@@ -313,6 +343,7 @@ public sealed class TesseraServer : IAsyncDisposable
         var app = builder.Build();
 
         var holdsIndex = cluster is null || options.IndexNode == nodeId;
+        ClusterCoordinator? coordinator = null;
         IIndexStore index = holdsIndex
             ? new RocksDbIndexStore(layout.MetaDir, time)
             : new Tessera.Cluster.Index.RemoteIndexStore(cluster!.StorageEndpointOf(options.IndexNode!)!, cluster.Http, cluster.Authenticator);
@@ -336,13 +367,19 @@ public sealed class TesseraServer : IAsyncDisposable
             };
             var loggers = app.Services.GetRequiredService<ILoggerFactory>();
             var store = new StoreServices(index, storage, time, loggers, buffers) { GarbageGracePeriod = TimeSpan.FromSeconds(options.GarbageGraceSeconds) };
-            if (cluster is not null && holdsIndex)
-            {
-                storagePort!.Repairs = store.Repairs; // The other nodes hand their degraded writes and damaged reads here.
-            }
-
             var services = new S3Services(store, users, s3Options, loggers);
             var maintenance = new MaintenanceServices(store, root.AccessKey, services.Requests, topology, options);
+            if (cluster is not null)
+            {
+                coordinator = await ClusterCoordinator.StartAsync(
+                    cluster, store, maintenance.Repairer, maintenance.Monitor, TimeSpan.FromSeconds(options.DiskCheckInterval), loggers, cancellationToken).ConfigureAwait(false);
+                topology.Publish = coordinator.Publish;
+                maintenance.Admin.Cluster = coordinator;
+                maintenance.Admin.ForwardToCoordinator = cluster.ForwardAdminAsync;
+                storagePort!.Repairs = store.Repairs; // The other nodes hand their degraded writes and damaged reads here when this node coordinates.
+                storagePort.Admin = maintenance.Admin;
+            }
+
             var gateway = new S3Gateway(services, maintenance.Admin);
             app.Run(context =>
                 storagePort?.Owns(context) == true ? storagePort.HandleAsync(context)
@@ -352,13 +389,18 @@ public sealed class TesseraServer : IAsyncDisposable
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
                 .First(a => storagePort is null || !a.EndsWith(":" + storagePort.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
             var formatted = disks.Where(d => d.FormattedAtOpen).Select(d => d.Id).ToList();
-            return new TesseraServer(app, index, services, maintenance, layout, root, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), generated, options, formatted, holdsIndex, cluster)
+            return new TesseraServer(app, index, services, maintenance, layout, root, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), generated, options, formatted, holdsIndex, cluster, coordinator)
             {
                 StorageEndpoint = storagePort is null ? null : new Uri($"http://{storagePort.Address}/"),
             };
         }
         catch
         {
+            if (coordinator is not null)
+            {
+                await coordinator.DisposeAsync().ConfigureAwait(false);
+            }
+
             index.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
             if (cluster is not null)
@@ -396,6 +438,12 @@ public sealed class TesseraServer : IAsyncDisposable
         await _monitor.ConfigureAwait(false);
         await _snapshotter.ConfigureAwait(false);
         await _snapshotLock.WaitAsync().ConfigureAwait(false);
+        if (_coordinator is not null)
+        {
+            // Resigns, so another node takes over at once rather than after the lease.
+            await _coordinator.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _index.Dispose();

@@ -54,6 +54,12 @@ public sealed class TopologyStore : IAdminHost
         return new TopologyStore(path, saved.Added, states);
     }
 
+    /// <summary>
+    /// In a cluster: writes the disk states to the topology map in etcd (the coordinator's <see cref="ClusterCoordinator.Publish"/>);
+    /// false when this node does not coordinate. Null on a single node.
+    /// </summary>
+    internal Func<bool>? Publish { get; set; }
+
     /// <summary>Binds the store to the running set (after it was built from the configured and added disks).</summary>
     public void Attach(ErasureSet set) => _set = set;
 
@@ -86,9 +92,21 @@ public sealed class TopologyStore : IAdminHost
     }
 
     /// <inheritdoc/>
+    /// <exception cref="NotCoordinatorException">In a cluster, this node does not coordinate it (the states were not published).</exception>
     public void SaveTopology()
     {
         var set = _set ?? throw new InvalidOperationException("The topology store is not attached.");
+        if (Publish is { } publish)
+        {
+            // In a cluster the states live in etcd; this file keeps only disks added at run time.
+            if (!publish())
+            {
+                throw new NotCoordinatorException("This node does not coordinate the cluster: disk states are the coordinator's to change.");
+            }
+
+            return;
+        }
+
         lock (_lock)
         {
             SaveLocked(set);

@@ -186,6 +186,28 @@ public sealed class ErasureSet
     }
 
     /// <summary>
+    /// Replaces every disk's state with <paramref name="states"/> (disks not named are active; ids of unknown disks are
+    /// kept for when they join): a cluster node applies the coordinator's topology map this way. No placement check: the
+    /// map is the coordinator's decision, already taken. Returns false when nothing changed.
+    /// </summary>
+    public bool ApplyStates(IReadOnlyDictionary<string, DiskState> states)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        lock (_changeLock)
+        {
+            var view = _view;
+            var next = states.Where(s => s.Value != DiskState.Active).ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
+            if (next.Count == view.States.Count && next.All(s => view.States.TryGetValue(s.Key, out var old) && old == s.Value))
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _view, View.Create(view.Disks, next, view.Absent, Policies, view.Generation + 1));
+            return true;
+        }
+    }
+
+    /// <summary>
     /// Disks whose node is absent from the cluster (its registration lapsed): new segments are not placed on them while
     /// the others can take the fragments, but they are still read, and nothing is repaired because of it (that is the
     /// down-out interval's call). Where the present disks are too few for a policy's domain level, new segments are

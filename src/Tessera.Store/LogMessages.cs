@@ -40,4 +40,10 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 1025, Level = LogLevel.Warning, Message = "Disk {Disk} fails its probes; it is declared failed if they fail for {Seconds} s without a break")]
     public static partial void DiskDown(ILogger logger, string disk, double seconds);
+
+    [LoggerMessage(EventId = 1026, Level = LogLevel.Warning, Message = "Rebalance move of segment {Segment} failed; the next pass plans it again")]
+    public static partial void RebalanceMoveFailed(ILogger logger, Exception exception, Guid segment);
+
+    [LoggerMessage(EventId = 1027, Level = LogLevel.Information, Message = "Rebalance pass finished: {Planned} fragment moves planned, {Moved} moved, {Failed} not moved")]
+    public static partial void RebalanceFinished(ILogger logger, long planned, long moved, long failed);
 }

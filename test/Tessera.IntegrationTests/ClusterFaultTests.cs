@@ -82,7 +82,7 @@ public sealed class ClusterFaultTests
             // 4, started first (it reads every fragment, one after the other, beside the checks that follow): a scrub on
             // n1 finds every fragment intact.
             var clock = Stopwatch.StartNew();
-            var scrubbing = cluster.AdminAsync(IndexNode, HttpMethod.Post, "scrub", ct);
+            var scrubbing = cluster.AdminAsync(IndexNode, HttpMethod.Post, "scrub", ct, ("scope", "cluster"));
 
             // 1. Every acknowledged key reads back exactly, through a random gateway.
             var lost = await FaultChecks.FindUnreadableAsync(gateways, Bucket, acked, 1, ct);

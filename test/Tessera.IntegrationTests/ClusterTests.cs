@@ -255,7 +255,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
             }
 
             var degraded = cluster.NodeIds.Where(n => n != Stopped).Sum(n => cluster.Server(n).Store.ReadDamage.Reads) - damageBefore;
-            Output.WriteLine($"{Stopped} stopped: {2 * objects.Count} GETs through n1 and n2 in {clock.ElapsedMilliseconds} ms, {degraded} of them degraded; repairs queued on n1 {cluster.Index.Repairer.Status().QueuedSegments}, on n2 {cluster.Server("n2").Repairer.Status().QueuedSegments}");
+            Output.WriteLine($"{Stopped} stopped: {2 * objects.Count} GETs through n1 and n2 in {clock.ElapsedMilliseconds} ms, {degraded} of them degraded; repairs queued on the coordinator {(await cluster.WaitForCoordinatorAsync()).Repairer.Status().QueuedSegments}");
             Assert.True(degraded > 0, "No read was counted as degraded with a node's fragments gone.");
 
             // Writes: stopping n3 revoked its lease (a clean stop), so n1 and n2 took its disks out of placement at once
@@ -314,8 +314,9 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
 
         // The index node's repairer spreads what was written while n3 was away (its return set off a sweep) and retries
         // what failed meanwhile; in the end every segment has two fragments per node again, where the index says.
-        var repairer = cluster.Index.Repairer;
-        cluster.Index.DiskMonitor.Sweep(null, checkFiles: false); // As n3's return did in the background; the test does not race it.
+        var coordinator = await cluster.WaitForCoordinatorAsync();
+        var repairer = coordinator.Repairer;
+        coordinator.DiskMonitor.Sweep(null, checkFiles: false); // As n3's return did in the background; the test does not race it.
         repairer.RetryWaiting();
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -479,7 +480,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
 
         var clock = Stopwatch.StartNew();
         await cluster.RestartAsync(Replaced);
-        var repairer = cluster.Index.Repairer;
+        var repairer = (await cluster.WaitForCoordinatorAsync()).Repairer;
         while (true)
         {
             await repairer.DrainAsync(ct);
@@ -565,7 +566,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
             }
 
             Assert.All(cluster.Index.Store.Storage.Disks, d => Assert.Equal(DiskState.Active, cluster.Index.Store.Storage.StateOf(d.Id)));
-            Assert.Empty(cluster.Index.DiskMonitor.CheckOnce()); // A probe now finds n3 down, but not for the down-out interval.
+            Assert.Empty((await cluster.WaitForCoordinatorAsync()).DiskMonitor.CheckOnce()); // A probe now finds n3 down, but not for the down-out interval.
             Assert.All(cluster.Index.Store.Storage.Disks, d => Assert.Equal(DiskState.Active, cluster.Index.Store.Storage.StateOf(d.Id)));
 
             proxy.Heal();
@@ -576,8 +577,9 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
                 await Task.Delay(100, ct);
             }
 
-            cluster.Index.DiskMonitor.Sweep(null, checkFiles: false);
-            await cluster.Index.Repairer.DrainAsync(ct);
+            var coordinator = await cluster.WaitForCoordinatorAsync();
+            coordinator.DiskMonitor.Sweep(null, checkFiles: false);
+            await coordinator.Repairer.DrainAsync(ct);
             foreach (var key in written.Append("before"))
             {
                 var segment = index.GetObject(bucket, key)!.Segments.Single();

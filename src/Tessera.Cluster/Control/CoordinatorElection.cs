@@ -66,6 +66,13 @@ public sealed class CoordinatorElection : IAsyncDisposable
     /// <summary>The lease of the current campaign (0 when none): what the coordinator key is attached to when leader.</summary>
     public long LeaseId => Volatile.Read(ref _lease)?.Id ?? 0;
 
+    /// <summary>The node id the coordinator key names now (linearizable read), or null when there is no coordinator.</summary>
+    public async Task<string?> ReadCoordinatorAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await _client.GetAsync(new RangeRequest { Key = EtcdKeys.Bytes(_keys.Coordinator) }, deadline: DateTime.UtcNow + _options.RequestTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.Kvs.Count == 0 ? null : response.Kvs[0].Value.ToStringUtf8();
+    }
+
     /// <summary>Starts campaigning in the background (again after <see cref="ResignAsync"/>); does nothing while campaigning.</summary>
     public void Start()
     {

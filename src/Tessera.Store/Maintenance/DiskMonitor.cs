@@ -167,7 +167,8 @@ public sealed class DiskMonitor
                     case DiskState.Draining:
                         moving = true;
                         break;
-                    case DiskState.Active when checkFiles && (disks is null || disks.Contains(diskId)):
+                    case DiskState.Active when checkFiles && (disks is null || disks.Contains(diskId)) && !set.Absent.Contains(diskId):
+                        // An absent node's files are unknown, not lost: the down-out interval decides that.
                         if (set.Disk(diskId)?.LastWriteTime(new FragmentId(segment.Segment, i)) is null)
                         {
                             lost++;
@@ -184,6 +185,34 @@ public sealed class DiskMonitor
             }
         }
 
+        return queued;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="failed"/> as disks this monitor declared failed: a cluster's new coordinator adopts the
+    /// failures its predecessor declared, so that such a disk coming back healthy is made active again.
+    /// </summary>
+    public void Adopt(IEnumerable<string> failed)
+    {
+        lock (_lock)
+        {
+            _autoFailed.UnionWith(failed);
+        }
+    }
+
+    /// <summary>
+    /// Sweeps once after an operator changed the state of several disks (a node drained, replaced or activated) and
+    /// raises <see cref="TopologyChanged"/>; returns how many segments it queued.
+    /// </summary>
+    public int OnStatesSet(IReadOnlyCollection<string> diskIds, DiskState state)
+    {
+        lock (_lock)
+        {
+            _autoFailed.ExceptWith(diskIds);
+        }
+
+        var queued = Sweep(diskIds, checkFiles: state == DiskState.Active);
+        TopologyChanged?.Invoke();
         return queued;
     }
 

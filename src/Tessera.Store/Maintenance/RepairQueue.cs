@@ -47,6 +47,15 @@ public sealed class RepairQueue
             return true;
         }
 
+        return EnqueueHere(segment, remainingRedundancy, corrupt);
+    }
+
+    /// <summary>
+    /// Queues a segment in this queue whatever <see cref="Forward"/> says: work another node handed to this one is
+    /// never handed on again (two nodes that each believe the other coordinates would bounce it forever).
+    /// </summary>
+    public bool EnqueueHere(Guid segment, int remainingRedundancy, IEnumerable<int>? corrupt = null)
+    {
         lock (_lock)
         {
             var added = false;

@@ -154,8 +154,44 @@ public sealed class Repairer
         return waiting.Count(w => _queue.Enqueue(w.Key, w.Value));
     }
 
+    /// <summary>
+    /// Moves fragments of a healthy segment to named disks (a rebalance onto a node that joined): each shard index of
+    /// <paramref name="moves"/> is written to its new disk from k good fragments, the index names the new disk with a
+    /// compare-and-set, and the old copy is left to the garbage collector. Whatever else the segment needs (a lost or
+    /// crowded fragment) is repaired in the same pass. The caller chose disks that keep the placement rule.
+    /// </summary>
+    public async Task<RepairOutcome> RelocateAsync(Guid segment, IReadOnlyDictionary<int, string> moves, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(moves);
+        lock (_statsLock)
+        {
+            if (!_running.Add(segment))
+            {
+                return RepairOutcome.Raced; // Being repaired now: the rebalance looks at it again in its next pass.
+            }
+        }
+
+        try
+        {
+            var (outcome, _) = await RepairOnceAsync(segment, new HashSet<int>(), cancellationToken, moves).ConfigureAwait(false);
+            return outcome;
+        }
+        finally
+        {
+            lock (_statsLock)
+            {
+                _running.Remove(segment);
+                if (_deferred.Remove(segment, out var again))
+                {
+                    _queue.Enqueue(segment, 0, again);
+                }
+            }
+        }
+    }
+
     /// <summary>One repair; also returns the segment's remaining redundancy afterwards (good fragments minus k).</summary>
-    private async Task<(RepairOutcome Outcome, int Redundancy)> RepairOnceAsync(Guid segment, IReadOnlySet<int> corrupt, CancellationToken cancellationToken)
+    private async Task<(RepairOutcome Outcome, int Redundancy)> RepairOnceAsync(
+        Guid segment, IReadOnlySet<int> corrupt, CancellationToken cancellationToken, IReadOnlyDictionary<int, string>? relocate = null)
     {
         var owner = _services.Index.FindSegmentOwner(segment);
         if (owner is null)
@@ -178,6 +214,15 @@ public sealed class Repairer
         try
         {
             var (rebuild, move) = Assess(set, manifest, corrupt, readers);
+            foreach (var (i, target) in relocate ?? new Dictionary<int, string>())
+            {
+                // Only to an active disk the segment does not use yet, and only a fragment not moving already.
+                if (i < n && !move[i] && set.StateOf(target) == DiskState.Active && set.Disk(target) is not null && !manifest.Disks.Contains(target))
+                {
+                    rebuild[i] = move[i] = true;
+                }
+            }
+
             var level = set.DomainLevelOf(manifest.DataShards, manifest.ParityShards, owner.StorageClass);
             foreach (var i in Crowding.Excess(set, manifest.Disks, manifest.DataShards, manifest.ParityShards, level, move))
             {
@@ -196,7 +241,7 @@ public sealed class Repairer
                 return (RepairOutcome.Unrecoverable, sources - k);
             }
 
-            var targets = ChooseTargets(set, manifest, level, rebuild, move);
+            var targets = ChooseTargets(set, manifest, level, rebuild, move, relocate);
             var wanted = rebuild.Count(r => r);
             var placed = targets.Count(t => t is not null);
             if (placed == 0)
@@ -381,17 +426,19 @@ public sealed class Repairer
     }
 
     /// <summary>The disk each rebuilt fragment goes to: its own disk when that stays, otherwise a replacement; null = not rebuilt.</summary>
-    private static string?[] ChooseTargets(ErasureSet set, SegmentManifest manifest, string level, bool[] rebuild, bool[] move)
+    private static string?[] ChooseTargets(ErasureSet set, SegmentManifest manifest, string level, bool[] rebuild, bool[] move, IReadOnlyDictionary<int, string>? relocate)
     {
         var n = rebuild.Length;
         var targets = new string?[n];
         string?[]? replaced = null;
+        bool Relocated(int i) => relocate is not null && relocate.TryGetValue(i, out var to) && move[i] && set.StateOf(to) == DiskState.Active && !manifest.Disks.Contains(to);
         if (move.Contains(true) && set.ActivePlacement is { } placement)
         {
             var kept = new IDisk?[n];
             for (var i = 0; i < n; i++)
             {
-                kept[i] = move[i] ? null : set.KnownDisk(manifest.Disks[i]);
+                // A fragment relocated by a rebalance counts as already on its new disk when the others are placed.
+                kept[i] = Relocated(i) ? set.KnownDisk(relocate![i]) : move[i] ? null : set.KnownDisk(manifest.Disks[i]);
             }
 
             replaced = placement.Replace(manifest.Segment, manifest.DataShards, manifest.ParityShards, level, kept);
@@ -411,7 +458,7 @@ public sealed class Repairer
         {
             if (rebuild[i])
             {
-                targets[i] = move[i] ? replaced?[i] : manifest.Disks[i];
+                targets[i] = Relocated(i) ? relocate![i] : move[i] ? replaced?[i] : manifest.Disks[i];
             }
         }
 

@@ -27,16 +27,27 @@ public sealed class Scrubber
     /// <summary>The report of the last completed pass, or null before the first.</summary>
     public ScrubReport? LastReport => Volatile.Read(ref _lastReport);
 
-    /// <summary>One full pass over the store, reading at most <paramref name="bytesPerSecond"/> (0 = unlimited).</summary>
-    public async Task<ScrubReport> ScrubOnceAsync(long bytesPerSecond, CancellationToken cancellationToken)
+    /// <summary>
+    /// The disks a pass checks when the caller names none: every disk when null (one node), a cluster node's own disks
+    /// in a cluster (each node scrubs what it holds, reading it locally).
+    /// </summary>
+    public Func<IDisk, bool>? Scope { get; set; }
+
+    /// <summary>
+    /// One full pass over the disks of <paramref name="scope"/> (default <see cref="Scope"/>; every disk when both are
+    /// null), reading at most <paramref name="bytesPerSecond"/> (0 = unlimited). Only the fragments that the index places
+    /// on those disks are checked.
+    /// </summary>
+    public async Task<ScrubReport> ScrubOnceAsync(long bytesPerSecond, CancellationToken cancellationToken, Func<IDisk, bool>? scope = null)
     {
+        scope ??= Scope;
         ArgumentOutOfRangeException.ThrowIfNegative(bytesPerSecond);
         var time = _services.Time;
         var started = time.GetUtcNow();
         var start = time.GetTimestamp();
         var limiter = new ByteRateLimiter(bytesPerSecond, time);
 
-        var (orphans, failed) = WalkDisks(cancellationToken);
+        var (orphans, failed) = WalkDisks(scope, cancellationToken);
 
         long segments = 0, fragments = 0, bytes = 0, missing = 0, corrupt = 0, corruptBlocks = 0;
         var damaged = new List<DamagedFragment>();
@@ -71,9 +82,14 @@ public sealed class Scrubber
             List<int>? corruptIndices = null;
             for (var index = 0; index < shards; index++)
             {
-                fragments++;
                 var id = new FragmentId(segment.Segment, index);
                 var diskId = index < segment.Disks.Count ? segment.Disks[index] : "";
+                if (scope is not null && (_services.Storage.KnownDisk(diskId) is not { } known || !scope(known)))
+                {
+                    continue; // Another node's disk: that node scrubs it.
+                }
+
+                fragments++;
                 var disk = failed.Contains(diskId) ? null : _services.Storage.Disk(diskId);
                 var check = disk is null
                     ? new FragmentCheck(FragmentDamage.Missing, 0, 0)
@@ -152,12 +168,12 @@ public sealed class Scrubber
     /// Lists every disk: counts fragments whose segment is not referenced, and returns the disks whose listing failed
     /// (directory missing or unreadable).
     /// </summary>
-    private (long Orphans, HashSet<string> Failed) WalkDisks(CancellationToken cancellationToken)
+    private (long Orphans, HashSet<string> Failed) WalkDisks(Func<IDisk, bool>? scope, CancellationToken cancellationToken)
     {
         long orphans = 0;
         var failed = new HashSet<string>(StringComparer.Ordinal);
         var owners = new SegmentDiskCache(_services.Index);
-        foreach (var disk in _services.Storage.Disks)
+        foreach (var disk in _services.Storage.Disks.Where(d => scope is null || scope(d)))
         {
             if (_services.Storage.StateOf(disk.Id) == DiskState.Failed)
             {

@@ -13,7 +13,7 @@ namespace Tessera.IntegrationTests;
 /// and its own <see cref="DiagnosticArrayPool"/>, checked when the fixture is disposed. A node can be stopped (a clean
 /// <see cref="TesseraServer.DisposeAsync"/>) and started again over the same directories and ports.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     public const string IndexNode = "n1";
     public const string Secret = "cluster-integration-secret-0042";
@@ -26,8 +26,22 @@ public sealed class ClusterFixture : IAsyncLifetime
     private readonly Dictionary<string, DiagnosticArrayPool> _buffers = new(StringComparer.Ordinal);
     private EtcdCluster? _etcd;
 
-    /// <summary>The node ids, index node first.</summary>
-    public IReadOnlyList<string> NodeIds { get; } = ["n1", "n2", "n3"];
+    private readonly int _initial;
+
+    public ClusterFixture()
+        : this(["n1", "n2", "n3"], 3)
+    {
+    }
+
+    /// <summary>A cluster of <paramref name="nodes"/> (index node first) of which the first <paramref name="initial"/> start with the fixture.</summary>
+    protected ClusterFixture(IReadOnlyList<string> nodes, int initial)
+    {
+        NodeIds = nodes;
+        _initial = initial;
+    }
+
+    /// <summary>The node ids, index node first (those that join later included).</summary>
+    public IReadOnlyList<string> NodeIds { get; }
 
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "tessera-cluster-" + Guid.NewGuid().ToString("N")[..10]);
 
@@ -46,7 +60,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             }
 
             // Concurrently: each node waits in its start until the others have registered enough disks for RS(4,2)@node.
-            var starts = NodeIds.Select(n => (Node: n, Task: TesseraServer.StartAsync(_options[n], buffers: _buffers[n], cancellationToken: TestContext.Current.CancellationToken))).ToList();
+            var starts = NodeIds.Take(_initial).Select(n => (Node: n, Task: TesseraServer.StartAsync(_options[n], buffers: _buffers[n], cancellationToken: TestContext.Current.CancellationToken))).ToList();
             try
             {
                 await Task.WhenAll(starts.Select(s => s.Task));
@@ -59,11 +73,13 @@ public sealed class ClusterFixture : IAsyncLifetime
                 }
             }
 
-            foreach (var node in NodeIds)
+            foreach (var node in NodeIds.Take(_initial))
             {
                 Pin(node);
                 _clients[node] = CreateClient(Server(node).Endpoint);
             }
+
+            await WaitForCoordinatorAsync();
         }
         catch
         {
@@ -76,8 +92,33 @@ public sealed class ClusterFixture : IAsyncLifetime
     public TesseraServer Server(string node) =>
         _servers[node] ?? throw new InvalidOperationException($"Node {node} is stopped.");
 
-    /// <summary>The index node's server: the one index and the maintenance of every disk.</summary>
+    /// <summary>The index node's server: the one index, garbage collection and index snapshots.</summary>
     public TesseraServer Index => Server(IndexNode);
+
+    /// <summary>The running node elected coordinator (disk monitor, repair queue); throws when none is.</summary>
+    public TesseraServer Coordinator =>
+        NodeIds.Where(IsRunning).Select(Server).FirstOrDefault(s => s.IsCoordinator)
+        ?? throw new InvalidOperationException("No running node coordinates the cluster now.");
+
+    /// <summary>Waits until a running node coordinates (an election takes a round trip; a failover up to the lease TTL).</summary>
+    public async Task<TesseraServer> WaitForCoordinatorAsync(TimeSpan? timeout = null)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            if (NodeIds.Where(IsRunning).Select(Server).FirstOrDefault(s => s.IsCoordinator) is { } coordinator)
+            {
+                return coordinator;
+            }
+
+            if (clock.Elapsed > (timeout ?? TimeSpan.FromSeconds(20)))
+            {
+                throw new TimeoutException($"No node became coordinator within {clock.Elapsed.TotalSeconds:F0} s.");
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
 
     /// <summary>The S3 client of <paramref name="node"/>'s gateway (root credentials).</summary>
     public AmazonS3Client Client(string node) => _clients[node];
@@ -98,6 +139,28 @@ public sealed class ClusterFixture : IAsyncLifetime
         var server = Server(node);
         _servers[node] = null;
         await server.DisposeAsync();
+    }
+
+    /// <summary>Starts a node that has not run yet (it joins the cluster); returns its server.</summary>
+    public async Task<TesseraServer> JoinAsync(string node)
+    {
+        Assert.False(_clients.ContainsKey(node), $"{node} has run already.");
+        _servers[node] = await TesseraServer.StartAsync(_options[node], buffers: _buffers[node], cancellationToken: TestContext.Current.CancellationToken);
+        Pin(node);
+        _clients[node] = CreateClient(Server(node).Endpoint);
+        return Server(node);
+    }
+
+    /// <summary>Calls the admin API of <paramref name="node"/>'s gateway as root; returns the HTTP status and the JSON body.</summary>
+    public async Task<(int Status, System.Text.Json.JsonElement Body)> AdminAsync(string node, HttpMethod method, string operation, params (string Key, string Value)[] query)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
+        var client = new AdminClient(http, Server(node).Endpoint, StoreFixture.RootKey, StoreFixture.RootSecret, "us-east-1");
+        var (status, body) = await client.SendAsync(method, operation, query.Select(q => KeyValuePair.Create(q.Key, q.Value)), TestContext.Current.CancellationToken);
+        using (body)
+        {
+            return (status, body.RootElement.Clone());
+        }
     }
 
     /// <summary>Starts <paramref name="node"/> again over its directories, on the same S3 and storage ports.</summary>
