@@ -15,12 +15,13 @@ public sealed class FourNodeClusterFixture() : ClusterFixture(["n1", "n2", "n3",
 
 /// <summary>
 /// Adding a node: the coordinator's rebalance moves onto it about its share of the fragments (a quarter when it joins
-/// three equal nodes) and nothing else, while every object stays readable through every gateway.
+/// three equal nodes) and nothing else, while every object stays readable through every gateway. Draining it moves
+/// every fragment off it again.
 /// </summary>
 public sealed class ClusterScaleOutTests(ScaleOutClusterFixture cluster) : IClassFixture<ScaleOutClusterFixture>
 {
     [Fact(Timeout = 240_000)]
-    public async Task AddingANodeAndRebalancingMovesAboutItsShareWithNoReadErrors()
+    public async Task AddingANodeRebalancesAboutItsShareAndDrainingItMovesItAllBackWithNoReadErrors()
     {
         var ct = TestContext.Current.CancellationToken;
         var output = TestContext.Current.TestOutputHelper!;
@@ -57,11 +58,12 @@ public sealed class ClusterScaleOutTests(ScaleOutClusterFixture cluster) : IClas
         }
 
         var (reads, errors) = await readers.StopAsync();
+        var rebalanced = clock.Elapsed;
         var after = ClusterOperations.FragmentsByNode(cluster);
         var moved = done.GetProperty("moved").GetInt64();
         var ideal = total / 4.0;
         output.WriteLine($"{objects.Count} objects, {total} fragments; before: {Format(before)}; after: {Format(after)}");
-        output.WriteLine($"rebalance: planned {done.GetProperty("planned").GetInt64()}, moved {moved} (n4's ideal share {ideal:F1}: {moved / ideal:F2}x), failed {done.GetProperty("failed").GetInt64()}, in {clock.Elapsed.TotalSeconds:F1} s; {reads} reads during it through 4 gateways, {errors.Count} errors");
+        output.WriteLine($"rebalance: planned {done.GetProperty("planned").GetInt64()}, moved {moved} (n4's ideal share {ideal:F1}: {moved / ideal:F2}x), failed {done.GetProperty("failed").GetInt64()}, in {rebalanced.TotalSeconds:F1} s; {reads} reads during it through 4 gateways, {errors.Count} errors");
 
         Assert.True(errors.IsEmpty, $"{errors.Count} read errors during the rebalance, first: {errors.FirstOrDefault()}");
         Assert.True(reads > 0, "The readers read nothing.");
@@ -72,6 +74,32 @@ public sealed class ClusterScaleOutTests(ScaleOutClusterFixture cluster) : IClas
         Assert.All(["n1", "n2", "n3"], n => Assert.InRange(after[n], ideal - 0.1 * ideal, ideal + 0.1 * ideal));
         ClusterOperations.AssertFullRedundancy(cluster, n4.Store.Storage, maxPerNode: 2);
         await ClusterOperations.AssertReadableAsync(cluster.Client("n4"), bucket, objects);
+
+        // Drain n4 (through n1's admin API): it takes no new fragment, and repair moves every one it holds to the others.
+        await using (var drainReaders = ClusterOperations.ReadContinuously(cluster, ["n1", "n2", "n3", "n4"], bucket, objects))
+        {
+            clock.Restart();
+            var (drainStatus, drain) = await cluster.AdminAsync("n1", HttpMethod.Post, "nodes/n4", ("action", "drain"));
+            Assert.True(drainStatus == 200, $"drain answered {drainStatus}: {drain}");
+            var index = cluster.Index.Store.Index;
+            await ClusterOperations.WaitUntilAsync(
+                () => !index.ReferencedSegments().Any(s => s.Disks.Any(d => d.StartsWith("n4-", StringComparison.Ordinal)))
+                    && cluster.Coordinator.Repairer.Status() is { QueuedSegments: 0, InProgress: 0 },
+                TimeSpan.FromSeconds(150), "n4 to be drained");
+            var (drainReads, drainErrors) = await drainReaders.StopAsync();
+            var drained = ClusterOperations.FragmentsByNode(cluster);
+            output.WriteLine($"drain of n4: {drain.GetProperty("queued").GetInt32()} segments queued, its {after["n4"]} fragments moved off in {clock.Elapsed.TotalSeconds:F1} s; after: {Format(drained)}; {drainReads} reads meanwhile, {drainErrors.Count} errors");
+            Assert.True(drainErrors.IsEmpty, $"{drainErrors.Count} read errors during the drain, first: {drainErrors.FirstOrDefault()}");
+            Assert.Equal(0, drained.GetValueOrDefault("n4"));
+            Assert.Equal(total, drained.Values.Sum());
+            var (_, statusBody) = await cluster.AdminAsync("n2", HttpMethod.Get, "status");
+            Assert.All(
+                statusBody.GetProperty("disks").EnumerateArray().Where(d => d.GetProperty("node").GetString() == "n4"),
+                d => Assert.Equal("draining", d.GetProperty("state").GetString()));
+        }
+
+        ClusterOperations.AssertFullRedundancy(cluster, cluster.Server("n1").Store.Storage, maxPerNode: 2);
+        await ClusterOperations.AssertReadableAsync(cluster.Client("n2"), bucket, objects);
     }
 
     private static string Format(Dictionary<string, long> counts) => string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}"));

@@ -60,7 +60,7 @@ public class ClusterFixture : IAsyncLifetime
             }
 
             // Concurrently: each node waits in its start until the others have registered enough disks for RS(4,2)@node.
-            var starts = NodeIds.Take(_initial).Select(n => (Node: n, Task: TesseraServer.StartAsync(_options[n], buffers: _buffers[n], cancellationToken: TestContext.Current.CancellationToken))).ToList();
+            var starts = NodeIds.Take(_initial).Select(n => (Node: n, Task: StartServerAsync(n))).ToList();
             try
             {
                 await Task.WhenAll(starts.Select(s => s.Task));
@@ -145,10 +145,29 @@ public class ClusterFixture : IAsyncLifetime
     public async Task<TesseraServer> JoinAsync(string node)
     {
         Assert.False(_clients.ContainsKey(node), $"{node} has run already.");
-        _servers[node] = await TesseraServer.StartAsync(_options[node], buffers: _buffers[node], cancellationToken: TestContext.Current.CancellationToken);
+        _servers[node] = await StartServerAsync(node);
         Pin(node);
         _clients[node] = CreateClient(Server(node).Endpoint);
         return Server(node);
+    }
+
+    /// <summary>
+    /// Starts a node for the first time. Its ports are 0 in the settings: the server takes ports that were free a moment
+    /// before it binds them, and another process of the machine (a parallel test, an outgoing connection) may take one
+    /// meanwhile; the start is then tried again on other ports.
+    /// </summary>
+    private async Task<TesseraServer> StartServerAsync(string node)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TesseraServer.StartAsync(_options[node], buffers: _buffers[node], cancellationToken: TestContext.Current.CancellationToken);
+            }
+            catch (IOException e) when (attempt < 3 && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+            }
+        }
     }
 
     /// <summary>Calls the admin API of <paramref name="node"/>'s gateway as root; returns the HTTP status and the JSON body.</summary>
