@@ -4,7 +4,48 @@ using Amazon.S3.Model;
 
 namespace Tessera.IntegrationTests;
 
-public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture>
+/// <summary>
+/// One server (<see cref="StoreFixture"/>), and what only a server of its own can show: a region other than
+/// us-east-1 (the cluster variant runs the rest).
+/// </summary>
+public sealed class BucketTests(StoreFixture store) : BucketTestsBase(store), IClassFixture<StoreFixture>
+{
+    [Fact]
+    public async Task CreatingTwiceOutsideUsEast1IsBucketAlreadyOwnedByYou()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "tessera-region-" + Guid.NewGuid().ToString("N")[..12]);
+        var options = new Tessera.Server.ServerOptions
+        {
+            Address = "127.0.0.1:0",
+            Disks = [new Tessera.Server.DiskOptions { Path = Path.Combine(directory, "data") }],
+            RootUser = StoreFixture.RootKey,
+            RootPassword = StoreFixture.RootSecret,
+            Region = "eu-west-1",
+            Quiet = true,
+        };
+        try
+        {
+            await using var server = await Tessera.Server.TesseraServer.StartAsync(options, cancellationToken: TestContext.Current.CancellationToken);
+            var signer = new Signer(server.Endpoint, StoreFixture.RootKey, StoreFixture.RootSecret, "eu-west-1");
+            async Task<RawHttp.Response> CreateAsync()
+            {
+                var headers = signer.Sign("PUT", "/euro-bucket", "", [], Signer.EmptySha256);
+                return await RawHttp.SendAsync(server.Endpoint, "PUT", "/euro-bucket", [.. headers, ("Content-Length", "0")], null, TestContext.Current.CancellationToken);
+            }
+
+            Assert.Equal(200, (await CreateAsync()).Status);
+            var again = await CreateAsync();
+            Assert.Equal((409, "BucketAlreadyOwnedByYou"), (again.Status, again.ErrorCode));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
+
+/// <summary>Buckets as S3 clients see them, on any <see cref="IS3Target"/>: one server, or a cluster through its gateways.</summary>
+public abstract class BucketTestsBase(IS3Target store)
 {
     private readonly AmazonS3Client _s3 = store.Client;
 
@@ -59,39 +100,6 @@ public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture
         Assert.Equal(HttpStatusCode.OK, again.HttpStatusCode);
         var theirs = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => store.Alice.PutBucketAsync(name, TestContext.Current.CancellationToken));
         Assert.Equal("BucketAlreadyExists", theirs.ErrorCode);
-    }
-
-    [Fact]
-    public async Task CreatingTwiceOutsideUsEast1IsBucketAlreadyOwnedByYou()
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "tessera-region-" + Guid.NewGuid().ToString("N")[..12]);
-        var options = new Tessera.Server.ServerOptions
-        {
-            Address = "127.0.0.1:0",
-            Disks = [new Tessera.Server.DiskOptions { Path = Path.Combine(directory, "data") }],
-            RootUser = StoreFixture.RootKey,
-            RootPassword = StoreFixture.RootSecret,
-            Region = "eu-west-1",
-            Quiet = true,
-        };
-        try
-        {
-            await using var server = await Tessera.Server.TesseraServer.StartAsync(options, cancellationToken: TestContext.Current.CancellationToken);
-            var signer = new Signer(server.Endpoint, StoreFixture.RootKey, StoreFixture.RootSecret, "eu-west-1");
-            async Task<RawHttp.Response> CreateAsync()
-            {
-                var headers = signer.Sign("PUT", "/euro-bucket", "", [], Signer.EmptySha256);
-                return await RawHttp.SendAsync(server.Endpoint, "PUT", "/euro-bucket", [.. headers, ("Content-Length", "0")], null, TestContext.Current.CancellationToken);
-            }
-
-            Assert.Equal(200, (await CreateAsync()).Status);
-            var again = await CreateAsync();
-            Assert.Equal((409, "BucketAlreadyOwnedByYou"), (again.Status, again.ErrorCode));
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
     }
 
     [Fact]
@@ -160,7 +168,7 @@ public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture
         Assert.Equal("InvalidAccessKeyId", e2.ErrorCode);
 
         using var http = new HttpClient();
-        var anonymous = await http.GetAsync(store.Server.Endpoint, TestContext.Current.CancellationToken);
+        var anonymous = await http.GetAsync(store.Endpoint, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
         var body = await anonymous.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.Contains("<Code>AccessDenied</Code>", body, StringComparison.Ordinal);
@@ -173,10 +181,10 @@ public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture
     {
         using var client = new AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials(StoreFixture.RootKey, StoreFixture.RootSecret), new AmazonS3Config
         {
-            ServiceURL = $"http://localhost:{store.Server.Endpoint.Port}",
+            ServiceURL = $"http://localhost:{store.Endpoint.Port}",
             ForcePathStyle = false,
             AuthenticationRegion = "us-east-1",
-            HttpClientFactory = new LoopbackHttpClientFactory(store.Server.Endpoint.Port),
+            HttpClientFactory = new LoopbackHttpClientFactory(store.Endpoint.Port),
         });
         var name = Names.Bucket("vhost");
         await client.PutBucketAsync(name, TestContext.Current.CancellationToken);
@@ -205,14 +213,14 @@ public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture
         var name = Names.Bucket();
         await _s3.PutBucketAsync(name, TestContext.Current.CancellationToken);
 
-        var (status, body) = await RawS3.SendAsync(store.Server.Endpoint, HttpMethod.Get, $"/{name}", subResource, null);
+        var (status, body) = await RawS3.SendAsync(store.Endpoint, HttpMethod.Get, $"/{name}", subResource, null);
 
         Assert.Equal(404, status);
         Assert.Contains($"<Code>{code}</Code>", body, StringComparison.Ordinal);
         Assert.Contains($"<BucketName>{name}</BucketName>", body, StringComparison.Ordinal);
-        var (putStatus, putBody) = await RawS3.SendAsync(store.Server.Endpoint, HttpMethod.Put, $"/{name}", subResource, "<x/>");
+        var (putStatus, putBody) = await RawS3.SendAsync(store.Endpoint, HttpMethod.Put, $"/{name}", subResource, "<x/>");
         Assert.Equal((501, true), (putStatus, putBody.Contains("<Code>NotImplemented</Code>", StringComparison.Ordinal)));
-        var (missingStatus, missingBody) = await RawS3.SendAsync(store.Server.Endpoint, HttpMethod.Get, $"/{name}-missing", subResource, null);
+        var (missingStatus, missingBody) = await RawS3.SendAsync(store.Endpoint, HttpMethod.Get, $"/{name}-missing", subResource, null);
         Assert.Equal((404, true), (missingStatus, missingBody.Contains("<Code>NoSuchBucket</Code>", StringComparison.Ordinal)));
     }
 
@@ -229,7 +237,7 @@ public sealed class BucketTests(StoreFixture store) : IClassFixture<StoreFixture
         Assert.Empty(notification.TopicConfigurations ?? []);
         var accelerate = await _s3.GetBucketAccelerateConfigurationAsync(new GetBucketAccelerateConfigurationRequest { BucketName = name }, ct);
         Assert.Null(accelerate.Status?.Value);
-        var (status, body) = await RawS3.SendAsync(store.Server.Endpoint, HttpMethod.Get, $"/{name}", "requestPayment", null);
+        var (status, body) = await RawS3.SendAsync(store.Endpoint, HttpMethod.Get, $"/{name}", "requestPayment", null);
         Assert.Equal((200, true), (status, body.Contains("<Payer>BucketOwner</Payer>", StringComparison.Ordinal)));
     }
 

@@ -9,13 +9,14 @@ namespace Tessera.IntegrationTests;
 /// <summary>
 /// Additional checksums as S3 speaks them: a wrong value is BadDigest, a multipart upload has a checksum type
 /// (COMPOSITE or FULL_OBJECT, with S3's rules on which algorithm takes which), its parts must carry the upload's
-/// algorithm where the type needs them, and a FULL_OBJECT CRC is the CRC of the whole object.
+/// algorithm where the type needs them, and a FULL_OBJECT CRC is the CRC of the whole object. On any
+/// <see cref="IS3Target"/> with a 1-byte minimum part size: one server, or a cluster through its gateways.
 /// </summary>
-public sealed class ChecksumTests(SmallPartStoreFixture store) : IClassFixture<SmallPartStoreFixture>
+public abstract class ChecksumTestsBase(IS3Target store)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private Signer Root => new(store.Server.Endpoint, StoreFixture.RootKey, StoreFixture.RootSecret);
+    private Signer Root => new(store.Endpoint, StoreFixture.RootKey, StoreFixture.RootSecret);
 
     private async Task<string> NewBucketAsync()
     {
@@ -29,7 +30,7 @@ public sealed class ChecksumTests(SmallPartStoreFixture store) : IClassFixture<S
         body ??= [];
         var all = Root.Sign(method, path, query, headers ?? [], Signer.Sha256(body));
         all.Add(("Content-Length", body.Length.ToString(CultureInfo.InvariantCulture)));
-        return RawHttp.SendAsync(store.Server.Endpoint, method, query.Length > 0 ? $"{path}?{query}" : path, all, body, Ct);
+        return RawHttp.SendAsync(store.Endpoint, method, query.Length > 0 ? $"{path}?{query}" : path, all, body, Ct);
     }
 
     private static string Crc32CBase64(byte[] data)
@@ -140,3 +141,6 @@ public sealed class ChecksumTests(SmallPartStoreFixture store) : IClassFixture<S
         Assert.Equal("COMPOSITE", done.Element("ChecksumType"));
     }
 }
+
+/// <summary>One server (<see cref="SmallPartStoreFixture"/>).</summary>
+public sealed class ChecksumTests(SmallPartStoreFixture store) : ChecksumTestsBase(store), IClassFixture<SmallPartStoreFixture>;

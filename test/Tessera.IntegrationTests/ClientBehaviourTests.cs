@@ -8,15 +8,16 @@ namespace Tessera.IntegrationTests;
 
 /// <summary>
 /// What real clients trip over (issue 14): each request as boto3, botocore's raw requests, curl or the .NET SDK sends
-/// it, answered as Amazon S3 answers it.
+/// it, answered as Amazon S3 answers it. On any <see cref="IS3Target"/> with a 1-byte minimum part size: one server,
+/// or a cluster through its gateways.
 /// </summary>
-public sealed class ClientBehaviourTests(SmallPartStoreFixture store) : IClassFixture<SmallPartStoreFixture>
+public abstract class ClientBehaviourTestsBase(IS3Target store)
 {
     private readonly AmazonS3Client _s3 = store.Client;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private Signer Root => new(store.Server.Endpoint, StoreFixture.RootKey, StoreFixture.RootSecret);
+    private Signer Root => new(store.Endpoint, StoreFixture.RootKey, StoreFixture.RootSecret);
 
     private async Task<string> NewBucketAsync(string hint = "cb")
     {
@@ -30,7 +31,7 @@ public sealed class ClientBehaviourTests(SmallPartStoreFixture store) : IClassFi
         body ??= [];
         var all = Root.Sign(method, path, query, headers ?? [], Signer.Sha256(body));
         all.Add(("Content-Length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        return RawHttp.SendAsync(store.Server.Endpoint, method, query.Length > 0 ? $"{path}?{query}" : path, all, body, Ct);
+        return RawHttp.SendAsync(store.Endpoint, method, query.Length > 0 ? $"{path}?{query}" : path, all, body, Ct);
     }
 
     private static string CompleteBody(IEnumerable<(int Number, string ETag)> parts) =>
@@ -170,8 +171,8 @@ public sealed class ClientBehaviourTests(SmallPartStoreFixture store) : IClassFi
         Assert.Equal(200, again.Status);
         var other = await store.Alice.PutBucketAsync(Names.Bucket("alice"), Ct);
         Assert.Equal(HttpStatusCode.OK, other.HttpStatusCode);
-        var taken = new Signer(store.Server.Endpoint, StoreFixture.AliceKey, StoreFixture.AliceSecret).Sign("PUT", $"/{bucket}", "", [], Signer.EmptySha256);
-        var refused = await RawHttp.SendAsync(store.Server.Endpoint, "PUT", $"/{bucket}", [.. taken, ("Content-Length", "0")], null, Ct);
+        var taken = new Signer(store.AliceEndpoint, StoreFixture.AliceKey, StoreFixture.AliceSecret).Sign("PUT", $"/{bucket}", "", [], Signer.EmptySha256);
+        var refused = await RawHttp.SendAsync(store.AliceEndpoint, "PUT", $"/{bucket}", [.. taken, ("Content-Length", "0")], null, Ct);
         Assert.Equal((409, "BucketAlreadyExists"), (refused.Status, refused.ErrorCode));
     }
 
@@ -293,7 +294,7 @@ public sealed class ClientBehaviourTests(SmallPartStoreFixture store) : IClassFi
         foreach (var (encoding, stored) in new[] { ("gzip, aws-chunked", "gzip"), ("aws-chunked", null) })
         {
             var headers = Root.Sign("PUT", $"/{bucket}/e", "", [("Content-Encoding", encoding), ("x-amz-decoded-content-length", "5"), ("x-amz-trailer", "x-amz-checksum-crc32")], "STREAMING-UNSIGNED-PAYLOAD-TRAILER");
-            var put = await RawHttp.SendAsync(store.Server.Endpoint, "PUT", $"/{bucket}/e", [.. headers, ("Content-Length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))], body, Ct);
+            var put = await RawHttp.SendAsync(store.Endpoint, "PUT", $"/{bucket}/e", [.. headers, ("Content-Length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))], body, Ct);
             Assert.Equal(200, put.Status);
             var head = await _s3.GetObjectMetadataAsync(bucket, "e", Ct);
             Assert.Equal(stored, head.Headers.ContentEncoding);
@@ -306,9 +307,9 @@ public sealed class ClientBehaviourTests(SmallPartStoreFixture store) : IClassFi
         var bucket = await NewBucketAsync();
         var data = Names.RandomBytes(3 * 1024 * 1024 + 17, 5);
         var headers = Root.Sign("PUT", $"/{bucket}/chunked", "", [], "UNSIGNED-PAYLOAD");
-        using var client = await RawHttp.ConnectAsync(store.Server.Endpoint, Ct);
+        using var client = await RawHttp.ConnectAsync(store.Endpoint, Ct);
         var stream = client.GetStream();
-        await stream.WriteAsync(RawHttp.Head("PUT", $"/{bucket}/chunked", store.Server.Endpoint, [.. headers, ("Transfer-Encoding", "chunked")]), Ct);
+        await stream.WriteAsync(RawHttp.Head("PUT", $"/{bucket}/chunked", store.Endpoint, [.. headers, ("Transfer-Encoding", "chunked")]), Ct);
         for (var offset = 0; offset < data.Length; offset += 100_000)
         {
             var n = Math.Min(100_000, data.Length - offset);
@@ -335,9 +336,9 @@ public sealed class ClientBehaviourTests(SmallPartStoreFixture store) : IClassFi
         foreach (var (target, signer, code) in new[] { ($"/{bucket}/x", "wrong-secret", "SignatureDoesNotMatch"), ($"/no-such-{bucket}/x", null, "NoSuchBucket") })
         {
             var headers = Root.Sign("PUT", target, "", [], "UNSIGNED-PAYLOAD", secret: signer);
-            using var client = await RawHttp.ConnectAsync(store.Server.Endpoint, Ct);
+            using var client = await RawHttp.ConnectAsync(store.Endpoint, Ct);
             var stream = client.GetStream();
-            await stream.WriteAsync(RawHttp.Head("PUT", target, store.Server.Endpoint, [.. headers, ("Content-Length", data.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Expect", "100-continue")]), Ct);
+            await stream.WriteAsync(RawHttp.Head("PUT", target, store.Endpoint, [.. headers, ("Content-Length", data.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Expect", "100-continue")]), Ct);
 
             // No body sent: the answer comes anyway, and it is the error, not 100 Continue.
             var response = await RawHttp.ReadResponseAsync(stream, head: false, Ct);
@@ -345,9 +346,9 @@ public sealed class ClientBehaviourTests(SmallPartStoreFixture store) : IClassFi
         }
 
         var retry = Root.Sign("PUT", $"/{bucket}/x", "", [], "UNSIGNED-PAYLOAD");
-        using var again = await RawHttp.ConnectAsync(store.Server.Endpoint, Ct);
+        using var again = await RawHttp.ConnectAsync(store.Endpoint, Ct);
         var s = again.GetStream();
-        await s.WriteAsync(RawHttp.Head("PUT", $"/{bucket}/x", store.Server.Endpoint, [.. retry, ("Content-Length", data.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Expect", "100-continue")]), Ct);
+        await s.WriteAsync(RawHttp.Head("PUT", $"/{bucket}/x", store.Endpoint, [.. retry, ("Content-Length", data.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Expect", "100-continue")]), Ct);
         var continued = await RawHttp.ReadResponseAsync(s, head: true, Ct);
         Assert.Equal(100, continued.Status);
         await s.WriteAsync(data, Ct);
@@ -402,3 +403,6 @@ public sealed class ClientBehaviourTests(SmallPartStoreFixture store) : IClassFi
         Assert.Equal((404, "NoSuchKey"), (missing.Status, missing.ErrorCode));
     }
 }
+
+/// <summary>One server (<see cref="SmallPartStoreFixture"/>).</summary>
+public sealed class ClientBehaviourTests(SmallPartStoreFixture store) : ClientBehaviourTestsBase(store), IClassFixture<SmallPartStoreFixture>;

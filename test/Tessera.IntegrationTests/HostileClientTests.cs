@@ -10,19 +10,20 @@ namespace Tessera.IntegrationTests;
 /// <summary>
 /// Requests as an attacker sends them, against a real server: each must get its exact S3 error (status and code),
 /// leave every object and every file on the data disks as it was, and leave the server answering. The first group are
-/// the holes found by crafting about 1,300 requests (issue 12); the last group held already and stay held.
+/// the holes found by crafting about 1,300 requests (issue 12); the last group held already and stay held. On any
+/// <see cref="IHostileTarget"/>: one server, or a cluster through its gateways.
 /// </summary>
-public sealed class HostileClientTests(HostileStoreFixture store) : IClassFixture<HostileStoreFixture>
+public abstract class HostileClientTestsBase(IHostileTarget store)
 {
     private readonly AmazonS3Client _s3 = store.Client;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private Uri Endpoint => store.Server.Endpoint;
+    private Uri Endpoint => store.Endpoint;
 
     private Signer Root => new(Endpoint, StoreFixture.RootKey, StoreFixture.RootSecret);
 
-    private Signer Alice => new(Endpoint, StoreFixture.AliceKey, StoreFixture.AliceSecret);
+    private Signer Alice => new(store.AliceEndpoint, StoreFixture.AliceKey, StoreFixture.AliceSecret);
 
     private async Task<string> NewBucketAsync(params string[] keys)
     {
@@ -36,8 +37,8 @@ public sealed class HostileClientTests(HostileStoreFixture store) : IClassFixtur
         return bucket;
     }
 
-    private Task<RawHttp.Response> SendAsync(string method, string target, IEnumerable<(string Name, string Value)> headers, byte[]? body = null) =>
-        RawHttp.SendAsync(Endpoint, method, target, headers.Append(("Content-Length", (body?.Length ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture))), body, Ct);
+    private Task<RawHttp.Response> SendAsync(string method, string target, IEnumerable<(string Name, string Value)> headers, byte[]? body = null, Uri? endpoint = null) =>
+        RawHttp.SendAsync(endpoint ?? Endpoint, method, target, headers.Append(("Content-Length", (body?.Length ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture))), body, Ct);
 
     /// <summary>A header-signed request whose body's SHA-256 (and Content-MD5, when asked) the signature covers.</summary>
     private Task<RawHttp.Response> SignedAsync(string method, string path, string query, byte[]? body = null, bool md5 = false, IEnumerable<(string Name, string Value)>? headers = null, Signer? signer = null)
@@ -49,8 +50,9 @@ public sealed class HostileClientTests(HostileStoreFixture store) : IClassFixtur
             signed.Add(("Content-MD5", Signer.Md5(body)));
         }
 
-        var all = (signer ?? Root).Sign(method, path, query, signed, Signer.Sha256(body));
-        return SendAsync(method, query.Length > 0 ? $"{path}?{query}" : path, all, body);
+        signer ??= Root;
+        var all = signer.Sign(method, path, query, signed, Signer.Sha256(body));
+        return SendAsync(method, query.Length > 0 ? $"{path}?{query}" : path, all, body, signer.Endpoint);
     }
 
     private async Task<bool> ExistsAsync(string bucket, string key)
@@ -402,7 +404,7 @@ public sealed class HostileClientTests(HostileStoreFixture store) : IClassFixtur
         }
         Assert.False(await ExistsAsync(bucket, "stalled"));
         Assert.Equal(before, store.DiskFiles());
-        Assert.Equal(0, store.Server.Services.Uploads.Active);
+        Assert.Equal(0, store.ActiveUploads);
     }
 
     [Fact]
@@ -422,12 +424,12 @@ public sealed class HostileClientTests(HostileStoreFixture store) : IClassFixtur
             }
 
             var deadline = DateTime.UtcNow.AddSeconds(HostileStoreFixture.IdleSeconds);
-            while (store.Server.Services.Uploads.Active < HostileStoreFixture.MaxUploads && DateTime.UtcNow < deadline)
+            while (store.ActiveUploads < HostileStoreFixture.MaxUploads && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(10, Ct);
             }
 
-            Assert.Equal(HostileStoreFixture.MaxUploads, store.Server.Services.Uploads.Active);
+            Assert.Equal(HostileStoreFixture.MaxUploads, store.ActiveUploads);
             var refused = await SignedAsync("PUT", $"/{bucket}/one-too-many", "", [1, 2, 3]);
             AssertError(refused, 503, "SlowDown");
             Assert.True(refused.Closed);
@@ -442,7 +444,7 @@ public sealed class HostileClientTests(HostileStoreFixture store) : IClassFixtur
 
         // The slots come back when the stalled uploads end.
         var wait = DateTime.UtcNow.AddSeconds(HostileStoreFixture.IdleSeconds * 5);
-        while (store.Server.Services.Uploads.Active > 0 && DateTime.UtcNow < wait)
+        while (store.ActiveUploads > 0 && DateTime.UtcNow < wait)
         {
             await Task.Delay(20, Ct);
         }
@@ -571,3 +573,6 @@ public sealed class HostileClientTests(HostileStoreFixture store) : IClassFixtur
         Assert.Equal(before, store.DiskFiles());
     }
 }
+
+/// <summary>One server (<see cref="HostileStoreFixture"/>).</summary>
+public sealed class HostileClientTests(HostileStoreFixture store) : HostileClientTestsBase(store), IClassFixture<HostileStoreFixture>;

@@ -3,7 +3,11 @@ using Amazon.S3.Model;
 
 namespace Tessera.IntegrationTests;
 
-public sealed class ListingTests(StoreFixture store) : IClassFixture<StoreFixture>
+/// <summary>One server (<see cref="StoreFixture"/>).</summary>
+public sealed class ListingTests(StoreFixture store) : ListingTestsBase(store), IClassFixture<StoreFixture>;
+
+/// <summary>Listings as S3 clients see them, on any <see cref="IS3Target"/>: one server, or a cluster through its gateways.</summary>
+public abstract class ListingTestsBase(IS3Target store)
 {
     private static readonly string[] Keys =
     [

@@ -6,7 +6,11 @@ using Amazon.S3.Transfer;
 
 namespace Tessera.IntegrationTests;
 
-public sealed class MultipartTests(StoreFixture store) : IClassFixture<StoreFixture>
+/// <summary>One server (<see cref="StoreFixture"/>).</summary>
+public sealed class MultipartTests(StoreFixture store) : MultipartTestsBase(store), IClassFixture<StoreFixture>;
+
+/// <summary>Multipart uploads as S3 clients see them, on any <see cref="IS3Target"/>: one server, or a cluster through its gateways.</summary>
+public abstract class MultipartTestsBase(IS3Target store)
 {
     private const int MiB = 1024 * 1024;
     private readonly AmazonS3Client _s3 = store.Client;
@@ -91,7 +95,7 @@ public sealed class MultipartTests(StoreFixture store) : IClassFixture<StoreFixt
             await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = bucket, Key = "k", UploadId = upload.UploadId, PartETags = list.ToList() }, Ct));
 
         // The SDK sorts the part list it sends, so the descending list goes out raw.
-        var (status, body) = await RawS3.SendAsync(store.Server.Endpoint, HttpMethod.Post, $"/{bucket}/k", $"uploadId={upload.UploadId}",
+        var (status, body) = await RawS3.SendAsync(store.Endpoint, HttpMethod.Post, $"/{bucket}/k", $"uploadId={upload.UploadId}",
             $"<CompleteMultipartUpload><Part><PartNumber>3</PartNumber><ETag>{big2}</ETag></Part><Part><PartNumber>2</PartNumber><ETag>{big1}</ETag></Part></CompleteMultipartUpload>");
         Assert.Equal(400, status);
         Assert.Contains("<Code>InvalidPartOrder</Code>", body, StringComparison.Ordinal);

@@ -5,7 +5,11 @@ using Amazon.S3.Model;
 
 namespace Tessera.IntegrationTests;
 
-public sealed class ObjectTests(StoreFixture store) : IClassFixture<StoreFixture>
+/// <summary>One server (<see cref="StoreFixture"/>).</summary>
+public sealed class ObjectTests(StoreFixture store) : ObjectTestsBase(store), IClassFixture<StoreFixture>;
+
+/// <summary>Objects as S3 clients see them, on any <see cref="IS3Target"/>: one server, or a cluster through its gateways.</summary>
+public abstract class ObjectTestsBase(IS3Target store)
 {
     private readonly AmazonS3Client _s3 = store.Client;
 
@@ -335,7 +339,7 @@ public sealed class ObjectTests(StoreFixture store) : IClassFixture<StoreFixture
         Assert.Equal(key, System.Text.Encoding.UTF8.GetString(await ReadAllAsync(bucket, key)));
         var list = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket }, Ct);
         Assert.Equal(key, Assert.Single(list.S3Objects!).Key);
-        Assert.False(File.Exists(Path.Combine(store.DataDirectory, key)));
+        Assert.All(store.DataDirectories, d => Assert.False(File.Exists(Path.Combine(d, key))));
     }
 
     [Fact]
@@ -381,7 +385,7 @@ public sealed class ObjectTests(StoreFixture store) : IClassFixture<StoreFixture
     public async Task SignatureVersion2PresignedUrlsAndHeadersWork()
     {
         var bucket = await NewBucketAsync();
-        var endpoint = store.Server.Endpoint;
+        var endpoint = store.Endpoint;
         using var http = new HttpClient();
         var expires = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds();
 
@@ -417,7 +421,7 @@ public sealed class ObjectTests(StoreFixture store) : IClassFixture<StoreFixture
     public async Task PostObjectUploadsAFormSignedWithSigV4()
     {
         var bucket = await NewBucketAsync();
-        var url = new Uri(store.Server.Endpoint, bucket);
+        var url = new Uri(store.Endpoint, bucket);
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
         var data = Names.RandomBytes(70_000, 7);
         const string Conditions = """["starts-with", "$key", "uploads/"], {"Content-Type": "image/jpeg"}, ["starts-with", "$x-amz-meta-owner", ""], ["starts-with", "$tagging", ""], ["content-length-range", 1, 100000]""";
@@ -450,7 +454,7 @@ public sealed class ObjectTests(StoreFixture store) : IClassFixture<StoreFixture
     public async Task PostObjectRefusesWhatThePolicyOrSignatureDoesNotAllow()
     {
         var bucket = await NewBucketAsync();
-        var url = new Uri(store.Server.Endpoint, bucket);
+        var url = new Uri(store.Endpoint, bucket);
         using var http = new HttpClient();
         const string Conditions = """["starts-with", "$key", "uploads/"], ["content-length-range", 1, 1000]""";
 

@@ -5,12 +5,23 @@ using Tessera.Server;
 namespace Tessera.IntegrationTests;
 
 /// <summary>A store where REDUCED_REDUNDANCY objects are coded RS(4,1) and everything else RS(4,2).</summary>
-public sealed class StorageClassStoreFixture : StoreFixture
+public sealed class StorageClassStoreFixture : StoreFixture, IStorageClassTarget
 {
+    public (int DataShards, int ParityShards) ReducedRedundancy => (4, 1);
+
+    public Tessera.Index.ObjectManifest? Manifest(string bucket, string key) => Server.Store.Index.GetObject(bucket, key);
+
     protected override void Configure(ServerOptions options) => options.StorageClasses["REDUCED_REDUNDANCY"] = "4+1";
 }
 
-public sealed class StorageClassTests(StorageClassStoreFixture store) : IClassFixture<StorageClassStoreFixture>
+/// <summary>One server (<see cref="StorageClassStoreFixture"/>).</summary>
+public sealed class StorageClassTests(StorageClassStoreFixture store) : StorageClassTestsBase(store), IClassFixture<StorageClassStoreFixture>;
+
+/// <summary>
+/// Storage classes coded each with its own policy, small objects as m + 1 copies, on any <see cref="IStorageClassTarget"/>:
+/// one server, or a cluster through its gateways.
+/// </summary>
+public abstract class StorageClassTestsBase(IStorageClassTarget store)
 {
     private readonly AmazonS3Client _s3 = store.Client;
 
@@ -28,11 +39,11 @@ public sealed class StorageClassTests(StorageClassStoreFixture store) : IClassFi
         var part = await _s3.UploadPartAsync(new UploadPartRequest { BucketName = bucket, Key = "reduced-mp", UploadId = upload.UploadId, PartNumber = 1, InputStream = new MemoryStream(data) }, Ct);
         await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = bucket, Key = "reduced-mp", UploadId = upload.UploadId, PartETags = [new PartETag(1, part.ETag)] }, Ct);
 
-        var index = store.Server.Store.Index;
-        Assert.Equal((4, 2), Code(index.GetObject(bucket, "standard")!));
-        Assert.Equal((4, 1), Code(index.GetObject(bucket, "reduced")!));
-        Assert.Equal((4, 1), Code(index.GetObject(bucket, "reduced-mp")!));
-        Assert.Equal(5, index.GetObject(bucket, "reduced")!.Segments[0].Disks.Count);
+        var reduced = store.ReducedRedundancy;
+        Assert.Equal((4, 2), Code(store.Manifest(bucket, "standard")!));
+        Assert.Equal(reduced, Code(store.Manifest(bucket, "reduced")!));
+        Assert.Equal(reduced, Code(store.Manifest(bucket, "reduced-mp")!));
+        Assert.Equal(reduced.DataShards + reduced.ParityShards, store.Manifest(bucket, "reduced")!.Segments[0].Disks.Count);
         foreach (var key in new[] { "standard", "reduced", "reduced-mp" })
         {
             using var get = await _s3.GetObjectAsync(bucket, key, Ct);
@@ -57,12 +68,11 @@ public sealed class StorageClassTests(StorageClassStoreFixture store) : IClassFi
         await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "large", InputStream = new MemoryStream(large) }, Ct);
         await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "empty", InputStream = new MemoryStream() }, Ct);
 
-        var index = store.Server.Store.Index;
-        Assert.Equal((1, 2), Code(index.GetObject(bucket, "small")!));
-        Assert.Equal((1, 1), Code(index.GetObject(bucket, "small-rr")!));
-        Assert.Equal((4, 2), Code(index.GetObject(bucket, "large")!));
-        Assert.Equal((1, 2), Code(index.GetObject(bucket, "empty")!));
-        var disks = index.GetObject(bucket, "small")!.Segments[0].Disks;
+        Assert.Equal((1, 2), Code(store.Manifest(bucket, "small")!));
+        Assert.Equal((1, store.ReducedRedundancy.ParityShards), Code(store.Manifest(bucket, "small-rr")!));
+        Assert.Equal((4, 2), Code(store.Manifest(bucket, "large")!));
+        Assert.Equal((1, 2), Code(store.Manifest(bucket, "empty")!));
+        var disks = store.Manifest(bucket, "small")!.Segments[0].Disks;
         Assert.Equal(3, disks.Count);
         Assert.Equal(3, disks.Distinct().Count());
 
@@ -81,6 +91,6 @@ public sealed class StorageClassTests(StorageClassStoreFixture store) : IClassFi
         Assert.Equal(S3StorageClass.ReducedRedundancy, (await _s3.GetObjectMetadataAsync(bucket, "small-rr", Ct)).StorageClass);
     }
 
-    private static (int, int) Code(Tessera.Index.ObjectManifest manifest) =>
+    private static (int DataShards, int ParityShards) Code(Tessera.Index.ObjectManifest manifest) =>
         (manifest.Segments[0].DataShards, manifest.Segments[0].ParityShards);
 }

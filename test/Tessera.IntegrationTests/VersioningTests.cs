@@ -6,7 +6,11 @@ using Amazon.S3.Model;
 
 namespace Tessera.IntegrationTests;
 
-public sealed class VersioningTests(StoreFixture store) : IClassFixture<StoreFixture>
+/// <summary>One server (<see cref="StoreFixture"/>).</summary>
+public sealed class VersioningTests(StoreFixture store) : VersioningTestsBase(store), IClassFixture<StoreFixture>;
+
+/// <summary>Versioning as S3 clients see it, on any <see cref="IS3Target"/>: one server, or a cluster through its gateways.</summary>
+public abstract class VersioningTestsBase(IS3Target store)
 {
     private readonly AmazonS3Client _s3 = store.Client;
 

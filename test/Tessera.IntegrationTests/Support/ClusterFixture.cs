@@ -11,7 +11,8 @@ namespace Tessera.IntegrationTests;
 /// n1..n3 (n1 holds the index and runs the maintenance), each with four disk directories of its own and RS(4,2) over
 /// nodes, so every segment has two fragments on each node. Each node has an AWSSDK.S3 client at its default settings
 /// and its own <see cref="DiagnosticArrayPool"/>, checked when the fixture is disposed. A node can be stopped (a clean
-/// <see cref="TesseraServer.DisposeAsync"/>) and started again over the same directories and ports.
+/// <see cref="TesseraServer.DisposeAsync"/>) and started again over the same directories and ports. A derived fixture
+/// may change the nodes' settings before they start (<see cref="Configure"/>).
 /// </summary>
 public class ClusterFixture : IAsyncLifetime
 {
@@ -47,7 +48,7 @@ public class ClusterFixture : IAsyncLifetime
 
     public EtcdCluster Etcd => _etcd ?? throw new InvalidOperationException("The fixture is not initialized.");
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         try
         {
@@ -128,6 +129,9 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>The disk directories of <paramref name="node"/>, disk1 first.</summary>
     public IReadOnlyList<string> DiskPaths(string node) => [.. _options[node].Disks.Select(d => d.Path)];
 
+    /// <summary>The index and metadata directory of <paramref name="node"/>.</summary>
+    public string MetaDirectory(string node) => _options[node].MetaDir!;
+
     /// <summary>Every file under <paramref name="subdirectory"/> (<c>fragments</c>, <c>tmp</c>) of every disk of every node.</summary>
     public List<string> DiskFiles(string subdirectory) =>
         [.. NodeIds.SelectMany(DiskPaths).Select(d => Path.Combine(d, subdirectory)).Where(System.IO.Directory.Exists)
@@ -193,12 +197,17 @@ public class ClusterFixture : IAsyncLifetime
         _servers[node] = await TesseraServer.StartAsync(_options[node], buffers: _buffers[node], cancellationToken: TestContext.Current.CancellationToken);
     }
 
-    public ValueTask DisposeAsync() => DisposeCoreAsync(checkBuffers: true);
+    public virtual ValueTask DisposeAsync() => DisposeCoreAsync(checkBuffers: true);
+
+    /// <summary>Lets a derived fixture change <paramref name="node"/>'s settings before it first starts.</summary>
+    protected virtual void Configure(string node, ServerOptions options)
+    {
+    }
 
     private ServerOptions Options(string node, string etcd)
     {
         var root = Path.Combine(Directory, node);
-        return new ServerOptions
+        var options = new ServerOptions
         {
             Address = "127.0.0.1:0",
             StorageAddress = "127.0.0.1:0",
@@ -222,6 +231,8 @@ public class ClusterFixture : IAsyncLifetime
             RepairBandwidth = 0,
             Quiet = true,
         };
+        Configure(node, options);
+        return options;
     }
 
     /// <summary>Fixes the ports picked at the first start, so a restarted node is where the others and the clients know it.</summary>

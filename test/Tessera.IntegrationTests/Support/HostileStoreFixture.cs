@@ -7,7 +7,7 @@ namespace Tessera.IntegrationTests;
 /// uploads per user (so the caps are reachable), and no background work that would change files under a test's
 /// feet (scrub, snapshots, disk probes).
 /// </summary>
-public sealed class HostileStoreFixture : StoreFixture
+public sealed class HostileStoreFixture : StoreFixture, IHostileTarget
 {
     public const int IdleSeconds = 2;
     public const int MaxUploads = 3;
@@ -22,6 +22,8 @@ public sealed class HostileStoreFixture : StoreFixture
         options.SnapshotInterval = 0;
         options.DiskCheckInterval = 0;
     }
+
+    public int ActiveUploads => Server.Services.Uploads.Active;
 
     /// <summary>Every file under the data disks (the index directory aside) with its length: what a refused request must not change.</summary>
     public IReadOnlyList<string> DiskFiles()

@@ -14,6 +14,9 @@ public sealed class Signer(Uri endpoint, string accessKey, string secretKey, str
     /// <summary>SHA-256 of nothing, as hex.</summary>
     public const string EmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
+    /// <summary>The server the signed requests go to.</summary>
+    public Uri Endpoint => endpoint;
+
     /// <summary>The Host header value the signature covers.</summary>
     public string Host => endpoint.Authority;
 

@@ -11,7 +11,7 @@ namespace Tessera.IntegrationTests;
 /// trailing checksums). Its data path draws buffers from a <see cref="DiagnosticArrayPool"/>: a fixture whose tests
 /// returned a buffer twice, wrote one after returning it, or never returned one fails when it is disposed.
 /// </summary>
-public class StoreFixture : IAsyncLifetime
+public class StoreFixture : IAsyncLifetime, IS3Target
 {
     public const string RootKey = "TESSERAROOTKEY000001";
     public const string RootSecret = "root-secret-key-for-the-integration-tests";
@@ -70,6 +70,12 @@ public class StoreFixture : IAsyncLifetime
     }
 
     public string DataDirectory => Path.Combine(Directory, "data");
+
+    public Uri Endpoint => Server.Endpoint;
+
+    public Uri AliceEndpoint => Server.Endpoint;
+
+    public IReadOnlyList<string> DataDirectories => [DataDirectory];
 
     public async ValueTask DisposeAsync()
     {
