@@ -75,9 +75,11 @@ public sealed class ClusterFaultTests
                 Output.WriteLine($"check 3, cycle {injections[i].Cycle}: between {injections[i].Killed.TotalSeconds:F1} s and {until.TotalSeconds:F1} s the longest time without an acknowledged PUT was {gaps[^1].Any.TotalSeconds:F1} s, without an acknowledged coded PUT (> {ProcessCluster.CopiesLimit} B) {gaps[^1].Coded.TotalSeconds:F1} s");
             }
 
-            // Repair: n1 respreads what was written on two nodes (heal sweeps every segment for crowding and missing files).
+            // Repair: the coordinator (whichever node won the election last) respreads what was written on two nodes (heal
+            // sweeps every segment for crowding and missing files); n1's admin API forwards to it.
             var repair = await DrainRepairAsync(cluster);
-            Output.WriteLine($"repair on {IndexNode}: {repair}");
+            var (_, status) = await cluster.AdminAsync(IndexNode, HttpMethod.Get, "status", ct);
+            Output.WriteLine($"repair on the coordinator, {status.GetProperty("coordinator").GetString()} (fencing token {status.GetProperty("fencingToken").GetInt64()}): {repair}");
 
             // 4, started first (it reads every fragment, one after the other, beside the checks that follow): a scrub on
             // n1 finds every fragment intact.

@@ -599,6 +599,56 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
         }
     }
 
+    [Fact(Timeout = Timeout)]
+    public async Task EachNodeScrubsItsOwnDisksAndTheCoordinatorRepairsWhatItFinds()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var bucket = Names.Bucket("scrub");
+        await N1.PutBucketAsync(bucket, ct);
+        var data = Names.RandomBytes(60_000, 77);
+        await N1.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "victim", InputStream = new MemoryStream(data) }, ct);
+
+        // Corrupt one fragment of the object on n2, in the middle of its blocks.
+        var segment = cluster.Index.Store.Index.GetObject(bucket, "victim")!.Segments.Single();
+        var index = segment.Disks.Select((d, i) => (d, i)).First(f => NodeOf(f.d) == "n2").i;
+        var diskPath = cluster.DiskPaths("n2")[int.Parse(segment.Disks[index].AsSpan("n2-disk".Length), System.Globalization.CultureInfo.InvariantCulture) - 1];
+        var hex = segment.Segment.ToString("N");
+        var file = Path.Combine(diskPath, "fragments", hex[..2], $"{hex}.{index}");
+        var bytes = await File.ReadAllBytesAsync(file, ct);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        await File.WriteAllBytesAsync(file, bytes, ct);
+
+        // n2's scrub checks exactly the fragments the index places on n2's disks; --all checks every fragment.
+        var onN2 = cluster.Index.Store.Index.ReferencedSegments().Sum(s => s.Disks.Count(d => NodeOf(d) == "n2"));
+        var all = cluster.Index.Store.Index.ReferencedSegments().Sum(s => s.Disks.Count(d => d.Length > 0));
+        var (status, own) = await cluster.AdminAsync("n2", HttpMethod.Post, "scrub");
+        Assert.True(status == 200, $"scrub on n2 answered {status}: {own}");
+        Assert.Equal((onN2, 1L, 0L), (own.GetProperty("fragmentsChecked").GetInt64(), own.GetProperty("corrupt").GetInt64(), own.GetProperty("missing").GetInt64()));
+        var (_, every) = await cluster.AdminAsync("n3", HttpMethod.Post, "scrub", ("scope", "cluster"));
+        Assert.Equal(all, every.GetProperty("fragmentsChecked").GetInt64());
+        Output.WriteLine($"n2's scrub: {onN2} of {all} fragments checked, {own.GetProperty("corrupt").GetInt64()} corrupt; the whole-cluster scrub through n3 checked {every.GetProperty("fragmentsChecked").GetInt64()}");
+
+        // n2 handed the damage to the coordinator's queue; once repaired, n2's scrub finds nothing and the bytes are right.
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var coordinator = await cluster.WaitForCoordinatorAsync();
+            await coordinator.Repairer.DrainAsync(ct);
+            (_, own) = await cluster.AdminAsync("n2", HttpMethod.Post, "scrub");
+            if (own.GetProperty("corrupt").GetInt64() == 0)
+            {
+                break;
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"The corrupt fragment on n2 is still corrupt after {clock.Elapsed.TotalSeconds:F0} s: {own}");
+            await Task.Delay(200, ct);
+        }
+
+        Assert.NotEqual(bytes, await File.ReadAllBytesAsync(file, ct));
+        var (read, _) = await ReadAsync(N2, bucket, "victim");
+        Assert.Equal(data, read);
+    }
+
     private static string NodeOf(string disk) => disk[..disk.IndexOf('-', StringComparison.Ordinal)];
 
     private static string Md5ETag(byte[] data) => "\"" + Convert.ToHexStringLower(MD5.HashData(data)) + "\"";
