@@ -11,4 +11,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Sweep after a cluster change failed; the next change or scrub finds the segments")]
     public static partial void ClusterSweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Moved {Count} bucket records from the index's RocksDB to etcd")]
+    public static partial void BucketsMovedToEtcd(ILogger logger, int count);
 }

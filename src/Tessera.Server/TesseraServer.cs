@@ -153,6 +153,9 @@ public sealed class TesseraServer : IAsyncDisposable
     /// <summary>Where this node serves its disks to the other nodes, or null when it serves no storage port.</summary>
     public Uri? StorageEndpoint { get; private init; }
 
+    /// <summary>In a cluster, the buckets and users in etcd.</summary>
+    private ClusterMetadata? Metadata { get; init; }
+
     /// <summary>The root user.</summary>
     public S3User Root { get; }
 
@@ -313,8 +316,24 @@ public sealed class TesseraServer : IAsyncDisposable
         var app = builder.Build();
 
         var holdsIndex = cluster is null || options.IndexNode == nodeId;
+        ClusterMetadata? metadata = null;
+        if (cluster is not null)
+        {
+            try
+            {
+                // Buckets and users live in etcd (docs/design/cluster.md).
+                metadata = await ClusterMetadata.StartAsync(options, holdsIndex, root, users, app.Services.GetRequiredService<ILoggerFactory>(), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+                await cluster.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
         IIndexStore index = holdsIndex
-            ? new RocksDbIndexStore(layout.MetaDir, time)
+            ? new RocksDbIndexStore(layout.MetaDir, time, new RocksDbIndexOptions(), metadata?.Buckets)
             : new Tessera.Cluster.Index.RemoteIndexStore(cluster!.StorageEndpointOf(options.IndexNode!)!, cluster.Http, cluster.Authenticator);
         if (cluster is not null && holdsIndex)
         {
@@ -335,6 +354,11 @@ public sealed class TesseraServer : IAsyncDisposable
                 MaxMultipartUploadsPerUser = options.MaxMultipartUploads,
             };
             var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+            if (metadata is not null)
+            {
+                ClusterMetadata.MoveLocalBuckets(index, loggers.CreateLogger("Tessera.Cluster.Metadata"));
+            }
+
             var store = new StoreServices(index, storage, time, loggers, buffers) { GarbageGracePeriod = TimeSpan.FromSeconds(options.GarbageGraceSeconds) };
             if (cluster is not null && holdsIndex)
             {
@@ -355,12 +379,18 @@ public sealed class TesseraServer : IAsyncDisposable
             return new TesseraServer(app, index, services, maintenance, layout, root, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), generated, options, formatted, holdsIndex, cluster)
             {
                 StorageEndpoint = storagePort is null ? null : new Uri($"http://{storagePort.Address}/"),
+                Metadata = metadata,
             };
         }
         catch
         {
             index.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
+            if (metadata is not null)
+            {
+                await metadata.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (cluster is not null)
             {
                 await cluster.DisposeAsync().ConfigureAwait(false);
@@ -399,6 +429,11 @@ public sealed class TesseraServer : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _index.Dispose();
+        if (Metadata is not null)
+        {
+            await Metadata.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_cluster is not null)
         {
             await _cluster.DisposeAsync().ConfigureAwait(false);
