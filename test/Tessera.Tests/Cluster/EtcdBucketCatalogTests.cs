@@ -157,6 +157,26 @@ public sealed class EtcdBucketCatalogTests(EtcdClusterFixture etcd)
     }
 
     [Fact]
+    public async Task RecoverIndexRefusesAnIndexWhoseBucketsAreInEtcdUnlessForced()
+    {
+        var options = EtcdClusterFixture.Options();
+        using var client = etcd.Client();
+        using var directory = new TempDirectory();
+        var time = new ManualTimeProvider(Created);
+        var meta = Path.Combine(directory.Path, "meta");
+        using (var index = new RocksDbIndexStore(meta, time, new RocksDbIndexOptions(), await EtcdBucketCatalog.LoadAsync(client, options, cancellationToken: Within.Ct)))
+        {
+            index.CreateBucket(Bucket("inuse"));
+            index.PutObject("inuse", StoreFixture.Manifest("k"));
+        }
+
+        // No bucket record in RocksDB, but objects: an index in use, not a blank one.
+        var refused = Assert.Throws<InvalidOperationException>(() => Tessera.Store.Recovery.IndexRecovery.Run(meta, [], "us-east-1", "AKROOT", force: false, time, TextWriter.Null));
+        Assert.Contains("buckets or objects", refused.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(meta, "CURRENT")));
+    }
+
+    [Fact]
     public async Task ARecordChangedBehindTheCatalogFailsTheWriteAndIsReloaded()
     {
         var options = EtcdClusterFixture.Options();
