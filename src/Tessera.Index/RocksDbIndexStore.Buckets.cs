@@ -1,5 +1,3 @@
-using RocksDbSharp;
-
 namespace Tessera.Index;
 
 /// <content>Buckets: each change holds the bucket's writer lock, so object writes (readers) never interleave.</content>
@@ -20,7 +18,7 @@ public sealed partial class RocksDbIndexStore
                 return (BucketCreateResult.Exists, existing);
             }
 
-            WriteBucket(bucket);
+            _buckets.Put(bucket);
             return (BucketCreateResult.Created, bucket);
         }
         finally
@@ -52,7 +50,7 @@ public sealed partial class RocksDbIndexStore
                 return false;
             }
 
-            WriteBucket(bucket);
+            _buckets.Put(bucket);
             return true;
         }
         finally
@@ -65,20 +63,14 @@ public sealed partial class RocksDbIndexStore
     public IReadOnlyList<BucketInfo> ListBuckets()
     {
         ThrowIfDisposed();
-        var buckets = new List<BucketInfo>();
-        using var iterator = _db.NewIterator();
-        for (iterator.Seek(IndexKeys.BucketSpace); iterator.Valid() && iterator.GetKeySpan().StartsWith(IndexKeys.BucketSpace); iterator.Next())
-        {
-            buckets.Add(ManifestSerializer.ReadBucketInfo(iterator.GetValueSpan()));
-        }
-
-        return buckets;
+        return _buckets.List();
     }
 
     /// <inheritdoc/>
     /// <remarks>
     /// A bucket is empty when it has no latest pointer, no version (delete markers count, as in S3) and no open
-    /// multipart upload (S3 answers BucketNotEmpty while one exists).
+    /// multipart upload (S3 answers BucketNotEmpty while one exists). The check reads this database under the bucket's
+    /// writer lock, whatever catalog holds the record, so no object write can slip in before the record is deleted.
     /// </remarks>
     public BucketDeleteResult DeleteBucket(string name)
     {
@@ -103,10 +95,7 @@ public sealed partial class RocksDbIndexStore
                 }
             }
 
-            using var key = IndexKeys.Bucket(stackalloc byte[KeyBuffer.StackSize], name);
-            using var batch = new WriteBatch();
-            batch.Delete(key.Span);
-            _db.Write(batch, _syncWrite);
+            _buckets.Delete(name);
             return BucketDeleteResult.Deleted;
         }
         finally
@@ -115,13 +104,42 @@ public sealed partial class RocksDbIndexStore
         }
     }
 
-    private void WriteBucket(BucketInfo bucket)
+    /// <summary>
+    /// Moves the bucket records kept in this database's own keys (<c>01 'B'</c>) to the catalog the store was opened
+    /// with: each one is put there unless the catalog already holds that bucket (its record wins), then deleted here.
+    /// Nothing to do for a store without a catalog of its own. Each bucket moves under its writer lock; a crash
+    /// between the two steps leaves the record in both places, and the next call finishes the move (idempotent).
+    /// </summary>
+    /// <returns>The records put into the catalog (not those it held already).</returns>
+    public IReadOnlyList<BucketInfo> MoveBucketsToCatalog()
     {
-        using var key = IndexKeys.Bucket(stackalloc byte[KeyBuffer.StackSize], bucket.Name);
-        var value = ManifestSerializer.RentScratch();
-        ManifestSerializer.Write(value, bucket);
-        using var batch = new WriteBatch();
-        batch.Put(key.Span, value.WrittenSpan);
-        _db.Write(batch, _syncWrite);
+        ThrowIfDisposed();
+        if (ReferenceEquals(_buckets, _localBuckets))
+        {
+            return [];
+        }
+
+        var moved = new List<BucketInfo>();
+        foreach (var bucket in _localBuckets.List())
+        {
+            var bucketLock = BucketLock(bucket.Name);
+            bucketLock.EnterWriteLock();
+            try
+            {
+                if (_buckets.Get(bucket.Name) is null)
+                {
+                    _buckets.Put(bucket);
+                    moved.Add(bucket);
+                }
+
+                _localBuckets.Delete(bucket.Name);
+            }
+            finally
+            {
+                bucketLock.ExitWriteLock();
+            }
+        }
+
+        return moved;
     }
 }

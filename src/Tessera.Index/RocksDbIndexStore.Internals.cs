@@ -49,11 +49,7 @@ public sealed partial class RocksDbIndexStore
         }
     }
 
-    private BucketInfo? ReadBucket(string bucket)
-    {
-        using var key = IndexKeys.Bucket(stackalloc byte[KeyBuffer.StackSize], bucket);
-        return _db.Get(key.Span, BucketDecoder);
-    }
+    private BucketInfo? ReadBucket(string bucket) => _buckets.Get(bucket);
 
     private ObjectManifest? ReadLatest(string bucket, string objectKey)
     {

@@ -35,6 +35,16 @@ public sealed partial class RocksDbIndexStore
     }
 
     /// <summary>
+    /// Whether the database holds any object version or open upload. With its bucket records in another catalog (a
+    /// cluster's etcd) an index in use may have no bucket record of its own: this is what says it is not a blank one.
+    /// </summary>
+    public bool HoldsObjects()
+    {
+        ThrowIfDisposed();
+        return AnyWithPrefix(IndexKeys.VersionSpace) || AnyWithPrefix(IndexKeys.UploadSpace);
+    }
+
+    /// <summary>
     /// Builds a new index in <paramref name="directory"/> (which must not hold one) from a snapshot: verifies the
     /// whole snapshot first, then copies its entries in unsynced batches and ends with a synced write. On any
     /// failure the files it created in the directory are deleted again (other files there are left alone).

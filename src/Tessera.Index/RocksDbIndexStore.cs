@@ -34,7 +34,6 @@ public sealed partial class RocksDbIndexStore : IIndexStore
     public const string NullVersionId = "null";
 
     private static readonly SpanDeserializer<ObjectManifest> ManifestDecoder = new(static s => ManifestSerializer.ReadObjectManifest(s));
-    private static readonly SpanDeserializer<BucketInfo> BucketDecoder = new(static s => ManifestSerializer.ReadBucketInfo(s));
     private static readonly SpanDeserializer<SegmentReference> SegmentReferenceDecoder = new(static s => ManifestSerializer.ReadSegmentReference(s));
 
     private readonly TimeProvider _time;
@@ -46,6 +45,12 @@ public sealed partial class RocksDbIndexStore : IIndexStore
     private readonly BlockBasedTableOptions _tableOptions;
     private readonly Cache _blockCache;
     private readonly WriteOptions _syncWrite;
+
+    /// <summary>The bucket records in this database's own keys (<c>01 'B'</c>).</summary>
+    private readonly RocksDbBucketCatalog _localBuckets;
+
+    /// <summary>Where bucket records live: <see cref="_localBuckets"/>, or the catalog the store was opened with.</summary>
+    private readonly IBucketCatalog _buckets;
 
     private readonly Lock[] _objectLocks;
     private readonly ReaderWriterLockSlim[] _bucketLocks;
@@ -67,6 +72,19 @@ public sealed partial class RocksDbIndexStore : IIndexStore
     /// <param name="time">Clock for garbage timestamps and delete markers.</param>
     /// <param name="options">RocksDB tuning.</param>
     public RocksDbIndexStore(string directory, TimeProvider time, RocksDbIndexOptions options)
+        : this(directory, time, options, null)
+    {
+    }
+
+    /// <summary>Opens (creating if missing) the index database in <paramref name="directory"/>, its bucket records in <paramref name="buckets"/>.</summary>
+    /// <param name="directory">The RocksDB directory; created if missing.</param>
+    /// <param name="time">Clock for garbage timestamps and delete markers.</param>
+    /// <param name="options">RocksDB tuning.</param>
+    /// <param name="buckets">
+    /// Where bucket records live (a cluster's etcd); null for the database's own keys. Not disposed by the store. Bucket
+    /// records already in the database stay there until <see cref="MoveBucketsToCatalog"/> moves them.
+    /// </param>
+    public RocksDbIndexStore(string directory, TimeProvider time, RocksDbIndexOptions options, IBucketCatalog? buckets)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(time);
@@ -99,6 +117,8 @@ public sealed partial class RocksDbIndexStore : IIndexStore
         }
 
         _syncWrite = new WriteOptions().SetSync(true);
+        _localBuckets = new RocksDbBucketCatalog(_db, _syncWrite);
+        _buckets = buckets ?? _localBuckets;
         _objectLocks = new Lock[ObjectLockStripes];
         for (var i = 0; i < _objectLocks.Length; i++)
         {

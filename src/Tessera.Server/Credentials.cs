@@ -80,9 +80,11 @@ public static class Credentials
             throw new InvalidDataException($"User '{e.AccessKey}': access keys need at least 3 characters and secret keys at least 8.");
         }
 
-        var canonical = e.CanonicalId ?? Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(e.AccessKey)));
-        return new S3User(e.AccessKey, e.SecretKey, canonical, e.DisplayName ?? defaultName);
+        return new S3User(e.AccessKey, e.SecretKey, e.CanonicalId ?? CanonicalIdOf(e.AccessKey), e.DisplayName ?? defaultName);
     }
+
+    /// <summary>The canonical id of a user that names none: the SHA-256 of its access key in lower-case hex.</summary>
+    internal static string CanonicalIdOf(string accessKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(accessKey)));
 
     private static void WritePrivate(string path, string content)
     {

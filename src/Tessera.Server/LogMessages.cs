@@ -14,4 +14,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Starting a term as the cluster's coordinator failed; standing down and campaigning again")]
     public static partial void CoordinatorTermFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Moved {Count} bucket records from the index's RocksDB to etcd")]
+    public static partial void BucketsMovedToEtcd(ILogger logger, int count);
 }

@@ -123,7 +123,9 @@ internal static class Settings
         Description = """
             A JSON list of further users: `[{"accessKey": "…", "secretKey": "…", "canonicalId": "…", "displayName": "…"}]`.
             `canonicalId` defaults to the SHA-256 of the access key. Each user owns the buckets it creates; other users get
-            AccessDenied on them.
+            AccessDenied on them. In a cluster (`etcd`) a node publishes these users to etcd at start, each unless etcd
+            already holds a user with that access key (etcd's record stays), and every node authenticates every user
+            in etcd: one node's file is enough (docs/design/cluster.md).
             """,
         Apply = static (o, v) => o.UsersFile = Setting.Single("usersFile", v),
     };

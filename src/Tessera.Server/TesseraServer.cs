@@ -182,6 +182,9 @@ public sealed class TesseraServer : IAsyncDisposable
     /// <summary>Where this node serves its disks to the other nodes, or null when it serves no storage port.</summary>
     public Uri? StorageEndpoint { get; private init; }
 
+    /// <summary>In a cluster, the buckets and users in etcd.</summary>
+    private ClusterMetadata? Metadata { get; init; }
+
     /// <summary>The root user.</summary>
     public S3User Root { get; }
 
@@ -344,8 +347,24 @@ public sealed class TesseraServer : IAsyncDisposable
 
         var holdsIndex = cluster is null || options.IndexNode == nodeId;
         ClusterCoordinator? coordinator = null;
+        ClusterMetadata? metadata = null;
+        if (cluster is not null)
+        {
+            try
+            {
+                // Buckets and users live in etcd (docs/design/cluster.md).
+                metadata = await ClusterMetadata.StartAsync(options, holdsIndex, root, users, app.Services.GetRequiredService<ILoggerFactory>(), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+                await cluster.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
         IIndexStore index = holdsIndex
-            ? new RocksDbIndexStore(layout.MetaDir, time)
+            ? new RocksDbIndexStore(layout.MetaDir, time, new RocksDbIndexOptions(), metadata?.Buckets)
             : new Tessera.Cluster.Index.RemoteIndexStore(cluster!.StorageEndpointOf(options.IndexNode!)!, cluster.Http, cluster.Authenticator);
         if (cluster is not null && holdsIndex)
         {
@@ -366,6 +385,11 @@ public sealed class TesseraServer : IAsyncDisposable
                 MaxMultipartUploadsPerUser = options.MaxMultipartUploads,
             };
             var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+            if (metadata is not null)
+            {
+                ClusterMetadata.MoveLocalBuckets(index, loggers.CreateLogger("Tessera.Cluster.Metadata"));
+            }
+
             var store = new StoreServices(index, storage, time, loggers, buffers) { GarbageGracePeriod = TimeSpan.FromSeconds(options.GarbageGraceSeconds) };
             var services = new S3Services(store, users, s3Options, loggers);
             var maintenance = new MaintenanceServices(store, root.AccessKey, services.Requests, topology, options);
@@ -392,6 +416,7 @@ public sealed class TesseraServer : IAsyncDisposable
             return new TesseraServer(app, index, services, maintenance, layout, root, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), generated, options, formatted, holdsIndex, cluster, coordinator)
             {
                 StorageEndpoint = storagePort is null ? null : new Uri($"http://{storagePort.Address}/"),
+                Metadata = metadata,
             };
         }
         catch
@@ -403,6 +428,11 @@ public sealed class TesseraServer : IAsyncDisposable
 
             index.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
+            if (metadata is not null)
+            {
+                await metadata.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (cluster is not null)
             {
                 await cluster.DisposeAsync().ConfigureAwait(false);
@@ -447,6 +477,11 @@ public sealed class TesseraServer : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _index.Dispose();
+        if (Metadata is not null)
+        {
+            await Metadata.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_cluster is not null)
         {
             await _cluster.DisposeAsync().ConfigureAwait(false);

@@ -17,7 +17,7 @@ namespace Tessera.IntegrationTests;
 /// storage ports keep to their own requests. The tests share the cluster and run one at a time: a test that stops a
 /// node starts it again before it ends.
 /// </summary>
-public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
+public sealed partial class ClusterTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
 {
     private const int Timeout = 60_000;
 

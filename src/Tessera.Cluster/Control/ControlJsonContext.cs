@@ -7,4 +7,6 @@ namespace Tessera.Cluster.Control;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(NodeRecord))]
 [JsonSerializable(typeof(DiskStateRecord))]
+[JsonSerializable(typeof(BucketRecord))]
+[JsonSerializable(typeof(UserRecord))]
 public sealed partial class ControlJsonContext : JsonSerializerContext;

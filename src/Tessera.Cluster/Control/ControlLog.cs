@@ -34,4 +34,22 @@ internal static partial class ControlLog
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Topology version {Version} committed by fencing token {Token}: {Disks} disks changed")]
     public static partial void ChangeCommitted(ILogger logger, long version, long token, int disks);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "etcd did not confirm the {Operation} of bucket {Bucket}; its record is read back from etcd before it is used again")]
+    public static partial void BucketWriteUncertain(ILogger logger, string operation, string bucket, Exception exception);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "The record of bucket {Bucket} changed in etcd outside this index node (mod revision {Expected} expected, {Actual} found); the {Operation} was refused and the record reloaded")]
+    public static partial void BucketRecordConflict(ILogger logger, string bucket, string operation, long expected, long actual);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "Loaded {Count} bucket records from etcd at revision {Revision}")]
+    public static partial void BucketsLoaded(ILogger logger, int count, long revision);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "Published user {AccessKey} to etcd")]
+    public static partial void UserPublished(ILogger logger, string accessKey);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Warning, Message = "User {AccessKey} of the users file differs from its record in etcd; etcd's record stays (change it there)")]
+    public static partial void UserDiffers(ILogger logger, string accessKey);
+
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Warning, Message = "The user record at {Key} cannot be read; it is left out")]
+    public static partial void UserUnreadable(ILogger logger, string key);
 }

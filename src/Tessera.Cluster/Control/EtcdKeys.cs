@@ -6,7 +6,8 @@ namespace Tessera.Cluster.Control;
 /// The control plane's etcd key layout under a prefix (default <c>/tessera/</c>):
 /// <c>nodes/&lt;nodeId&gt;</c> (a <see cref="NodeRecord"/> under the node's lease), <c>coordinator</c> (the elected
 /// coordinator's node id under its lease), <c>topology/disks/&lt;diskId&gt;</c> (a <see cref="DiskStateRecord"/>) and
-/// <c>topology/version</c> (the map's version as a decimal number).
+/// <c>topology/version</c> (the map's version as a decimal number), <c>buckets/&lt;name&gt;</c> (a <see cref="BucketRecord"/>,
+/// written by the index node only) and <c>users/&lt;accessKey&gt;</c> (a <see cref="UserRecord"/>).
 /// </summary>
 internal sealed class EtcdKeys
 {
@@ -18,6 +19,8 @@ internal sealed class EtcdKeys
         TopologyPrefix = prefix + "topology/";
         DisksPrefix = TopologyPrefix + "disks/";
         TopologyVersion = TopologyPrefix + "version";
+        BucketsPrefix = prefix + "buckets/";
+        UsersPrefix = prefix + "users/";
     }
 
     public string Prefix { get; }
@@ -33,9 +36,18 @@ internal sealed class EtcdKeys
 
     public string TopologyVersion { get; }
 
+    public string BucketsPrefix { get; }
+
+    public string UsersPrefix { get; }
+
     public string Node(string nodeId) => NodesPrefix + CheckId(nodeId, nameof(nodeId));
 
     public string Disk(string diskId) => DisksPrefix + CheckId(diskId, nameof(diskId));
+
+    /// <summary>A bucket's key; S3 bucket names never hold '/', so the name is one key segment as it is.</summary>
+    public string Bucket(string name) => BucketsPrefix + CheckId(name, nameof(name));
+
+    public string User(string accessKey) => UsersPrefix + CheckId(accessKey, nameof(accessKey));
 
     public static ByteString Bytes(string key) => ByteString.CopyFromUtf8(key);
 
@@ -48,7 +60,7 @@ internal sealed class EtcdKeys
         return ByteString.CopyFrom(bytes);
     }
 
-    /// <summary>Node and disk ids become one key segment: non-empty, no '/', at most 256 characters.</summary>
+    /// <summary>Node and disk ids, bucket names and access keys become one key segment: non-empty, no '/', at most 256 characters.</summary>
     public static string CheckId(string id, string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(id, name);

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Tessera.Cluster.Storage;
 using Tessera.Index;
+using Tessera.Storage;
 
 namespace Tessera.Cluster.Index;
 
@@ -85,6 +86,13 @@ public sealed class IndexEndpoint
         {
             // The index refused the arguments (a segment reused, say): the caller gets the same exception.
             response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            await response.WriteAsync(e.Message, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+        catch (StorageUnavailableException e)
+        {
+            // The index could not complete the call (etcd did not confirm a bucket record, say): the caller answers 503.
+            response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             await response.WriteAsync(e.Message, context.RequestAborted).ConfigureAwait(false);
             return;
         }

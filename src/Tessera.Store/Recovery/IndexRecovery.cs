@@ -27,7 +27,7 @@ public static class IndexRecovery
     /// <param name="disks">The data disks' directories and placement weights, in disk-id order (disk1, disk2, …).</param>
     /// <param name="region">The region recovered buckets are recorded in.</param>
     /// <param name="rootAccessKey">The owner of buckets whose fragments name none.</param>
-    /// <param name="force">Replace an index that still holds buckets (moved aside to <c>&lt;meta&gt;.replaced-&lt;time&gt;</c>).</param>
+    /// <param name="force">Replace an index that still holds buckets or objects (moved aside to <c>&lt;meta&gt;.replaced-&lt;time&gt;</c>).</param>
     /// <param name="time">The clock.</param>
     /// <param name="log">Progress lines (rejected snapshots).</param>
     /// <exception cref="InvalidOperationException">The meta directory holds an index with buckets and <paramref name="force"/> is false.</exception>
@@ -200,7 +200,7 @@ public static class IndexRecovery
     }
 
     /// <summary>
-    /// Refuses an index that holds buckets unless forced; an index without buckets (or a forced one) is moved aside,
+    /// Refuses an index that holds buckets or objects unless forced; an index without either (or a forced one) is moved aside,
     /// keeping the generated root credentials.
     /// </summary>
     private static void PrepareMetaDirectory(string metaDir, bool force, TimeProvider time)
@@ -214,12 +214,13 @@ public static class IndexRecovery
         bool hasBuckets;
         using (var existing = new RocksDbIndexStore(metaDir, time))
         {
-            hasBuckets = existing.ListBuckets().Count > 0;
+            // A cluster's index node keeps its bucket records in etcd: its objects say it is in use.
+            hasBuckets = existing.ListBuckets().Count > 0 || existing.HoldsObjects();
         }
 
         if (hasBuckets && !force)
         {
-            throw new InvalidOperationException($"{metaDir} holds an index with buckets; stop the server and pass --force to replace it (it is moved aside).");
+            throw new InvalidOperationException($"{metaDir} holds an index with buckets or objects; stop the server and pass --force to replace it (it is moved aside).");
         }
 
         var aside = $"{metaDir.TrimEnd('/')}.replaced-{time.GetUtcNow():yyyyMMddTHHmmssZ}";

@@ -21,6 +21,14 @@ public class ClusterFixture : IAsyncLifetime
     public const int ShardSize = 4096;
     public const int DisksPerNode = 4;
 
+    /// <summary>The node started with a users file (the others have none): its users reach every gateway through etcd.</summary>
+    public const string UsersFileNode = "n2";
+
+    /// <summary>The one user of <see cref="UsersFileNode"/>'s users file.</summary>
+    public const string FileUserKey = "AKCLUSTERFILEUSER";
+
+    public const string FileUserSecret = "cluster-file-user-secret-0001";
+
     private readonly Dictionary<string, ServerOptions> _options = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TesseraServer?> _servers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AmazonS3Client> _clients = new(StringComparer.Ordinal);
@@ -48,11 +56,15 @@ public class ClusterFixture : IAsyncLifetime
 
     public EtcdCluster Etcd => _etcd ?? throw new InvalidOperationException("The fixture is not initialized.");
 
+    private string UsersFile => Path.Combine(Directory, "users.json");
+
     public virtual async ValueTask InitializeAsync()
     {
         try
         {
             _etcd = await EtcdCluster.StartAsync(3, TestContext.Current.CancellationToken);
+            System.IO.Directory.CreateDirectory(Directory);
+            await File.WriteAllTextAsync(UsersFile, $$"""[{"accessKey": "{{FileUserKey}}", "secretKey": "{{FileUserSecret}}", "displayName": "file-user"}]""", TestContext.Current.CancellationToken);
             foreach (var node in NodeIds)
             {
                 _options[node] = Options(node, _etcd.Endpoints);
@@ -221,6 +233,7 @@ public class ClusterFixture : IAsyncLifetime
             ClusterWait = 30,
             RootUser = StoreFixture.RootKey,
             RootPassword = StoreFixture.RootSecret,
+            UsersFile = node == UsersFileNode ? UsersFile : null,
             ErasureCode = "4+2@node",
             ShardSize = ShardSize,
             MinPartSize = 1,
@@ -243,8 +256,11 @@ public class ClusterFixture : IAsyncLifetime
         _options[node].StorageAddress = $"127.0.0.1:{server.StorageEndpoint!.Port}";
     }
 
-    private static AmazonS3Client CreateClient(Uri endpoint) =>
-        new(new BasicAWSCredentials(StoreFixture.RootKey, StoreFixture.RootSecret), new AmazonS3Config
+    /// <summary>A client of <paramref name="node"/>'s gateway with other keys (the caller disposes it).</summary>
+    public AmazonS3Client Client(string node, string accessKey, string secretKey) => CreateClient(Server(node).Endpoint, accessKey, secretKey);
+
+    private static AmazonS3Client CreateClient(Uri endpoint, string accessKey = StoreFixture.RootKey, string secretKey = StoreFixture.RootSecret) =>
+        new(new BasicAWSCredentials(accessKey, secretKey), new AmazonS3Config
         {
             ServiceURL = endpoint.ToString(),
             ForcePathStyle = true,

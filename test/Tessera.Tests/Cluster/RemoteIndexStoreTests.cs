@@ -68,7 +68,7 @@ public sealed class RemoteIndexStoreTests
         Assert.Throws<Tessera.Storage.StorageUnavailableException>(() => gone.GetBucket("b"));
     }
 
-    private static string Outcome(IIndexStore store, Func<IIndexStore, object?> step)
+    internal static string Outcome(IIndexStore store, Func<IIndexStore, object?> step)
     {
         try
         {
@@ -90,7 +90,7 @@ public sealed class RemoteIndexStoreTests
     };
 
     /// <summary>Calls covering every method and its outcomes, each run on both indexes in turn.</summary>
-    private static IEnumerable<(string Name, Func<IIndexStore, object?> Step)> Script(ManualTimeProvider time)
+    internal static IEnumerable<(string Name, Func<IIndexStore, object?> Step)> Script(ManualTimeProvider time)
     {
         var now = time.GetUtcNow();
         var bucket = new BucketInfo("photos", "alice", now, "us-east-1", VersioningState.Unversioned);
