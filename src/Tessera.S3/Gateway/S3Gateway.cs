@@ -68,6 +68,12 @@ public sealed class S3Gateway
         {
             // The client went away; nothing to answer.
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status408RequestTimeout && !response.HasStarted)
+        {
+            // Kestrel's minimum body data rate: the body arrived too slowly (or this server was too starved to read it).
+            // S3's answer is RequestTimeout, which clients retry, not IncompleteBody, which they do not.
+            error = new S3Exception(S3Errors.RequestTimeout);
+        }
         catch (Exception e) when (e is BadHttpRequestException or IOException && !response.HasStarted)
         {
             // The body ended early or broke off (Kestrel reports it as a bad request or an I/O error).
@@ -89,7 +95,7 @@ public sealed class S3Gateway
             {
                 // A body left unread (refused before it was read, stalled, or cut short) is not drained: the connection closes.
                 var timedOut = body?.TimedOut == true;
-                var close = hasBody && (timedOut || error.Error == S3Errors.SlowDown || error.Error == S3Errors.IncompleteBody);
+                var close = hasBody && (timedOut || error.Error == S3Errors.SlowDown || error.Error == S3Errors.IncompleteBody || error.Error == S3Errors.RequestTimeout);
                 await WriteErrorAsync(request, error, close).ConfigureAwait(false);
             }
         }

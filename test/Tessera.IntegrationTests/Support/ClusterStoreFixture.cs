@@ -18,7 +18,7 @@ public class ClusterStoreFixture : ClusterFixture
     private readonly ConcurrentDictionary<(string Node, string AccessKey), AmazonS3Client> _clients = new();
     private readonly ConcurrentBag<AmazonS3Client> _created = [];
 
-    public string UsersFile => Path.Combine(Directory, "users.json");
+    public string UsersFile => Path.Combine(Directory, "alice-users.json");
 
     public override async ValueTask InitializeAsync()
     {
