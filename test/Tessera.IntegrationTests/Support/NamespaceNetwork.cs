@@ -90,10 +90,11 @@ public sealed partial class NamespaceNetwork : IAsyncDisposable
                 network.Build();
                 return network;
             }
-            catch
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
             {
                 network.Remove();
-                throw;
+                throw new InvalidOperationException(
+                    $"Could not build the network namespaces this fault test needs (root with CAP_NET_ADMIN and CAP_SYS_ADMIN, iproute2): {e.Message}. It does not pass without its fault.", e);
             }
         }
     }
