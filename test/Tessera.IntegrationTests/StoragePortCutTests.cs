@@ -135,6 +135,7 @@ public sealed partial class StoragePortCutTests
             await Task.Delay(PollInterval * 2, ct);
             await stopObserving.CancelAsync();
             var (observations, registrations, s3) = await observing.Task;
+            var missedSamples = observing.Missed.Count(m => m.At >= cutAt);
             var s3Answers = s3.Where(a => a.At >= cutAt).ToList();
             var (dropped, _) = await network.DroppedAsync(Victim, ct);
 
@@ -170,7 +171,7 @@ public sealed partial class StoragePortCutTests
                 Output.WriteLine($"    {observer} took {Victim} out of placement at {(left is null ? "never" : $"{left.At.TotalSeconds:F1} s")}");
             }
 
-            Output.WriteLine($"(2) disks declared failed before the down-out interval ({DownOut.TotalSeconds:F0} s): {early.Count}{Sample(early)}; disks of other nodes ever failed: {others.Count}{Sample(others)}; {timeline.Count} status samples");
+            Output.WriteLine($"(2) disks declared failed before the down-out interval ({DownOut.TotalSeconds:F0} s): {early.Count}{Sample(early)}; disks of other nodes ever failed: {others.Count}{Sample(others)}; {timeline.Count} status samples, {missedSamples} missed after the cut");
             Output.WriteLine($"(3) {Victim}'s disks declared failed (between the last sample showing it not failed and the first failed): {string.Join("; ", declared.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key} {d.Value.Last.TotalSeconds:F1}–{d.Value.First.TotalSeconds:F1} s"))}");
             Output.WriteLine($"    repair on {ProcessCluster.IndexNode}: before the first declaration {RepairText(beforeDeclared)}; at the end {RepairText(repair.LastOrDefault())}; {onVictim.Count - missing.Count} of the {onVictim.Count} fragments {Victim} held rebuilt on n1/n2 by {(repairedAt - cutAt).TotalSeconds:F1} s{Sample(missing)}");
             Output.WriteLine($"(4) {acked.Count} acknowledged objects ({before.Count} before the cut) read back in {readClock.Elapsed.TotalSeconds:F1} s: {lost.Count} lost or wrong{Sample(lost)}; {badETags.Count} wrong ETags");
@@ -184,6 +185,8 @@ public sealed partial class StoragePortCutTests
             Assert.True(late.Count == 0, $"{late.Count} PUTs started more than {FailureWindow.TotalSeconds} s after the cut failed{Sample(late)}");
             Assert.True(gap <= MaxGap, $"No PUT acknowledged for {gap.TotalSeconds:F1} s after the cut.");
             Assert.True(afterDeclared.Count > 0 && afterDeclared.All(o => o.Outcome == StormOutcome.Acknowledged), $"{afterDeclared.Count(o => o.Outcome != StormOutcome.Acknowledged)} of {afterDeclared.Count} PUTs started after {Victim}'s disks were declared failed failed ({Counts(afterDeclared.Where(o => o.Outcome != StormOutcome.Acknowledged))})");
+            var samplesInInterval = timeline.Count(o => o.At >= TimeSpan.Zero && o.At < DownOut);
+            Assert.True(samplesInInterval >= 5, $"Only {samplesInInterval} status samples within the down-out interval ({missedSamples} missed): check 2 saw too little.");
             Assert.True(early.Count == 0, $"Disks declared failed before the down-out interval{Sample(early)}");
             Assert.True(others.Count == 0, $"Disks of live nodes declared failed{Sample(others)}");
             Assert.True(declared.Count == ProcessCluster.DisksPerNode, $"Only {declared.Count} of {Victim}'s disks declared failed by {(deadline - cutAt).TotalSeconds:F0} s after the cut.");
@@ -335,16 +338,23 @@ public sealed partial class StoragePortCutTests
             {
                 foreach (var node in new[] { "n1", "n2" })
                 {
+                    // A status that does not come within 5 s is a missed sample, not a stalled observer.
+                    using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    limit.CancelAfter(TimeSpan.FromSeconds(5));
                     try
                     {
-                        if (await ReadStatusAsync(cluster, node, clock, cancellationToken) is { } observation)
+                        if (await ReadStatusAsync(cluster, node, clock, limit.Token) is { } observation)
                         {
                             observer.Observations.Enqueue(observation);
                         }
                     }
-                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+                    catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
                     {
-                        // Missed one sample.
+                        observer.Missed.Enqueue((clock.Elapsed, node));
+                        if (cancellationToken.IsCancellationRequested)
+                        {
+                            break;
+                        }
                     }
                 }
 
@@ -353,7 +363,7 @@ public sealed partial class StoragePortCutTests
                     var record = await etcd.GetAsync("/tessera/nodes/" + Victim, deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancellationToken);
                     observer.Registrations.Enqueue((clock.Elapsed, record.Count > 0));
                 }
-                catch (Exception e) when (e is Grpc.Core.RpcException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (e is Grpc.Core.RpcException or OperationCanceledException)
                 {
                 }
 
@@ -362,9 +372,12 @@ public sealed partial class StoragePortCutTests
                     using var live = await http.GetAsync(new Uri(cluster.Endpoint(Victim), "/health/live"), cancellationToken);
                     observer.S3.Enqueue((clock.Elapsed, true));
                 }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
                 {
-                    observer.S3.Enqueue((clock.Elapsed, false));
+                    if (!cancellationToken.IsCancellationRequested)
+                    {
+                        observer.S3.Enqueue((clock.Elapsed, false));
+                    }
                 }
 
                 try
@@ -502,6 +515,9 @@ public sealed partial class StoragePortCutTests
         public ConcurrentQueue<(TimeSpan At, bool Registered)> Registrations { get; } = new();
 
         public ConcurrentQueue<(TimeSpan At, bool Answered)> S3 { get; } = new();
+
+        /// <summary>Status requests that failed or took more than 5 s (when, to whom).</summary>
+        public ConcurrentQueue<(TimeSpan At, string Node)> Missed { get; } = new();
 
         public Task<(List<Observation> Observations, List<(TimeSpan At, bool Registered)> Registrations, List<(TimeSpan At, bool Answered)> S3)> Task { get; set; } = null!;
     }
