@@ -299,9 +299,13 @@ public sealed class ErasureSet
             var activePlacement = active.Count > 0 ? new Placement(active) : null;
             var present = active.Where(d => !absent.Contains(d.Id)).ToList();
             var widest = policies.Max(p => p.DataShards + p.ParityShards);
+
+            // Failed disks are out as absent ones are: a node whose disks the down-out interval declared failed leaves
+            // the others to spread over, as it did while merely absent (placing on its failed disks refused writes).
+            var failed = frozen.Count(s => s.Value == DiskState.Failed);
             var (writes, degraded) =
                 present.Count > 0 && CanHold(present, policies) ? (new Placement(present), false)
-                : present.Count < active.Count && present.Count >= widest ? (new Placement(present), true)
+                : present.Count < active.Count + failed && present.Count >= widest ? (new Placement(present), true)
                 : activePlacement is not null && CanHold(active, policies) ? (activePlacement, false)
                 : (new Placement([.. disks.Where(d => !frozen.TryGetValue(d.Id, out var s) || s != DiskState.Draining)]), false);
             return new View(disks, byId, frozen, absent, writes, degraded, activePlacement, generation);

@@ -11,7 +11,9 @@ namespace Tessera.IntegrationTests;
 /// executables n1..n3 (<see cref="ServerProcess"/>), each with four disk directories, RS(4,2) over nodes with 16 KiB shards, n1 holding the
 /// index and running the maintenance. Etcd member i - 1 counts as node i's (on the same machine). A node is SIGKILLed
 /// for real and started again over its directories on the same S3 and storage ports. Everything still running is
-/// SIGKILLed on dispose (and on process exit, by <see cref="ServerProcess"/> and <see cref="EtcdCluster"/>).
+/// SIGKILLed on dispose (and on process exit, by <see cref="ServerProcess"/> and <see cref="EtcdCluster"/>). On a
+/// <see cref="NamespaceNetwork"/>, each node runs in its own network namespace on its address there and etcd listens
+/// on the bridge too; the network is the caller's to dispose, after the cluster.
 /// </summary>
 public sealed class ProcessCluster : IAsyncDisposable
 {
@@ -28,11 +30,15 @@ public sealed class ProcessCluster : IAsyncDisposable
     private readonly Dictionary<string, ServerProcess?> _servers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int S3, int Storage)> _ports = new(StringComparer.Ordinal);
     private readonly int _leaseTtl;
+    private readonly NamespaceNetwork? _network;
+    private readonly Func<string, IReadOnlyDictionary<string, string>>? _settings;
 
-    private ProcessCluster(EtcdCluster etcd, int leaseTtl)
+    private ProcessCluster(EtcdCluster etcd, int leaseTtl, NamespaceNetwork? network, Func<string, IReadOnlyDictionary<string, string>>? settings)
     {
         Etcd = etcd;
         _leaseTtl = leaseTtl;
+        _network = network;
+        _settings = settings;
         foreach (var node in NodeIds)
         {
             _servers[node] = null;
@@ -47,11 +53,16 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     public EtcdCluster Etcd { get; }
 
-    /// <summary>Starts etcd and the three nodes (concurrently: each waits in its start for the others' disks).</summary>
-    public static async Task<ProcessCluster> StartAsync(int leaseTtl, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts etcd and the three nodes (concurrently: each waits in its start for the others' disks), on loopback or in
+    /// the namespaces of <paramref name="network"/>. <paramref name="settings"/> gives a node's server options that
+    /// replace or add to the defaults (option name with its dashes → value).
+    /// </summary>
+    public static async Task<ProcessCluster> StartAsync(
+        int leaseTtl, CancellationToken cancellationToken, NamespaceNetwork? network = null, Func<string, IReadOnlyDictionary<string, string>>? settings = null)
     {
-        var etcd = await EtcdCluster.StartAsync(3, cancellationToken);
-        var cluster = new ProcessCluster(etcd, leaseTtl);
+        var etcd = await EtcdCluster.StartAsync(3, cancellationToken, network?.HostAddress);
+        var cluster = new ProcessCluster(etcd, leaseTtl, network, settings);
         try
         {
             await Task.WhenAll(cluster.NodeIds.Select(cluster.StartNodeAsync));
@@ -73,7 +84,13 @@ public sealed class ProcessCluster : IAsyncDisposable
     public bool IsRunning(string node) => _servers[node] is not null;
 
     /// <summary>The S3 endpoint (gateway) of <paramref name="node"/>: the same across restarts.</summary>
-    public Uri Endpoint(string node) => new($"http://127.0.0.1:{_ports[node].S3}");
+    public Uri Endpoint(string node) => new($"http://{Host(node)}:{_ports[node].S3}");
+
+    /// <summary>The port <paramref name="node"/> serves its disks on (<c>--storage-address</c>).</summary>
+    public int StoragePort(string node) => _ports[node].Storage;
+
+    /// <summary>The address <paramref name="node"/> listens on: loopback, or its address in its namespace.</summary>
+    public string Host(string node) => _network?.AddressOf(node) ?? "127.0.0.1";
 
     /// <summary>The disk directories of <paramref name="node"/>, disk1 first.</summary>
     public IReadOnlyList<string> DiskPaths(string node) =>
@@ -145,23 +162,34 @@ public sealed class ProcessCluster : IAsyncDisposable
         var root = Path.Combine(Directory, node);
         System.IO.Directory.CreateDirectory(root);
         var (s3, storage) = _ports[node];
+        var options = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["--meta-dir"] = Path.Combine(root, "meta"),
+            ["--node-id"] = node,
+            ["--storage-address"] = $"{Host(node)}:{storage}",
+            ["--etcd"] = _network is null ? Etcd.Endpoints : Etcd.EndpointsAt(_network.HostAddress),
+            ["--cluster-secret"] = Secret,
+            ["--index-node"] = IndexNode,
+            ["--lease-ttl"] = _leaseTtl.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["--ec"] = "4+2@node",
+            ["--shard-size"] = ShardSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["--disk-check-interval"] = "0",
+            ["--scrub-interval"] = "0",
+            ["--scrub-rate"] = "0",
+            ["--snapshot-interval"] = "0",
+            ["--repair-bandwidth"] = "0",
+            ["--gc-grace"] = "3600",
+        };
+        foreach (var (option, value) in _settings?.Invoke(node) ?? new Dictionary<string, string>())
+        {
+            options[option] = value;
+        }
+
         _servers[node] = await ServerProcess.StartAsync(
+            _network?.Wrapper(node) ?? [],
+            Host(node),
             Path.Combine(root, $"disk{{1...{DisksPerNode}}}"),
             s3,
-            "--meta-dir", Path.Combine(root, "meta"),
-            "--node-id", node,
-            "--storage-address", $"127.0.0.1:{storage}",
-            "--etcd", Etcd.Endpoints,
-            "--cluster-secret", Secret,
-            "--index-node", IndexNode,
-            "--lease-ttl", _leaseTtl.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--ec", "4+2@node",
-            "--shard-size", ShardSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--disk-check-interval", "0",
-            "--scrub-interval", "0",
-            "--scrub-rate", "0",
-            "--snapshot-interval", "0",
-            "--repair-bandwidth", "0",
-            "--gc-grace", "3600");
+            [.. options.SelectMany(o => new[] { o.Key, o.Value })]);
     }
 }

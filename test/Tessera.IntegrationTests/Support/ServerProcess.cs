@@ -31,11 +31,11 @@ public sealed class ServerProcess : IAsyncDisposable
         };
     }
 
-    private ServerProcess(Process process, int port)
+    private ServerProcess(Process process, string host, int port)
     {
         _process = process;
         Port = port;
-        Endpoint = new Uri($"http://127.0.0.1:{port}");
+        Endpoint = new Uri($"http://{host}:{port}");
     }
 
     public int Port { get; }
@@ -45,20 +45,32 @@ public sealed class ServerProcess : IAsyncDisposable
     public int Pid => _process.Id;
 
     /// <summary>Starts <c>tessera server DATA</c> on a free port and waits until it answers its readiness probe.</summary>
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, int? port = null, params string[] extraArgs)
+    public static Task<ServerProcess> StartAsync(string dataDirectory, int? port = null, params string[] extraArgs) =>
+        StartAsync([], "127.0.0.1", dataDirectory, port ?? FreePort(), extraArgs);
+
+    /// <summary>
+    /// Starts <c>tessera server DATA</c> on <paramref name="host"/>:<paramref name="port"/> through
+    /// <paramref name="wrapper"/> (<c>ip netns exec NAME</c>, which execs the server in place: the pid is the server's)
+    /// and waits until it answers its readiness probe there.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyList<string> wrapper, string host, string dataDirectory, int port, params string[] extraArgs)
     {
-        port ??= FreePort();
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var arg in wrapper.Skip(1).Concat(wrapper.Count > 0 ? ["dotnet"] : []))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
         info.ArgumentList.Add(ServerAssembly());
         info.ArgumentList.Add("server");
         info.ArgumentList.Add(dataDirectory);
         info.ArgumentList.Add("--address");
-        info.ArgumentList.Add($"127.0.0.1:{port}");
+        info.ArgumentList.Add($"{host}:{port}");
         info.ArgumentList.Add("--quiet");
         foreach (var arg in extraArgs)
         {
@@ -68,7 +80,7 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["TESSERA_ROOT_USER"] = StoreFixture.RootKey;
         info.Environment["TESSERA_ROOT_PASSWORD"] = StoreFixture.RootSecret;
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start tessera");
-        var server = new ServerProcess(process, port.Value);
+        var server = new ServerProcess(process, host, port);
         Live[server] = 0;
         process.OutputDataReceived += (_, e) => server.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => server.Keep(e.Data);

@@ -40,6 +40,32 @@ public sealed class DegradedPlacementTests
     }
 
     [Fact]
+    public void WithANodesDisksDeclaredFailedSegmentsGoToTheOtherNodesThreeAndThreeNotToTheFailedDisks()
+    {
+        // The down-out interval ran out for a node (absent or only unreachable): its disks are failed, and the other
+        // two nodes cannot hold RS(4,2) at two per node. Placing on the failed disks would leave k fragments and refuse
+        // every coded write (StoragePortCutTests found it); they spread over the others as while the node was absent.
+        var disks = Nodes(3, 4);
+        var set = new ErasureSet(disks, new ErasurePolicy(4, 2, 4096, "node"));
+        set.SetAbsent(disks.Where(d => d.Labels.Node == "n3").Select(d => d.Id));
+        foreach (var disk in disks.Where(d => d.Labels.Node == "n3"))
+        {
+            set.SetState(disk.Id, DiskState.Failed);
+        }
+
+        Assert.True(set.WritesDegraded);
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.Equal(new Dictionary<string, int> { ["n1"] = 3, ["n2"] = 3 }, PerNode(set.PlaceNew(Guid.NewGuid(), 4, 2, "node")));
+        }
+
+        // The same once it is back in the membership but still failed (not yet active again).
+        set.SetAbsent([]);
+        Assert.True(set.WritesDegraded);
+        Assert.Equal(new Dictionary<string, int> { ["n1"] = 3, ["n2"] = 3 }, PerNode(set.PlaceNew(Guid.NewGuid(), 4, 2, "node")));
+    }
+
+    [Fact]
     public void TooFewPresentDisksKeepTheNormalPlacementAndWritesFallToTheQuorum()
     {
         // Two nodes of two disks present: four disks cannot take six fragments, so nothing is degraded; placement

@@ -24,6 +24,7 @@ public sealed class EtcdCluster : IAsyncDisposable
     private readonly int[] _clientPorts;
     private readonly int[] _peerPorts;
     private readonly string _token = "t" + Guid.NewGuid().ToString("n")[..8];
+    private readonly string? _alsoListenOn;
 
     static EtcdCluster()
     {
@@ -36,8 +37,9 @@ public sealed class EtcdCluster : IAsyncDisposable
         };
     }
 
-    private EtcdCluster(int members)
+    private EtcdCluster(int members, string? alsoListenOn)
     {
+        _alsoListenOn = alsoListenOn;
         _processes = new Process?[members];
         var ports = FreePorts(2 * members);
         _clientPorts = ports[..members];
@@ -56,11 +58,15 @@ public sealed class EtcdCluster : IAsyncDisposable
     /// <summary>The number of members.</summary>
     public int Count => _processes.Length;
 
-    /// <summary>Starts <paramref name="members"/> members and waits (30 s at most) until every one serves a linearizable read.</summary>
-    public static async Task<EtcdCluster> StartAsync(int members = 3, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts <paramref name="members"/> members and waits (30 s at most) until every one serves a linearizable read.
+    /// With <paramref name="alsoListenOn"/> (an address of this machine, a bridge to network namespaces say) each member
+    /// serves clients on the same port there too (<see cref="EndpointsAt"/>); peers stay on loopback.
+    /// </summary>
+    public static async Task<EtcdCluster> StartAsync(int members = 3, CancellationToken cancellationToken = default, string? alsoListenOn = null)
     {
         EnsureEtcdInstalled();
-        var cluster = new EtcdCluster(members);
+        var cluster = new EtcdCluster(members, alsoListenOn);
         try
         {
             for (var i = 0; i < members; i++)
@@ -77,6 +83,12 @@ public sealed class EtcdCluster : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>The client URLs on <paramref name="host"/> (loopback, or the address given to <see cref="StartAsync"/>), comma separated.</summary>
+    public string EndpointsAt(string host) => string.Join(',', _clientPorts.Select(p => $"http://{host}:{p}"));
+
+    /// <summary>Member i's client port (the same on every address it listens on).</summary>
+    public int ClientPort(int i) => _clientPorts[i];
 
     /// <summary>A client over every member (the caller disposes it).</summary>
     public EtcdClient Client() => new(Endpoints);
@@ -211,7 +223,7 @@ public sealed class EtcdCluster : IAsyncDisposable
     private void Launch(int i)
     {
         var name = Name(i);
-        var client = ClientUrls[i];
+        var client = ClientUrls[i] + (_alsoListenOn is null ? "" : $",http://{_alsoListenOn}:{_clientPorts[i]}");
         var peer = $"http://127.0.0.1:{_peerPorts[i]}";
         var initial = string.Join(',', Enumerable.Range(0, Count).Select(m => $"{Name(m)}=http://127.0.0.1:{_peerPorts[m]}"));
         // Through sh only to send both streams to a log file; exec keeps the pid etcd's own.
