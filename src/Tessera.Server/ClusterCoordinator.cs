@@ -185,6 +185,7 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
                 }
 
                 work.Add(_repairer.RunAsync(term.Token));
+                work.Add(FollowReportsAsync(term.Token));
                 if (_diskCheck > TimeSpan.Zero)
                 {
                     work.Add(_monitor.RunAsync(_diskCheck, term.Token));
@@ -215,6 +216,39 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
                 {
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// While coordinating: reads the nodes' reachability reports every second, so the disk monitor counts a node most of
+    /// the others cannot reach as failing its probes (<see cref="DiskMonitor.ReportedDown"/>), this node included.
+    /// </summary>
+    private async Task FollowReportsAsync(CancellationToken term)
+    {
+        IReadOnlySet<string> down = new HashSet<string>(StringComparer.Ordinal);
+        _monitor.ReportedDown = disk => Volatile.Read(ref down).Contains(disk.Labels.Node);
+        try
+        {
+            while (!term.IsCancellationRequested)
+            {
+                try
+                {
+                    Volatile.Write(ref down, await _node.ReadReportedDownAsync(term).ConfigureAwait(false));
+                }
+                catch (Grpc.Core.RpcException)
+                {
+                    // etcd unreachable for now: keep the last reports.
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), term).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _monitor.ReportedDown = null;
         }
     }
 

@@ -206,7 +206,77 @@ internal sealed class ClusterNode : IAsyncDisposable
             {
                 Refresh();
             }
+
+            if (changed || !_reported)
+            {
+                _reported = await ReportAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
+    }
+
+    private bool _reported;
+
+    /// <summary>The etcd key under which a node reports the nodes whose storage port it cannot reach.</summary>
+    public string ReportKey(string nodeId) => Control.KeyPrefix + "reports/" + nodeId;
+
+    /// <summary>
+    /// Writes the nodes this node cannot reach to <see cref="ReportKey"/> (at its first probe round too, replacing a
+    /// report left by its last run). The coordinator counts a node unreachable from most of the others as failing its
+    /// probes, even when the coordinator itself reaches it: a coordinator whose own storage port is cut declares its own
+    /// disks down after the down-out interval. False when etcd did not take it (tried again next round).
+    /// </summary>
+    private async Task<bool> ReportAsync(CancellationToken cancellationToken)
+    {
+        string[] unreachable;
+        lock (_lock)
+        {
+            unreachable = [.. _unreachable.Order(StringComparer.Ordinal)];
+        }
+
+        try
+        {
+            await _etcd.PutAsync(
+                new Etcdserverpb.PutRequest { Key = Google.Protobuf.ByteString.CopyFromUtf8(ReportKey(NodeId)), Value = Google.Protobuf.ByteString.CopyFromUtf8(string.Join(',', unreachable)) },
+                deadline: DateTime.UtcNow + Control.RequestTimeout,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is Grpc.Core.RpcException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The registered nodes that more than half of the other registered nodes report they cannot reach (linearizable
+    /// read of every report).
+    /// </summary>
+    public async Task<IReadOnlySet<string>> ReadReportedDownAsync(CancellationToken cancellationToken)
+    {
+        var prefix = Control.KeyPrefix + "reports/";
+        var end = System.Text.Encoding.UTF8.GetBytes(prefix);
+        end[^1]++;
+        var response = await _etcd.GetAsync(
+            new Etcdserverpb.RangeRequest { Key = Google.Protobuf.ByteString.CopyFromUtf8(prefix), RangeEnd = Google.Protobuf.ByteString.CopyFrom(end) },
+            deadline: DateTime.UtcNow + Control.RequestTimeout,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        var nodes = _membership.Nodes;
+        var reports = response.Kvs
+            .Select(kv => (Reporter: kv.Key.ToStringUtf8()[prefix.Length..], Unreachable: kv.Value.ToStringUtf8().Split(',', StringSplitOptions.RemoveEmptyEntries)))
+            .Where(r => nodes.ContainsKey(r.Reporter))
+            .ToList();
+        var down = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in nodes.Keys)
+        {
+            var voters = nodes.Count - 1;
+            var votes = reports.Count(r => r.Reporter != node && r.Unreachable.Contains(node, StringComparer.Ordinal));
+            if (voters > 0 && votes * 2 > voters)
+            {
+                down.Add(node);
+            }
+        }
+
+        return down;
     }
 
     /// <summary>
@@ -252,7 +322,7 @@ internal sealed class ClusterNode : IAsyncDisposable
         using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(endpoint, "/_tessera/" + path + http.Request.QueryString.ToUriComponent()));
         request.Headers.TryAddWithoutValidation(ClusterProtocol.AuthHeader, _authenticator.Sign(method, request.RequestUri!.PathAndQuery));
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        limit.CancelAfter(TimeSpan.FromMinutes(5));
+        limit.CancelAfter(HttpMethods.IsGet(method) ? TimeSpan.FromSeconds(15) : TimeSpan.FromMinutes(5)); // A POST may sweep the index.
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, limit.Token).ConfigureAwait(false);

@@ -26,6 +26,12 @@ public sealed class DiskMonitor
     /// </summary>
     public TimeSpan DownOutInterval { get; set; }
 
+    /// <summary>
+    /// In a cluster: whether other nodes report a disk's node unreachable (most of them cannot reach its storage port).
+    /// Such a disk counts as failing its probe even when this node reaches it, so the down-out interval runs for it.
+    /// </summary>
+    public Func<IDisk, bool>? ReportedDown { get; set; }
+
     /// <summary>Disks failing their probes but not yet declared failed, with when the failures began.</summary>
     public IReadOnlyDictionary<string, DateTimeOffset> Down
     {
@@ -48,7 +54,7 @@ public sealed class DiskMonitor
         var set = _services.Storage;
         foreach (var disk in set.Disks)
         {
-            var probe = disk.Probe();
+            var probe = ReportedDown?.Invoke(disk) == true ? DiskProbe.Failed : disk.Probe();
             var state = set.StateOf(disk.Id);
             lock (_lock)
             {
