@@ -23,6 +23,7 @@ namespace Tessera.Server;
 /// <item><term>POST heal</term><description>checks every fragment file of every segment and queues what is missing.</description></item>
 /// <item><term>POST scrub[?scope=cluster]</term><description>runs a scrub pass now and returns its report: over this node's own disks in a cluster (every disk with <c>scope=cluster</c>), every disk on one node.</description></item>
 /// <item><term>POST nodes/ID?action=drain|replace|activate</term><description>drains a node (its fragments move to the others), declares it lost now and rebuilds its fragments elsewhere (replace), or makes its disks active again.</description></item>
+/// <item><term>POST coordinator</term><description>in a cluster: the coordinator steps down (another node takes over at once).</description></item>
 /// <item><term>POST rebalance</term><description>moves fragments onto nodes holding less than their share (a node added); GET rebalance shows the pass.</description></item>
 /// </list>
 /// In a cluster every operation but <c>object</c> and <c>scrub</c> is the coordinator's: another node forwards it
@@ -115,6 +116,11 @@ public sealed class AdminApi : IAdminEndpoint
             {
                 case "status" when HttpMethods.IsGet(method):
                     await WriteAsync(http, 200, WriteStatus).ConfigureAwait(false);
+                    return;
+                case "coordinator" when HttpMethods.IsPost(method) && Cluster is { } coordinating:
+                    // Step down: another node takes over at once; this one campaigns again a few seconds later.
+                    _ = coordinating.StepDownAsync(TimeSpan.FromSeconds(3), Stopping);
+                    await WriteAsync(http, 202, j => j.WriteString("steppingDown", coordinating.NodeId)).ConfigureAwait(false);
                     return;
                 case "rebalance" when HttpMethods.IsPost(method):
                     var started = _rebalancer.Start(Cluster?.Term is { } term ? CancellationTokenSource.CreateLinkedTokenSource(term, Stopping).Token : Stopping);

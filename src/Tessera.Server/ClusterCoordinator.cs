@@ -220,6 +220,17 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
     }
 
     /// <summary>
+    /// Resigns (another node takes over at once) and campaigns again after <paramref name="pause"/>: an operator moving
+    /// the coordinator off a node, and tests choosing which node coordinates.
+    /// </summary>
+    public async Task StepDownAsync(TimeSpan pause, CancellationToken cancellationToken)
+    {
+        await _election.ResignAsync(cancellationToken).ConfigureAwait(false);
+        await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+        _election.Start();
+    }
+
+    /// <summary>
     /// While coordinating: reads the nodes' reachability reports every second, so the disk monitor counts a node most of
     /// the others cannot reach as failing its probes (<see cref="DiskMonitor.ReportedDown"/>), this node included.
     /// </summary>
