@@ -205,10 +205,10 @@ public sealed partial class StoragePortCutTests
 
     /// <summary>
     /// The negative control: the checks of the test above, fed a fault that is not the one claimed and a down-out
-    /// interval the index node does not honour. n3's namespace drops its storage port and also everything n3 sends to
-    /// etcd, and n1 runs with a down-out interval of 0 (disks declared at the first failed probe) while the checks
-    /// expect 10 s. They must report n3's registration lapsing and n3's disks declared failed early (the first of them
-    /// at least: n1's monitor probes them one after the other, up to 5 s each, so the last may come after 10 s).
+    /// interval the coordinator does not honour. n3's namespace drops its storage port and also everything n3 sends to
+    /// etcd, and every node runs with a down-out interval of 0 (disks declared at the first failed probe) while the
+    /// checks expect 10 s. They must report n3's registration lapsing and n3's disks declared failed early (the first of
+    /// them at least: the coordinator's monitor probes them one after the other, up to 5 s each).
     /// </summary>
     [Fact(Timeout = 120_000)]
     public async Task TheCutChecksReportACutOfEtcdAndADiskDeclaredFailedBeforeTheDownOutInterval()
