@@ -122,7 +122,21 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
                 .ToList();
             foreach (var chunk in changes.Chunk(Tessera.Cluster.Control.TopologyStore.MaxChangesPerCommit))
             {
-                if (!_topology.ChangeAsync(token, chunk, _stop.Token).GetAwaiter().GetResult())
+                bool committed;
+                try
+                {
+                    committed = _topology.ChangeAsync(token, chunk, _stop.Token).GetAwaiter().GetResult();
+                }
+                catch (Grpc.Core.RpcException e)
+                {
+                    // etcd did not answer (or the commit's fate is unknown): the states stay changed here and the
+                    // difference is published again within a second (FollowReportsAsync), as a Txn that sets the same
+                    // values is harmless if the first one did commit.
+                    LogMessages.TopologyPublishFailed(_store.Logger, e);
+                    return false;
+                }
+
+                if (!committed)
                 {
                     // Deposed: another node coordinates. Its map is the truth.
                     Interlocked.CompareExchange(ref _token, 0, token);
@@ -232,7 +246,8 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
 
     /// <summary>
     /// While coordinating: reads the nodes' reachability reports every second, so the disk monitor counts a node most of
-    /// the others cannot reach as failing its probes (<see cref="DiskMonitor.ReportedDown"/>), this node included.
+    /// the others cannot reach as failing its probes (<see cref="DiskMonitor.ReportedDown"/>), this node included; and
+    /// publishes again any disk state etcd did not take.
     /// </summary>
     private async Task FollowReportsAsync(CancellationToken term)
     {
@@ -245,6 +260,9 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
                 try
                 {
                     Volatile.Write(ref down, await _node.ReadReportedDownAsync(term).ConfigureAwait(false));
+
+                    // A state change whose publication etcd did not take is published again.
+                    Publish();
                 }
                 catch (Grpc.Core.RpcException)
                 {

@@ -17,4 +17,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Moved {Count} bucket records from the index's RocksDB to etcd")]
     public static partial void BucketsMovedToEtcd(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Writing disk states to etcd failed; retried within a second")]
+    public static partial void TopologyPublishFailed(ILogger logger, Exception exception);
 }
