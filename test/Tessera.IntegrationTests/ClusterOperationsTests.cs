@@ -35,6 +35,10 @@ public sealed class ClusterScaleOutTests(ScaleOutClusterFixture cluster) : IClas
         var bucket = Names.Bucket("scaleout");
         await cluster.Client("n1").PutBucketAsync(bucket, ct);
         var objects = await ClusterOperations.WriteAsync(cluster, ["n1", "n2", "n3"], bucket, 400, 8_000, 40_000);
+
+        // A write a loaded machine placed degraded is respread by the coordinator: counted once that is done.
+        await ClusterOperations.WaitUntilAsync(
+            () => cluster.Coordinator.Repairer.Status() is { QueuedSegments: 0, InProgress: 0 }, TimeSpan.FromSeconds(60), "repair to be idle before n4 joins");
         var before = ClusterOperations.FragmentsByNode(cluster);
         var total = before.Values.Sum();
 
@@ -46,35 +50,44 @@ public sealed class ClusterScaleOutTests(ScaleOutClusterFixture cluster) : IClas
 
         await using var readers = ClusterOperations.ReadContinuously(cluster, ["n1", "n2", "n3", "n4"], bucket, objects);
 
-        // Through n2's admin API, whoever coordinates: the operation is forwarded there.
-        var (status, plan) = await cluster.AdminAsync("n2", HttpMethod.Post, "rebalance");
-        Assert.True(status == 202, $"rebalance answered {status}: {plan}");
-        JsonElement done;
+        // Through n2's admin API, whoever coordinates: the operation is forwarded there. A move that meets a repair of
+        // the same segment is not made (counted failed); the operator's next pass plans it again, as this loop does.
+        JsonElement done = default;
+        long moved = 0, failed = 0, passes = 0;
         var clock = Stopwatch.StartNew();
-        while (true)
+        do
         {
-            (status, done) = await cluster.AdminAsync("n3", HttpMethod.Get, "rebalance");
-            Assert.True(status == 200, $"GET rebalance through n3 answered {status}: {done}");
-            if (!done.GetProperty("running").GetBoolean())
+            passes++;
+            var (status, plan) = await cluster.AdminAsync("n2", HttpMethod.Post, "rebalance");
+            Assert.True(status == 202, $"rebalance answered {status}: {plan}");
+            while (true)
             {
-                break;
+                (status, done) = await cluster.AdminAsync("n3", HttpMethod.Get, "rebalance");
+                Assert.True(status == 200, $"GET rebalance through n3 answered {status}: {done}");
+                if (!done.GetProperty("running").GetBoolean())
+                {
+                    break;
+                }
+
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(150), $"The rebalance still runs after {clock.Elapsed.TotalSeconds:F0} s: {done}");
+                await Task.Delay(200, ct);
             }
 
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(150), $"The rebalance still runs after {clock.Elapsed.TotalSeconds:F0} s: {done}");
-            await Task.Delay(200, ct);
+            moved += done.GetProperty("moved").GetInt64();
+            failed += done.GetProperty("failed").GetInt64();
         }
+        while (done.GetProperty("failed").GetInt64() > 0 && passes < 3);
 
         var (reads, errors) = await readers.StopAsync();
         var rebalanced = clock.Elapsed;
         var after = ClusterOperations.FragmentsByNode(cluster);
-        var moved = done.GetProperty("moved").GetInt64();
         var ideal = total / 4.0;
         output.WriteLine($"{objects.Count} objects, {total} fragments; before: {Format(before)}; after: {Format(after)}");
-        output.WriteLine($"rebalance: planned {done.GetProperty("planned").GetInt64()}, moved {moved} (n4's ideal share {ideal:F1}: {moved / ideal:F2}x), failed {done.GetProperty("failed").GetInt64()}, in {rebalanced.TotalSeconds:F1} s; {reads} reads during it through 4 gateways, {errors.Count} errors");
+        output.WriteLine($"rebalance: {passes} pass(es), moved {moved} (n4's ideal share {ideal:F1}: {moved / ideal:F2}x), {failed} moves not made (raced a repair; planned again by the next pass), in {rebalanced.TotalSeconds:F1} s; {reads} reads during it through 4 gateways, {errors.Count} errors");
 
         Assert.True(errors.IsEmpty, $"{errors.Count} read errors during the rebalance, first: {errors.FirstOrDefault()}");
         Assert.True(reads > 0, "The readers read nothing.");
-        Assert.Equal(0, done.GetProperty("failed").GetInt64());
+        Assert.Equal(0, done.GetProperty("failed").GetInt64()); // The last pass made every move it planned.
         Assert.Equal(total, after.Values.Sum());
         Assert.Equal(moved, after.GetValueOrDefault("n4")); // Everything moved went to n4, and only that moved.
         Assert.InRange(moved, 0.9 * ideal, 1.5 * ideal);

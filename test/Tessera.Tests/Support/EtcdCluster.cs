@@ -107,7 +107,32 @@ public sealed class EtcdCluster : IAsyncDisposable
     }
 
     /// <summary>SIGSTOPs member <paramref name="i"/>: it keeps its sockets but answers nothing (a hung machine).</summary>
-    public void Pause(int i) => Signal(i, ProcessSignals.SigStop);
+    public void Pause(int i)
+    {
+        Signal(i, ProcessSignals.SigStop);
+
+        // SIGSTOP is delivered asynchronously: wait until the kernel shows the member stopped ('T'), so that nothing the
+        // caller does next can still be answered by it.
+        var pid = _processes[i]!.Id;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('T'))
+                {
+                    return;
+                }
+            }
+            catch (IOException)
+            {
+                return; // Gone: stopped for good.
+            }
+
+            Thread.Sleep(5);
+        }
+    }
 
     /// <summary>SIGCONTs member <paramref name="i"/> after <see cref="Pause"/>.</summary>
     public void Resume(int i) => Signal(i, ProcessSignals.SigCont);
