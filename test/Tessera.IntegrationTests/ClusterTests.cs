@@ -526,6 +526,18 @@ public sealed partial class ClusterTests(ClusterFixture cluster) : IClassFixture
         // n1 and n2 (degraded). Nothing declares n3's disks failed before the down-out interval (600 s). Healed, n3 is
         // back in placement and the index node respreads what was written meanwhile.
         var ct = TestContext.Current.CancellationToken;
+
+        // The proxy cuts only n1's and n2's data-plane links to n3; repair work they hand to the coordinator goes to its
+        // registered endpoint. With n3 coordinating, it would take that work and place fragments back on its own disks
+        // through the uncut path. The coordinator is moved off n3 (StoragePortCutTests covers a cut coordinator).
+        for (var attempt = 1; (await cluster.WaitForCoordinatorAsync()) == cluster.Server("n3"); attempt++)
+        {
+            Assert.True(attempt <= 10, "n3 still coordinates after 10 step-downs.");
+            var (stepped, answer) = await cluster.AdminAsync("n1", HttpMethod.Post, "coordinator");
+            Assert.True(stepped == 202, $"POST coordinator answered {stepped}: {answer}");
+            await Task.Delay(500, ct);
+        }
+
         var real = cluster.Server("n3").StorageEndpoint!;
         await using var proxy = TcpProxy.Start(real);
         RemoteDisk[] ToN3(string node) => [.. cluster.Server(node).Store.Storage.Disks.OfType<RemoteDisk>().Where(d => d.Labels.Node == "n3")];
