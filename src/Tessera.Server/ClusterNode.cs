@@ -42,6 +42,8 @@ internal sealed class ClusterNode : IAsyncDisposable
     /// <summary>The control plane's settings (key prefix, lease TTL).</summary>
     public ControlPlaneOptions Control { get; private init; } = new();
 
+    private ReachabilityReports _reports = null!;
+
     /// <summary>The registered nodes, as last seen.</summary>
     public IReadOnlyDictionary<string, NodeRecord> Nodes => _membership.Nodes;
 
@@ -67,7 +69,7 @@ internal sealed class ClusterNode : IAsyncDisposable
         var etcd = new EtcdClient(options.Etcd!);
         var control = new ControlPlaneOptions { LeaseTtl = TimeSpan.FromSeconds(options.LeaseTtl) };
         var membership = new ClusterMembership(etcd, control);
-        var node = new ClusterNode(nodeId, etcd, membership, new ClusterAuthenticator(nodeId, options.ClusterSecret!)) { Control = control };
+        var node = new ClusterNode(nodeId, etcd, membership, new ClusterAuthenticator(nodeId, options.ClusterSecret!)) { Control = control, _reports = new ReachabilityReports(etcd, control) };
         try
         {
             await membership.StartWatchingAsync(cancellationToken).ConfigureAwait(false);
@@ -216,29 +218,21 @@ internal sealed class ClusterNode : IAsyncDisposable
 
     private bool _reported;
 
-    /// <summary>The etcd key under which a node reports the nodes whose storage port it cannot reach.</summary>
-    public string ReportKey(string nodeId) => Control.KeyPrefix + "reports/" + nodeId;
-
     /// <summary>
-    /// Writes the nodes this node cannot reach to <see cref="ReportKey"/> (at its first probe round too, replacing a
-    /// report left by its last run). The coordinator counts a node unreachable from most of the others as failing its
-    /// probes, even when the coordinator itself reaches it: a coordinator whose own storage port is cut declares its own
-    /// disks down after the down-out interval. False when etcd did not take it (tried again next round).
+    /// Writes the nodes this node cannot reach to its reachability report (at its first probe round too, replacing a
+    /// report left by its last run); false when etcd did not take it (tried again next round).
     /// </summary>
     private async Task<bool> ReportAsync(CancellationToken cancellationToken)
     {
         string[] unreachable;
         lock (_lock)
         {
-            unreachable = [.. _unreachable.Order(StringComparer.Ordinal)];
+            unreachable = [.. _unreachable];
         }
 
         try
         {
-            await _etcd.PutAsync(
-                new Etcdserverpb.PutRequest { Key = Google.Protobuf.ByteString.CopyFromUtf8(ReportKey(NodeId)), Value = Google.Protobuf.ByteString.CopyFromUtf8(string.Join(',', unreachable)) },
-                deadline: DateTime.UtcNow + Control.RequestTimeout,
-                cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _reports.PublishAsync(NodeId, unreachable, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (Exception e) when (e is Grpc.Core.RpcException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -247,37 +241,9 @@ internal sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// The registered nodes that more than half of the other registered nodes report they cannot reach (linearizable
-    /// read of every report).
-    /// </summary>
-    public async Task<IReadOnlySet<string>> ReadReportedDownAsync(CancellationToken cancellationToken)
-    {
-        var prefix = Control.KeyPrefix + "reports/";
-        var end = System.Text.Encoding.UTF8.GetBytes(prefix);
-        end[^1]++;
-        var response = await _etcd.GetAsync(
-            new Etcdserverpb.RangeRequest { Key = Google.Protobuf.ByteString.CopyFromUtf8(prefix), RangeEnd = Google.Protobuf.ByteString.CopyFrom(end) },
-            deadline: DateTime.UtcNow + Control.RequestTimeout,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
-        var nodes = _membership.Nodes;
-        var reports = response.Kvs
-            .Select(kv => (Reporter: kv.Key.ToStringUtf8()[prefix.Length..], Unreachable: kv.Value.ToStringUtf8().Split(',', StringSplitOptions.RemoveEmptyEntries)))
-            .Where(r => nodes.ContainsKey(r.Reporter))
-            .ToList();
-        var down = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var node in nodes.Keys)
-        {
-            var voters = nodes.Count - 1;
-            var votes = reports.Count(r => r.Reporter != node && r.Unreachable.Contains(node, StringComparer.Ordinal));
-            if (voters > 0 && votes * 2 > voters)
-            {
-                down.Add(node);
-            }
-        }
-
-        return down;
-    }
+    /// <summary>The registered nodes that most of the other registered nodes report they cannot reach (<see cref="ReachabilityReports"/>).</summary>
+    public Task<IReadOnlySet<string>> ReadReportedDownAsync(CancellationToken cancellationToken) =>
+        _reports.ReadDownAsync([.. _membership.Nodes.Keys], cancellationToken);
 
     /// <summary>
     /// Hands a segment to the repair queue of <paramref name="indexNode"/> (<see cref="StoragePort.RepairPath"/>). Best

@@ -21,6 +21,7 @@ internal sealed class EtcdKeys
         TopologyVersion = TopologyPrefix + "version";
         BucketsPrefix = prefix + "buckets/";
         UsersPrefix = prefix + "users/";
+        ReportsPrefix = prefix + "reports/";
     }
 
     public string Prefix { get; }
@@ -35,6 +36,9 @@ internal sealed class EtcdKeys
     public string DisksPrefix { get; }
 
     public string TopologyVersion { get; }
+
+    /// <summary>Where each node reports the nodes whose storage port it cannot reach (<see cref="ReachabilityReports"/>).</summary>
+    public string ReportsPrefix { get; }
 
     public string BucketsPrefix { get; }
 
