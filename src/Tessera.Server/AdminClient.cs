@@ -13,10 +13,35 @@ internal sealed class AdminClient(HttpClient http, Uri endpoint, string accessKe
 {
     private const string Service = "s3";
     private const string UnsignedPayload = "UNSIGNED-PAYLOAD";
+    private static readonly TimeSpan NoCoordinatorPatience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan NoCoordinatorRetryDelay = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Sends one admin call; returns the HTTP status and the JSON body.</summary>
+    /// <summary>
+    /// Sends one admin call; returns the HTTP status and the JSON body. A 503 NoCoordinator is sent again for up to 30 s.
+    /// </summary>
     public async Task<(int Status, JsonDocument Body)> SendAsync(
         HttpMethod method, string operation, IEnumerable<KeyValuePair<string, string>> query, CancellationToken cancellationToken)
+    {
+        // A cluster answers 503 NoCoordinator before doing anything while its coordinator changes (an election under
+        // way, or the node asked and the one it forwarded to disagree for a moment): the call is safe to repeat.
+        var pairs = query.ToList();
+        var giveUp = DateTime.UtcNow + NoCoordinatorPatience;
+        while (true)
+        {
+            var (status, body) = await SendOnceAsync(method, operation, pairs, cancellationToken).ConfigureAwait(false);
+            if (status != 503 || DateTime.UtcNow >= giveUp
+                || !body.RootElement.TryGetProperty("code", out var code) || code.GetString() != "NoCoordinator")
+            {
+                return (status, body);
+            }
+
+            body.Dispose();
+            await Task.Delay(NoCoordinatorRetryDelay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<(int Status, JsonDocument Body)> SendOnceAsync(
+        HttpMethod method, string operation, List<KeyValuePair<string, string>> query, CancellationToken cancellationToken)
     {
         var path = "/_tessera/admin/v1/" + string.Join('/', operation.Split('/').Select(Uri.EscapeDataString));
         var canonicalQuery = string.Join('&', query
