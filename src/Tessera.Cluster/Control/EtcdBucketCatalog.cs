@@ -226,7 +226,12 @@ public sealed class EtcdBucketCatalog : IBucketCatalog
         {
             var request = new RangeRequest { Key = start, RangeEnd = end, Limit = PageSize, Revision = revision };
             var page = await _client.GetAsync(request, deadline: DateTime.UtcNow + _timeout, cancellationToken: cancellationToken).ConfigureAwait(false);
-            revision = page.Header.Revision;
+            // A response's header carries the store's current revision, not the one asked for: only the first page
+            // fixes the revision; the others are read at it.
+            if (revision == 0)
+            {
+                revision = page.Header.Revision;
+            }
             foreach (var kv in page.Kvs)
             {
                 var key = kv.Key.ToStringUtf8();

@@ -118,7 +118,12 @@ internal sealed class PrefixWatch<TState> : IAsyncDisposable
         {
             var request = new RangeRequest { Key = start, RangeEnd = _rangeEnd, Limit = PageSize, Revision = revision };
             var page = await _client.GetAsync(request, deadline: DateTime.UtcNow + _requestTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
-            revision = page.Header.Revision;
+            // A response's header carries the store's current revision, not the one asked for: only the first page
+            // fixes the revision; the others are read at it.
+            if (revision == 0)
+            {
+                revision = page.Header.Revision;
+            }
             foreach (var kv in page.Kvs)
             {
                 state = _apply(state, RelativeKey(kv.Key), kv.Value);
