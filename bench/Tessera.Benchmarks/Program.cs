@@ -1,5 +1,3 @@
-using BenchmarkDotNet.Running;
-
 namespace Tessera.Benchmarks;
 
 /// <summary>

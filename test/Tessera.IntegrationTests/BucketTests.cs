@@ -1,6 +1,4 @@
 using System.Net;
-using Amazon.S3;
-using Amazon.S3.Model;
 
 namespace Tessera.IntegrationTests;
 

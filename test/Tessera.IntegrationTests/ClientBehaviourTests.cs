@@ -1,8 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Amazon.S3;
-using Amazon.S3.Model;
 
 namespace Tessera.IntegrationTests;
 

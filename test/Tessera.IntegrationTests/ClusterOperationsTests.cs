@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using Amazon.S3;
-using Amazon.S3.Model;
 using Tessera.Server;
-using Tessera.Storage;
 
 namespace Tessera.IntegrationTests;
 

@@ -1,10 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Amazon.S3;
-using Amazon.S3.Model;
-using Etcdserverpb;
-using Google.Protobuf;
-using Tessera.Cluster.Control;
 
 namespace Tessera.IntegrationTests;
 

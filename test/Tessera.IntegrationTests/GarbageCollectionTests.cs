@@ -1,6 +1,3 @@
-using Amazon.S3;
-using Amazon.S3.Model;
-
 namespace Tessera.IntegrationTests;
 
 /// <summary>

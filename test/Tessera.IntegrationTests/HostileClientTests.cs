@@ -1,9 +1,6 @@
-using System.IO.Hashing;
 using System.Net;
 using System.Text;
 using System.Xml;
-using Amazon.S3;
-using Amazon.S3.Model;
 
 namespace Tessera.IntegrationTests;
 

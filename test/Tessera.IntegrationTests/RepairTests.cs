@@ -1,9 +1,6 @@
 using System.Buffers.Binary;
-using System.CommandLine;
 using System.Diagnostics;
 using Tessera.Server;
-using Tessera.Storage;
-using Tessera.Store.Maintenance;
 
 namespace Tessera.IntegrationTests;
 

@@ -1,5 +1,3 @@
-using Amazon.S3;
-using Amazon.S3.Model;
 using Tessera.Server;
 
 namespace Tessera.IntegrationTests;

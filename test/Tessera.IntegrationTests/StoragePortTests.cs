@@ -1,6 +1,4 @@
 using System.Net;
-using Tessera.Cluster.Storage;
-using Tessera.Storage;
 
 namespace Tessera.IntegrationTests;
 

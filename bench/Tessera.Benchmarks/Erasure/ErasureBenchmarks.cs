@@ -1,8 +1,4 @@
 using System.Runtime.InteropServices;
-using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using Perfolizer.Horology;
 using Tessera.Erasure;
 
 namespace Tessera.Benchmarks.Erasure;

@@ -1,4 +1,3 @@
-using BenchmarkDotNet.Attributes;
 using Tessera.Benchmarks.Common;
 using Tessera.Index;
 

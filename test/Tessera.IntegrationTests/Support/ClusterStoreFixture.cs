@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using Amazon.Runtime;
-using Amazon.S3;
-using Tessera.Index;
 using Tessera.Server;
 
 namespace Tessera.IntegrationTests;

@@ -1,6 +1,3 @@
-using Amazon.S3;
-using Tessera.Index;
-
 namespace Tessera.IntegrationTests;
 
 /// <summary>
