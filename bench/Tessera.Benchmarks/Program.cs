@@ -1,3 +1,5 @@
+using BenchmarkDotNet.Running;
+
 namespace Tessera.Benchmarks;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Amazon.S3;
+using Amazon.S3.Model;
 
 namespace Tessera.IntegrationTests;
 

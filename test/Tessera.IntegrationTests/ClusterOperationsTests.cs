@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using Amazon.S3;
+using Amazon.S3.Model;
 using Tessera.Server;
+using Tessera.Storage;
 
 namespace Tessera.IntegrationTests;
 

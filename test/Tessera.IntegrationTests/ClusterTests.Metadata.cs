@@ -1,5 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Etcdserverpb;
+using Google.Protobuf;
+using Tessera.Cluster.Control;
 
 namespace Tessera.IntegrationTests;
 

@@ -1,6 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Tessera.Cluster.Index;
+using Tessera.Cluster.Storage;
+using Tessera.Storage;
 
 namespace Tessera.IntegrationTests;
 

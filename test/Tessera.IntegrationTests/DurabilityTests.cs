@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Amazon.S3.Model;
 
 namespace Tessera.IntegrationTests;
 

@@ -1,6 +1,9 @@
+using System.IO.Hashing;
 using System.Net;
 using System.Text;
 using System.Xml;
+using Amazon.S3;
+using Amazon.S3.Model;
 
 namespace Tessera.IntegrationTests;
 

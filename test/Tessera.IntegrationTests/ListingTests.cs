@@ -1,3 +1,6 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+
 namespace Tessera.IntegrationTests;
 
 /// <summary>One server (<see cref="StoreFixture"/>).</summary>

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Amazon.S3.Transfer;
 
 namespace Tessera.IntegrationTests;
 

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
+using Amazon.S3;
+using Amazon.S3.Model;
 
 namespace Tessera.IntegrationTests;
 

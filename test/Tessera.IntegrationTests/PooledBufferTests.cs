@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using Amazon.S3;
+using Amazon.S3.Model;
 
 namespace Tessera.IntegrationTests;
 

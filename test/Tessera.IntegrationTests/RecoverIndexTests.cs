@@ -1,5 +1,10 @@
 using System.Security.Cryptography;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
 using Tessera.Server;
+
+using Tessera.Store.Recovery;
 
 namespace Tessera.IntegrationTests;
 

@@ -1,6 +1,9 @@
 using System.Buffers.Binary;
+using System.CommandLine;
 using System.Diagnostics;
 using Tessera.Server;
+using Tessera.Storage;
+using Tessera.Store.Maintenance;
 
 namespace Tessera.IntegrationTests;
 

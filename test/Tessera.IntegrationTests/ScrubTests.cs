@@ -1,4 +1,9 @@
 using System.Buffers.Binary;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Tessera.Index;
+using Tessera.Storage;
+using Tessera.Store.Maintenance;
 
 namespace Tessera.IntegrationTests;
 

@@ -1,3 +1,5 @@
+using Amazon.S3;
+using Amazon.S3.Model;
 using Tessera.Server;
 
 namespace Tessera.IntegrationTests;

@@ -3,6 +3,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using dotnet_etcd;
 
 namespace Tessera.IntegrationTests;
 

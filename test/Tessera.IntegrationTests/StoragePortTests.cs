@@ -1,4 +1,6 @@
 using System.Net;
+using Tessera.Cluster.Storage;
+using Tessera.Storage;
 
 namespace Tessera.IntegrationTests;
 

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
+using Amazon.S3;
+using Amazon.S3.Model;
 
 namespace Tessera.IntegrationTests;
 

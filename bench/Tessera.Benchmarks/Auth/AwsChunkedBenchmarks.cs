@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using BenchmarkDotNet.Attributes;
 using Tessera.Benchmarks.Common;
 using Tessera.Core.Hashing;
 using Tessera.S3.Auth;

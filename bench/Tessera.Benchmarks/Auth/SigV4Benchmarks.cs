@@ -1,3 +1,6 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Tessera.Benchmarks.Common;
 using Tessera.S3.Auth;
 

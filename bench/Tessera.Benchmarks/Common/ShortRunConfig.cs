@@ -1,3 +1,10 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Order;
+using Perfolizer.Horology;
+
 namespace Tessera.Benchmarks.Common;
 
 /// <summary>

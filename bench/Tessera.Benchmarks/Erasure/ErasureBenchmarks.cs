@@ -1,4 +1,8 @@
 using System.Runtime.InteropServices;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using Perfolizer.Horology;
 using Tessera.Erasure;
 
 namespace Tessera.Benchmarks.Erasure;

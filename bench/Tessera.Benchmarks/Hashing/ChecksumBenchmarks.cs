@@ -1,4 +1,6 @@
+using System.IO.Hashing;
 using System.Security.Cryptography;
+using BenchmarkDotNet.Attributes;
 using Tessera.Benchmarks.Common;
 using Tessera.Core.Hashing;
 

@@ -1,8 +1,12 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
 using Tessera.Benchmarks.Common;
 using Tessera.Index;
 using Tessera.S3.Gateway;
 using Tessera.S3.Operations;
 using Tessera.S3.Users;
+using Tessera.Store;
 
 namespace Tessera.Benchmarks.Listing;
 

@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Attributes;
 using Tessera.Benchmarks.Common;
 using Tessera.Storage;
 

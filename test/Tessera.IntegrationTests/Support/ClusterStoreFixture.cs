@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using Amazon.Runtime;
+using Amazon.S3;
+using Tessera.Index;
 using Tessera.Server;
 
 namespace Tessera.IntegrationTests;

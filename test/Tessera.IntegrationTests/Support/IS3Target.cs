@@ -1,3 +1,6 @@
+using Amazon.S3;
+using Tessera.Index;
+
 namespace Tessera.IntegrationTests;
 
 /// <summary>

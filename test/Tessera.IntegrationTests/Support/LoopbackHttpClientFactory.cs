@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Amazon.Runtime;
 
 namespace Tessera.IntegrationTests;
 

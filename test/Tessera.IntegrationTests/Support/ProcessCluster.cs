@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Amazon.Runtime;
+using Amazon.S3;
 using Tessera.Server;
 using Tessera.Tests;
 

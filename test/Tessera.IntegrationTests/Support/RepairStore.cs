@@ -1,4 +1,9 @@
 using System.Text.Json;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Tessera.Core.Buffers;
+using Tessera.Index;
 using Tessera.Server;
 
 namespace Tessera.IntegrationTests;

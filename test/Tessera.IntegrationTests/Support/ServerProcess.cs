@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Amazon.Runtime;
+using Amazon.S3;
 
 namespace Tessera.IntegrationTests;
 

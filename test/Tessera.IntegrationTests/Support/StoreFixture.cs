@@ -1,3 +1,6 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using Tessera.Core.Buffers;
 using Tessera.Server;
 
 namespace Tessera.IntegrationTests;
