@@ -154,6 +154,42 @@ public sealed class RangeMoverTests
         Assert.Equal("after a refresh", (await etcd.ReadAllAsync("g2"))[Encoding.UTF8.GetString(Latest) + "b\0x"]);
     }
 
+    [Fact]
+    public async Task AMoveThatDiedAfterItsFreezeIsResumedByRunningItAgain()
+    {
+        await using var etcd = await Groups.StartAsync();
+        using var directory = await etcd.OpenDirectoryAsync();
+        var mover = new RangeMover(directory, new TestLayout());
+        await mover.SplitAsync(C("b", "m"), Within.Ct);
+        var writer = new FencedWriter(directory);
+        for (var i = 0; i < 300; i++)
+        {
+            await writer.PutAsync(C("b", "n" + i.ToString("D4")), "v" + i);
+        }
+
+        // What a mover leaves when it dies right after step 2: the range frozen, g1 at generation 2 in the directory
+        // and in its fence, and a partial copy in g2 (here: one stray record the resumed move must clear).
+        await etcd.FreezeAsync(directory, C("b", "m"), "g2");
+        await etcd.PutRawAsync("g2", Encoding.UTF8.GetString(Latest) + "b\0n9999", "stray");
+        await directory.RefreshAsync(Within.Ct);
+        Assert.True(directory.Route(C("b", "n0001")).Frozen);
+        var held = writer.PutAsync(C("b", "n0001"), "written while frozen");
+        await Task.Delay(200, Within.Ct);
+        Assert.False(held.IsCompleted, "a write to a frozen range went through");
+
+        var report = await mover.MoveAsync(C("b", "m"), "g2", TimeSpan.Zero, Within.Ct);
+        await held;
+        TestContext.Current.TestOutputHelper?.WriteLine($"resumed: {report.DeltaCopied} records copied after the fence, {report.Removed} removed from g1");
+        Assert.Equal(0, report.PreCopied);
+        Assert.Equal("g2", directory.Route(C("b", "n0001")).Group.Name);
+        Assert.False(directory.Route(C("b", "n0001")).Frozen);
+        var g2 = await etcd.ReadAllAsync("g2");
+        Assert.Equal("written while frozen", g2[Encoding.UTF8.GetString(Latest) + "b\0n0001"]);
+        Assert.Equal("v299", g2[Encoding.UTF8.GetString(Latest) + "b\0n0299"]);
+        Assert.False(g2.ContainsKey(Encoding.UTF8.GetString(Latest) + "b\0n9999"));
+        Assert.DoesNotContain((await etcd.ReadAllAsync("g1")).Keys, k => k.Contains("b\0n", StringComparison.Ordinal));
+    }
+
     private static byte[] C(string bucket, string key) => Encoding.UTF8.GetBytes(bucket + "\0" + key);
 
     /// <summary>Object records at 02 'L' coordinate; references at 06 'R' coordinate whose value names the owner.</summary>
@@ -261,6 +297,29 @@ public sealed class RangeMoverTests
             using var client = _clusters[group == "g1" ? 1 : 2].Client();
             var response = await client.GetAsync(new RangeRequest { Key = DirectoryKeys.Fence(_prefix + "idx/") }, cancellationToken: Within.Ct);
             return response.Kvs[0].ModRevision;
+        }
+
+        /// <summary>Writes what step 2 of a move writes (the range frozen, the source's generation raised, in the directory and the fence).</summary>
+        public async Task FreezeAsync(EtcdRangeDirectory directory, byte[] start, string target)
+        {
+            await directory.RefreshAsync(Within.Ct);
+            var snapshot = directory.Snapshot;
+            var (range, _) = snapshot.Ranges[snapshot.IndexOf(start)];
+            var (group, _) = snapshot.Groups[range.Group];
+            var keys = new DirectoryKeys(_prefix);
+            var frozen = range with { Frozen = true, MovingTo = target };
+            var raised = group with { Generation = group.Generation + 1 };
+            await _control.PutAsync(new PutRequest { Key = EtcdKeys.Bytes(keys.Range(start)), Value = ByteString.CopyFrom(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(frozen, ShardingJsonContext.Default.RangeRecord)) }, cancellationToken: Within.Ct);
+            await _control.PutAsync(new PutRequest { Key = EtcdKeys.Bytes(keys.Group(group.Name)), Value = ByteString.CopyFrom(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(raised, ShardingJsonContext.Default.GroupRecord)) }, cancellationToken: Within.Ct);
+            using var client = _clusters[group.Name == "g1" ? 1 : 2].Client();
+            await client.PutAsync(new PutRequest { Key = DirectoryKeys.Fence(_prefix + "idx/"), Value = DirectoryKeys.FenceValue(raised.Generation) }, cancellationToken: Within.Ct);
+        }
+
+        /// <summary>Puts one raw index key (relative to the group's prefix).</summary>
+        public async Task PutRawAsync(string group, string key, string value)
+        {
+            using var client = _clusters[group == "g1" ? 1 : 2].Client();
+            await client.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(_prefix + "idx/" + key), Value = ByteString.CopyFromUtf8(value) }, cancellationToken: Within.Ct);
         }
 
         /// <summary>Every index key of a group (relative to its prefix) and its value.</summary>
