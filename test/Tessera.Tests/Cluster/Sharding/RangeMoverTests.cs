@@ -190,6 +190,45 @@ public sealed class RangeMoverTests
         Assert.DoesNotContain((await etcd.ReadAllAsync("g1")).Keys, k => k.Contains("b\0n", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task ABusyRangeIsSplitAtTheMedianOfItsWritesAndItsRightHalfMovesToTheIdleGroup()
+    {
+        await using var etcd = await Groups.StartAsync();
+        using var directory = await etcd.OpenDirectoryAsync();
+        var mover = new RangeMover(directory, new TestLayout());
+        var splitter = new RangeSplitter(directory, mover, Latest, new SplitPolicy { MaxWrittenKeysPerInterval = 100, MaxKeys = 10_000, MoveGrace = TimeSpan.Zero });
+        var writer = new FencedWriter(directory);
+        for (var i = 0; i < 50; i++)
+        {
+            await writer.PutAsync(C("cold", i.ToString("D4")), "x");
+        }
+
+        Assert.Empty(await splitter.PassAsync(Within.Ct)); // The first pass only notes the revision.
+        Assert.Empty(await splitter.PassAsync(Within.Ct)); // Nothing written since: no split (negative control).
+
+        // 300 distinct keys written under one prefix in one interval: over the limit of 100.
+        for (var i = 0; i < 300; i++)
+        {
+            await writer.PutAsync(C("hot", "k" + i.ToString("D4")), "x");
+        }
+
+        var decision = Assert.Single(await splitter.PassAsync(Within.Ct));
+        TestContext.Current.TestOutputHelper?.WriteLine($"split for {decision.Reason} ({decision.Keys} keys written) at {Encoding.UTF8.GetString(decision.At).Replace('\0', '/')}; right half moved: {decision.Move}");
+        Assert.Equal("load", decision.Reason);
+        Assert.Equal(300, decision.Keys);
+        Assert.Equal(C("hot", "k0150"), decision.At); // The median of the written keys, not of all keys.
+        Assert.Equal("g1", directory.Route(C("hot", "k0149")).Group.Name);
+        Assert.Equal("g2", directory.Route(C("hot", "k0150")).Group.Name);
+        Assert.NotNull(decision.Move);
+        var g2 = await etcd.ReadAllAsync("g2");
+        Assert.Equal(150, g2.Keys.Count(k => k.StartsWith(Encoding.UTF8.GetString(Latest) + "hot\0", StringComparison.Ordinal)));
+
+        // Size: a range over its key limit is split at its median key, and stays put when no group holds fewer ranges.
+        var bySize = new RangeSplitter(directory, mover, Latest, new SplitPolicy { MaxWrittenKeysPerInterval = long.MaxValue, MaxKeys = 100 });
+        var sized = await bySize.PassAsync(Within.Ct);
+        Assert.Contains(sized, d => d.Reason == "size");
+    }
+
     private static byte[] C(string bucket, string key) => Encoding.UTF8.GetBytes(bucket + "\0" + key);
 
     /// <summary>Object records at 02 'L' coordinate; references at 06 'R' coordinate whose value names the owner.</summary>
