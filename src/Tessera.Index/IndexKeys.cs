@@ -205,6 +205,10 @@ internal static class IndexKeys
         return key;
     }
 
+    /// <summary>The sequence encoded in the last 8 bytes of an upload key.</summary>
+    public static ulong SequenceOfUploadKey(ReadOnlySpan<byte> uploadKey) =>
+        BinaryPrimitives.ReadUInt64BigEndian(uploadKey[^SequenceSuffixLength..]);
+
     /// <summary>The sequence encoded in the last 8 bytes of a version key.</summary>
     public static ulong SequenceOfVersionKey(ReadOnlySpan<byte> versionKey) =>
         ~BinaryPrimitives.ReadUInt64BigEndian(versionKey[^SequenceSuffixLength..]);

@@ -26,7 +26,24 @@ public enum BucketDeleteResult
 /// <summary>A compare-and-set condition on the current version of a key, decided atomically by the index.</summary>
 /// <param name="IfNoneMatchAny">Only write when the key has no current version (<c>If-None-Match: *</c>).</param>
 /// <param name="IfMatchETag">Only write when the current version's ETag equals this (<c>If-Match</c>).</param>
-public readonly record struct WriteCondition(bool IfNoneMatchAny = false, string? IfMatchETag = null);
+public readonly record struct WriteCondition(bool IfNoneMatchAny = false, string? IfMatchETag = null)
+{
+    /// <summary>
+    /// Whether the condition holds over <paramref name="latest"/>, the key's latest version (null: none): If-None-Match: *
+    /// fails when a current, non-delete-marker version exists; If-Match fails when there is no current object or its
+    /// ETag differs.
+    /// </summary>
+    internal bool HoldsFor(ObjectManifest? latest)
+    {
+        var current = latest is { IsDeleteMarker: false } ? latest : null;
+        if (IfNoneMatchAny && current is not null)
+        {
+            return false;
+        }
+
+        return IfMatchETag is null || (current is not null && string.Equals(current.ETag, IfMatchETag, StringComparison.Ordinal));
+    }
+}
 
 /// <summary>Outcome of <see cref="IIndexStore.PutObject"/>.</summary>
 public enum PutObjectStatus

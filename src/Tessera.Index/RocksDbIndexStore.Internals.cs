@@ -10,7 +10,7 @@ public sealed partial class RocksDbIndexStore
     /// Version id the store generates (delete markers in versioned buckets; puts that bring none):
     /// <c>v</c> + the sequence as 16 lower-case hex digits, unique per index and ordered like the sequence.
     /// </summary>
-    internal static string GeneratedVersionId(ulong sequence) => "v" + sequence.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+    internal static string GeneratedVersionId(ulong sequence) => IndexListings.GeneratedVersionId(sequence);
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
@@ -57,52 +57,11 @@ public sealed partial class RocksDbIndexStore
         return _db.Get(key.Span, ManifestDecoder);
     }
 
-    /// <summary>The version of a key whose id is <paramref name="versionId"/>, or null.</summary>
+    /// <summary>The version of a key whose id is <paramref name="versionId"/>, or null (<see cref="IndexListings.SeekVersion"/>).</summary>
     private ObjectManifest? FindVersion(string bucket, string objectKey, string versionId)
     {
-        using var iterator = _db.NewIterator();
-        return SeekVersion(iterator, bucket, objectKey, versionId) ? ManifestSerializer.ReadObjectManifest(iterator.GetValueSpan()) : null;
-    }
-
-    /// <summary>
-    /// Positions <paramref name="iterator"/> on the version record of <paramref name="objectKey"/> whose id is
-    /// <paramref name="versionId"/>; false when there is none. A generated id (<see cref="GeneratedVersionId"/>)
-    /// names its sequence, so it costs one seek; any other id (the caller's, <c>null</c>) scans the key's versions
-    /// newest first.
-    /// </summary>
-    private static bool SeekVersion(Iterator iterator, string bucket, string objectKey, string versionId)
-    {
-        var idLength = IndexKeys.Utf8Length(versionId);
-        using var id = new KeyBuffer(stackalloc byte[KeyBuffer.StackSize], idLength);
-        RecordWriter.StrictUtf8.GetBytes(versionId, id.Span);
-        if (TryParseGeneratedVersionId(versionId, out var sequence))
-        {
-            using var exact = IndexKeys.Version(stackalloc byte[KeyBuffer.StackSize], bucket, objectKey, sequence);
-            iterator.Seek(exact.Span);
-            if (iterator.Valid() && iterator.GetKeySpan().SequenceEqual(exact.Span) && ManifestSerializer.VersionIdEquals(iterator.GetValueSpan(), id.Span))
-            {
-                return true;
-            }
-        }
-
-        using var prefix = IndexKeys.VersionPrefix(stackalloc byte[KeyBuffer.StackSize], bucket, objectKey);
-        for (iterator.Seek(prefix.Span); iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix.Span); iterator.Next())
-        {
-            if (ManifestSerializer.VersionIdEquals(iterator.GetValueSpan(), id.Span))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Reads the sequence out of an id shaped like a generated one (the caller still checks the record's id).</summary>
-    private static bool TryParseGeneratedVersionId(string versionId, out ulong sequence)
-    {
-        sequence = 0;
-        return versionId.Length == 17 && versionId[0] == 'v'
-            && ulong.TryParse(versionId.AsSpan(1), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out sequence);
+        using var cursor = new RocksDbCursor(_db.NewIterator());
+        return IndexListings.SeekVersion(cursor, bucket, objectKey, versionId) ? ManifestSerializer.ReadObjectManifest(cursor.Value) : null;
     }
 
     /// <summary>The null version of a key: the latest one if it is, otherwise (suspended buckets) found by scanning.</summary>

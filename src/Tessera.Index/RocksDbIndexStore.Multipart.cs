@@ -12,7 +12,7 @@ namespace Tessera.Index;
 public sealed partial class RocksDbIndexStore
 {
     /// <summary>The highest part number S3 allows.</summary>
-    public const int MaxPartNumber = 10000;
+    public const int MaxPartNumber = IndexListings.MaxPartNumber;
 
     /// <summary>Number of striped per-upload locks.</summary>
     internal const int UploadLockStripes = 256;
@@ -190,177 +190,24 @@ public sealed partial class RocksDbIndexStore
             return null;
         }
 
-        using var iterator = _db.NewIterator();
+        using var cursor = new RocksDbCursor(_db.NewIterator());
         MultipartUpload upload;
         using (var uploadKey = IndexKeys.Upload(stackalloc byte[KeyBuffer.StackSize], bucket, key, sequence))
         {
-            iterator.Seek(uploadKey.Span);
-            if (!iterator.Valid() || !iterator.GetKeySpan().SequenceEqual(uploadKey.Span))
+            cursor.Seek(uploadKey.Span);
+            if (!cursor.Valid || !cursor.Key.SequenceEqual(uploadKey.Span))
             {
                 return null;
             }
 
-            upload = ManifestSerializer.ReadMultipartUpload(iterator.GetValueSpan());
+            upload = ManifestSerializer.ReadMultipartUpload(cursor.Value);
             if (!string.Equals(upload.UploadId, uploadId, StringComparison.Ordinal))
             {
                 return null;
             }
         }
 
-        var parts = new List<UploadPart>();
-        if (maxParts == 0 || partNumberMarker >= MaxPartNumber)
-        {
-            return new PartListing(upload, parts, IsTruncated: false, partNumberMarker);
-        }
-
-        using var prefix = IndexKeys.PartPrefix(stackalloc byte[KeyBuffer.StackSize], bucket, key, uploadId);
-        using (var start = IndexKeys.Part(stackalloc byte[KeyBuffer.StackSize], bucket, key, uploadId, partNumberMarker + 1))
-        {
-            iterator.Seek(start.Span);
-        }
-
-        var truncated = false;
-        for (; iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix.Span); iterator.Next())
-        {
-            if (parts.Count == maxParts)
-            {
-                truncated = true;
-                break;
-            }
-
-            parts.Add(ManifestSerializer.ReadUploadPart(iterator.GetValueSpan()));
-        }
-
-        return new PartListing(upload, parts, truncated, parts.Count == 0 ? partNumberMarker : parts[^1].PartNumber);
-    }
-
-    /// <inheritdoc/>
-    /// <remarks>
-    /// <para>Semantics (Amazon S3's ListMultipartUploads): take the open uploads of the keys that start with the
-    /// prefix, keys in UTF-8 byte order and each key's uploads in initiation order; with a delimiter, a key whose rest
-    /// after the prefix contains it is replaced by the common prefix up to and including its first occurrence, listed
-    /// once. A key marker alone skips every entry whose key or common prefix is not after it (so a marker that is, or
-    /// lies in, a common prefix skips that whole prefix). With an upload-id marker naming an open upload of the key
-    /// marker, the key marker's uploads initiated after that one are kept too; when it names none (completed or
-    /// aborted since the previous page), the key marker's uploads whose id sorts after it (UTF-8 byte order) are kept,
-    /// which is S3's documented rule. An upload-id marker without a key marker is ignored, as in S3. The first
-    /// <c>MaxUploads</c> entries (uploads and common prefixes together) are returned; <c>IsTruncated</c> says whether
-    /// another exists, and only then are the next markers set: the last upload's key and id, or the last common
-    /// prefix and no upload id.</para>
-    /// <para>Validation: empty markers, prefix and delimiter count as absent; a key marker containing U+0000 throws
-    /// <see cref="ArgumentException"/>; a prefix containing U+0000 matches nothing. <c>MaxUploads</c> 0 returns an
-    /// empty, untruncated page. A missing bucket lists as empty: callers check the bucket first.</para>
-    /// <para>Cost: one iterator (a consistent snapshot); an open upload-id marker costs one point read and one seek;
-    /// after a common prefix the iterator seeks past the whole prefix.</para>
-    /// </remarks>
-    public UploadListing ListUploads(string bucket, ListUploadsQuery query)
-    {
-        IndexKeys.ValidateBucket(bucket);
-        ArgumentOutOfRangeException.ThrowIfNegative(query.MaxUploads);
-        var keyMarker = string.IsNullOrEmpty(query.KeyMarker) ? null : query.KeyMarker;
-        var uploadIdMarker = keyMarker is null || string.IsNullOrEmpty(query.UploadIdMarker) ? null : query.UploadIdMarker;
-        if (keyMarker is not null && keyMarker.Contains('\0'))
-        {
-            throw new ArgumentException("A key marker may not contain U+0000.", nameof(query));
-        }
-
-        ThrowIfDisposed();
-        var uploads = new List<MultipartUpload>();
-        var commonPrefixes = new List<string>();
-        var prefix = RecordWriter.StrictUtf8.GetBytes(query.Prefix ?? "");
-        var delimiter = string.IsNullOrEmpty(query.Delimiter) ? null : RecordWriter.StrictUtf8.GetBytes(query.Delimiter);
-        if (query.MaxUploads == 0 || prefix.AsSpan().Contains(IndexKeys.Separator))
-        {
-            return new UploadListing(uploads, commonPrefixes, IsTruncated: false, NextKeyMarker: null, NextUploadIdMarker: null);
-        }
-
-        // scan = 08 'U' bucket 00 prefix: every record of the listing starts with it; object keys start at headLength
-        // and end before the 00 sequence suffix.
-        using var head = IndexKeys.BucketPrefix(stackalloc byte[KeyBuffer.StackSize], IndexKeys.UploadSpace, bucket);
-        var headLength = head.Span.Length;
-        var scan = new byte[headLength + prefix.Length];
-        head.Span.CopyTo(scan);
-        prefix.CopyTo(scan, headLength);
-
-        var marker = keyMarker is null ? null : RecordWriter.StrictUtf8.GetBytes(keyMarker);
-        ulong? markerSequence = null;
-        byte[]? afterUploadId = null;
-        if (uploadIdMarker is not null)
-        {
-            if (FindUpload(bucket, keyMarker!, uploadIdMarker) is { } found)
-            {
-                markerSequence = found.Sequence;
-            }
-            else
-            {
-                afterUploadId = RecordWriter.StrictUtf8.GetBytes(uploadIdMarker);
-            }
-        }
-
-        var seek = UploadStartKey(scan, headLength, prefix, delimiter, marker, markerSequence, afterUploadId is not null);
-        if (seek is null)
-        {
-            return new UploadListing(uploads, commonPrefixes, IsTruncated: false, NextKeyMarker: null, NextUploadIdMarker: null);
-        }
-
-        string? nextKey = null;
-        string? nextUploadId = null;
-        var truncated = false;
-        using var iterator = _db.NewIterator();
-        iterator.Seek(seek);
-        while (iterator.Valid())
-        {
-            var key = iterator.GetKeySpan();
-            if (!key.StartsWith(scan))
-            {
-                break;
-            }
-
-            if (key.Length < headLength + 1 + IndexKeys.SequenceSuffixLength)
-            {
-                throw new InvalidDataException("An upload key is too short.");
-            }
-
-            var objectKey = key[headLength..^(1 + IndexKeys.SequenceSuffixLength)];
-            if (afterUploadId is not null && objectKey.SequenceEqual(marker!)
-                && ManifestSerializer.UploadIdOf(iterator.GetValueSpan()).SequenceCompareTo(afterUploadId) <= 0)
-            {
-                // The key marker's uploads up to the (gone) upload-id marker, by id.
-                iterator.Next();
-                continue;
-            }
-
-            var rolled = delimiter is null ? -1 : objectKey[prefix.Length..].IndexOf(delimiter);
-            if (uploads.Count + commonPrefixes.Count == query.MaxUploads)
-            {
-                truncated = true;
-                break;
-            }
-
-            if (rolled < 0)
-            {
-                var upload = ManifestSerializer.ReadMultipartUpload(iterator.GetValueSpan());
-                uploads.Add(upload);
-                (nextKey, nextUploadId) = (upload.Key, upload.UploadId);
-                iterator.Next();
-                continue;
-            }
-
-            var commonLength = prefix.Length + rolled + delimiter!.Length;
-            nextKey = RecordWriter.StrictUtf8.GetString(objectKey[..commonLength]);
-            nextUploadId = null;
-            commonPrefixes.Add(nextKey);
-
-            // Skip every upload of every key under the common prefix.
-            if (!SeekPastFolder(iterator, key, headLength, commonLength))
-            {
-                break;
-            }
-        }
-
-        return truncated
-            ? new UploadListing(uploads, commonPrefixes, IsTruncated: true, nextKey, nextUploadId)
-            : new UploadListing(uploads, commonPrefixes, IsTruncated: false, NextKeyMarker: null, NextUploadIdMarker: null);
+        return IndexListings.ListParts(cursor, upload, partNumberMarker, maxParts);
     }
 
     /// <inheritdoc/>
@@ -564,12 +411,4 @@ public sealed partial class RocksDbIndexStore
             ReleaseSegment(batch, part.Segment, now);
         }
     }
-
-    /// <summary>
-    /// The first key to seek to: right after an open upload-id marker's record (<c>marker 00 sequence 00</c>); with a
-    /// gone one, the marker key's uploads (filtered by id while listing); otherwise after every upload of the marker
-    /// key; see <see cref="MarkerStartKey"/>.
-    /// </summary>
-    private static byte[]? UploadStartKey(byte[] scan, int headLength, byte[] prefix, byte[]? delimiter, byte[]? marker, ulong? markerSequence, bool filterMarkerKey) =>
-        MarkerStartKey(scan, headLength, prefix, delimiter, marker, markerSequence, includeMarkerKey: filterMarkerKey);
 }

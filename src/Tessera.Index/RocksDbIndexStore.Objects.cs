@@ -177,7 +177,7 @@ public sealed partial class RocksDbIndexStore
         lock (ObjectLock(bucket, manifest.Key))
         {
             var latest = ReadLatest(bucket, manifest.Key);
-            if (!Holds(condition, latest))
+            if (!condition.HoldsFor(latest))
             {
                 return new PutObjectResult(PutObjectStatus.PreconditionFailed);
             }
@@ -203,20 +203,5 @@ public sealed partial class RocksDbIndexStore
             _db.Write(batch, _syncWrite);
             return new PutObjectResult(PutObjectStatus.Committed, replaced, stored);
         }
-    }
-
-    /// <summary>
-    /// If-None-Match: * fails when a current, non-delete-marker version exists; If-Match fails when there is no
-    /// current object or its ETag differs.
-    /// </summary>
-    private static bool Holds(WriteCondition condition, ObjectManifest? latest)
-    {
-        var current = latest is { IsDeleteMarker: false } ? latest : null;
-        if (condition.IfNoneMatchAny && current is not null)
-        {
-            return false;
-        }
-
-        return condition.IfMatchETag is null || (current is not null && string.Equals(current.ETag, condition.IfMatchETag, StringComparison.Ordinal));
     }
 }

@@ -80,7 +80,7 @@ public sealed class RemoteIndexStoreTests
         }
     }
 
-    private static string Render(object? value) => value switch
+    internal static string Render(object? value) => value switch
     {
         null => "null",
         ValueTuple<BucketCreateResult, BucketInfo> t => JsonSerializer.Serialize(new BucketCreateOutcome(t.Item1, t.Item2), IndexWire.Default.BucketCreateOutcome),
