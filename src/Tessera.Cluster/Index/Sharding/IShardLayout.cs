@@ -18,4 +18,12 @@ public interface IShardLayout
 
     /// <summary>The coordinate of the object a segment-reference record belongs to.</summary>
     byte[] ReferenceOwner(ReadOnlySpan<byte> value);
+
+    /// <summary>
+    /// The prefixes (after the group's key prefix) of group-level records an object-scoped record needs, such as the
+    /// chunks of a large manifest: a move copies every key under them with the record, and deletes them with it.
+    /// </summary>
+    /// <param name="key">The record's key after the group's key prefix.</param>
+    /// <param name="value">The record's value.</param>
+    IEnumerable<byte[]> Dependents(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
 }

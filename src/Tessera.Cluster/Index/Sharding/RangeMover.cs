@@ -240,11 +240,25 @@ public sealed class RangeMover
         var keys = new HashSet<ByteString>();
         var batch = new Batch(to.Client, _directory);
         var revision = atRevision;
+        var dependents = new List<byte[]>();
         foreach (var (begin, end) in ObjectRanges(from, range))
         {
             revision = await ScanAsync(from.Client, begin, end, revision, minModRevision, keysOnly: false, async kv =>
             {
                 keys.Add(kv.Key);
+                dependents.AddRange(_layout.Dependents(kv.Key.Span[from.PrefixLength..], kv.Value.Span));
+                await batch.PutAsync(Rebase(kv.Key, from, to), kv.Value, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Group-level records the copied ones need (chunks of large manifests), at the same revision. They are not in
+        // the returned keys: the delta's deletions compare those with the source's object and reference keys only (a
+        // chunk set whose version was deleted during the pre-copy stays in the target, unreferenced: see the docs).
+        foreach (var dependent in dependents.DistinctBy(Convert.ToHexString))
+        {
+            var (begin, end) = PrefixRange(from, dependent);
+            await ScanAsync(from.Client, begin, end, revision, 0, keysOnly: false, async kv =>
+            {
                 await batch.PutAsync(Rebase(kv.Key, from, to), kv.Value, cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -306,6 +320,23 @@ public sealed class RangeMover
         await DeleteKeysAsync(side.Client, references, cancellationToken).ConfigureAwait(false);
 
         long deleted = references.Count;
+        var dependents = new List<byte[]>();
+        foreach (var (begin, end) in ObjectRanges(side, range))
+        {
+            await ScanAsync(side.Client, begin, end, 0, 0, keysOnly: false, kv =>
+            {
+                dependents.AddRange(_layout.Dependents(kv.Key.Span[side.PrefixLength..], kv.Value.Span));
+                return Task.CompletedTask;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var dependent in dependents.DistinctBy(Convert.ToHexString))
+        {
+            var (begin, end) = PrefixRange(side, dependent);
+            var response = await side.Client.DeleteAsync(new DeleteRangeRequest { Key = begin, RangeEnd = end }, deadline: _directory.Deadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            deleted += response.Deleted;
+        }
+
         foreach (var (begin, end) in ObjectRanges(side, range))
         {
             var response = await side.Client.DeleteAsync(new DeleteRangeRequest { Key = begin, RangeEnd = end }, deadline: _directory.Deadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -392,6 +423,12 @@ public sealed class RangeMover
         }
     }
 
+    private static (ByteString Begin, ByteString End) PrefixRange(Side side, byte[] prefix)
+    {
+        byte[] head = [.. System.Text.Encoding.UTF8.GetBytes(side.Prefix), .. prefix];
+        return (ByteString.CopyFrom(head), ByteString.CopyFrom(Increment(head)));
+    }
+
     private (ByteString Begin, ByteString End) ReferenceRange(Side side)
     {
         var head = System.Text.Encoding.UTF8.GetBytes(side.Prefix).Concat(_layout.ReferenceSpace).ToArray();
@@ -435,7 +472,11 @@ public sealed class RangeMover
     private RequestOp PutGroup(GroupRecord group) =>
         EtcdRangeDirectory.Put(EtcdKeys.Bytes(_directory.Keys.Group(group.Name)), JsonSerializer.SerializeToUtf8Bytes(group, ShardingJsonContext.Default.GroupRecord));
 
-    private sealed record Side(EtcdClient Client, string Prefix);
+    private sealed record Side(EtcdClient Client, string Prefix)
+    {
+        /// <summary>The prefix's length in bytes.</summary>
+        public int PrefixLength { get; } = System.Text.Encoding.UTF8.GetByteCount(Prefix);
+    }
 
     /// <summary>Puts gathered into Txns of at most <see cref="MaxOpsPerTxn"/> operations and about a MiB.</summary>
     private sealed class Batch(EtcdClient client, EtcdRangeDirectory directory)

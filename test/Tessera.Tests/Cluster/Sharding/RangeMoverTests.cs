@@ -239,6 +239,8 @@ public sealed class RangeMoverTests
         public byte[] ReferenceSpace => References;
 
         public byte[] ReferenceOwner(ReadOnlySpan<byte> value) => value.ToArray();
+
+        public IEnumerable<byte[]> Dependents(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => [];
     }
 
     /// <summary>Writes as the index store does: a Txn comparing the group's fence; a fence failure re-reads the directory.</summary>
