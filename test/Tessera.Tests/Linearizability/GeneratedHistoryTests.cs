@@ -73,6 +73,7 @@ public sealed class GeneratedHistoryTests
             },
             iter: 300);
         Assert.True(mutated > 150, $"only {mutated} of 300 histories had a stale read to make");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{mutated} of 300 histories mutated, every one Illegal");
     }
 
     [Fact]
@@ -95,6 +96,7 @@ public sealed class GeneratedHistoryTests
             },
             iter: 300);
         Assert.True(mutated > 100, $"only {mutated} of 300 histories had a stale If-Match to make");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{mutated} of 300 histories mutated, every one Illegal");
     }
 
     [Fact]
@@ -117,6 +119,7 @@ public sealed class GeneratedHistoryTests
             },
             iter: 300);
         Assert.True(mutated > 150, $"only {mutated} of 300 histories had a listing to shorten");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{mutated} of 300 histories mutated, every one Illegal");
     }
 
     [Fact]
@@ -140,6 +143,7 @@ public sealed class GeneratedHistoryTests
             },
             iter: 300);
         Assert.True(mutated > 100, $"only {mutated} of 300 histories had a listing to lengthen");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{mutated} of 300 histories mutated, every one Illegal");
     }
 
     [Fact]
@@ -161,6 +165,7 @@ public sealed class GeneratedHistoryTests
             },
             iter: 200);
         Assert.True(mutated > 50, $"only {mutated} of 200 histories had a listing to shorten");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{mutated} of 200 histories mutated, every one Illegal");
     }
 
     [Fact]
