@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Text;
+using Etcdserverpb;
+using Google.Protobuf;
 using Tessera.Cluster.Index.Sharding;
 using Tessera.Index;
 
@@ -49,6 +52,8 @@ public sealed class EtcdIndexStoreDifferentialTests(IndexGroupsFixture etcd)
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
     public void ARandomSequenceOfOperationsAnswersAsRocksDbDoes(int seed)
     {
         var time = new ManualTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
@@ -58,14 +63,14 @@ public sealed class EtcdIndexStoreDifferentialTests(IndexGroupsFixture etcd)
         // Three ranges: b1's keys from m on and b2's keys before m in group b, the rest in group a. Seeds past the first
         // run with thresholds small enough that manifests of a few segments are chunked, releases of a few segments are
         // staged, references go before the commit or stay to garbage collection, and every listing reads pages of three.
-        var options = seed == 1 ? null : new EtcdIndexOptions { MaxInlineManifestBytes = 1024, MaxInlineGarbageBytes = 1024, MaxReferenceOps = 2, PageSize = 3, ChunkBytes = 4096 };
+        var options = seed == 1 ? null : new EtcdIndexOptions { MaxInlineManifestBytes = 128, MaxInlineGarbageBytes = 128, MaxReferenceOps = 2, PageSize = 3, ChunkBytes = 1024 };
         using var sharded = ShardedIndex.Store(ShardedIndex.Directory(a, b, "b1/m", "b2/m"), new MemoryBucketCatalog(), time, options);
         var expected = new DifferentialNormalizer();
         var actual = new DifferentialNormalizer();
         var script = new RandomIndexScript(seed, time, store => ReferenceEquals(store, rocks) ? expected : actual);
         var clock = Stopwatch.StartNew();
         var compared = 0;
-        foreach (var (name, step) in script.Steps(400))
+        foreach (var (name, step) in script.Steps(500))
         {
             var want = expected.Outcome(rocks, step);
             var got = actual.Outcome(sharded, step);
@@ -77,7 +82,18 @@ public sealed class EtcdIndexStoreDifferentialTests(IndexGroupsFixture etcd)
         Assert.Equal(
             rocks.ReferencedSegments().Select(s => s.Segment).Order().ToList(),
             sharded.ReferencedSegments().Select(s => s.Segment).Order().ToList());
-        Within.Log($"seed {seed}: {compared} calls compared in {Within.Ms(clock)} ({script.Summary}); {sharded.Stats.Txns} Txns, at most {sharded.Stats.MaxOps} operations and {sharded.Stats.MaxBytes} bytes in one");
+        var chunks = ChunkRecords(a) + ChunkRecords(b);
+        Assert.True(seed == 1 || chunks > 0, "The small thresholds put no segment in a chunk set.");
+        Within.Log($"seed {seed}: {chunks} chunk records at the end; {compared} calls compared in {Within.Ms(clock)} ({script.Summary}); {sharded.Stats.Txns} Txns, at most {sharded.Stats.MaxOps} operations and {sharded.Stats.MaxBytes} bytes in one");
+    }
+
+    /// <summary>How many chunk records (<c>0D 'S'</c>) a group holds.</summary>
+    private static long ChunkRecords(IndexGroup group)
+    {
+        var prefix = Encoding.UTF8.GetBytes(group.KeyPrefix);
+        byte[] start = [.. prefix, 0x0D, (byte)'S'];
+        byte[] end = [.. prefix, 0x0D, (byte)'T'];
+        return group.Client.Get(new RangeRequest { Key = ByteString.CopyFrom(start), RangeEnd = ByteString.CopyFrom(end), CountOnly = true }).Count;
     }
 
     private static string Count(string rendered) => rendered.Split("\"Segment\":{", StringSplitOptions.None).Length - 1 + " entries";

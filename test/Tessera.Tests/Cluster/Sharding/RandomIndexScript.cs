@@ -150,7 +150,7 @@ internal sealed class RandomIndexScript(int seed, ManualTimeProvider time, Func<
     private Func<IIndexStore, object?> PutPart()
     {
         var (bucket, key, uploadId, parts) = _uploads.Count == 0 || _random.Next(15) == 0 ? ("b1", "a", "no-such", new Dictionary<int, Guid>()) : _uploads[_random.Next(_uploads.Count)];
-        var number = _random.Next(1, 5);
+        var number = _random.Next(1, 9);
         var segment = Fresh();
         parts[number] = segment;
         var part = new UploadPart(number, Segment(segment, number), time.GetUtcNow(), _random.Next(2) == 0 ? "CRC32" : null, "AAAAAA==");
@@ -237,7 +237,7 @@ internal sealed class RandomIndexScript(int seed, ManualTimeProvider time, Func<
     private Func<IIndexStore, object?> ListParts()
     {
         var (bucket, key, uploadId, _) = _uploads.Count == 0 ? ("b1", "a", "u-none", new Dictionary<int, Guid>()) : _uploads[_random.Next(_uploads.Count)];
-        var marker = _random.Next(0, 4);
+        var marker = _random.Next(0, 8);
         var max = _random.Next(0, 4);
         return s => s.ListParts(bucket, key, uploadId, marker, max);
     }
