@@ -1,8 +1,6 @@
 using System.Text;
-using Etcdserverpb;
-using Google.Protobuf;
-using Tessera.Cluster.Index.Sharding;
 using Tessera.Index;
+using static Tessera.Tests.Cluster.Sharding.ShardedIndex;
 
 namespace Tessera.Tests.Cluster.Sharding;
 
@@ -14,7 +12,6 @@ namespace Tessera.Tests.Cluster.Sharding;
 [Collection(ShardingCollection.Name)]
 public sealed class EtcdIndexStoreBucketTests(IndexGroupsFixture etcd)
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
     public void DeleteBucketIsRefusedWhileAnyGroupHoldsAKeyAndDoneWhenBothAreEmpty()
@@ -159,29 +156,5 @@ public sealed class EtcdIndexStoreBucketTests(IndexGroupsFixture etcd)
         Assert.Equal(0, Count(a, [0x02, (byte)'L', .. "bk"u8]) + Count(a, [0x03, (byte)'V', .. "bk"u8]));
     }
 
-    private static BucketInfo Bucket(string name, VersioningState versioning) => new(name, "alice", Now, "us-east-1", versioning);
-
     private static byte[] Marker(string bucket) => [0x01, (byte)'B', .. Encoding.UTF8.GetBytes(bucket)];
-
-    /// <summary>How many keys of <paramref name="group"/> start with <paramref name="prefix"/> (after the group's prefix).</summary>
-    private static long Count(IndexGroup group, byte[] prefix)
-    {
-        byte[] start = [.. Encoding.UTF8.GetBytes(group.KeyPrefix), .. prefix];
-        var end = start.ToArray();
-        end[^1]++;
-        return group.Client.Get(new RangeRequest { Key = ByteString.CopyFrom(start), RangeEnd = ByteString.CopyFrom(end), CountOnly = true }, cancellationToken: Within.Ct).Count;
-    }
-
-    private static SegmentManifest Segment(int part = 0) =>
-        new() { PartNumber = part, Segment = Guid.NewGuid(), Size = 1, DataShards = 1, ParityShards = 1, ShardSize = 4096, Disks = ["d1", "d2"] };
-
-    private static ObjectManifest Manifest(string key) => new()
-    {
-        Key = key,
-        VersionId = "",
-        ETag = "e",
-        Size = 1,
-        LastModified = Now,
-        Segments = [Segment()],
-    };
 }

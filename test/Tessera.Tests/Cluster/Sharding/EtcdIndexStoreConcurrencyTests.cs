@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Tessera.Cluster.Index.Sharding;
 using Tessera.Index;
+using static Tessera.Tests.Cluster.Sharding.ShardedIndex;
 
 namespace Tessera.Tests.Cluster.Sharding;
 
@@ -15,19 +17,15 @@ public sealed class EtcdIndexStoreConcurrencyTests(IndexGroupsFixture etcd)
 {
     private const int Threads = 8;
     private const int UpdatesPerThread = 6;
-    private static readonly DateTimeOffset Now = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
 
     [Theory]
     [InlineData("alpha")]
     [InlineData("zulu")]
     public void ConditionalPutsOnOneKeyFromTwoStoresHaveExactlyTheExpectedWinners(string key)
     {
-        var (a, b) = etcd.Groups();
-        var catalog = new MemoryBucketCatalog();
-        var time = new ManualTimeProvider(Now);
-        using var first = ShardedIndex.Store(ShardedIndex.Directory(a, b, "race/m"), catalog, time);
-        using var second = ShardedIndex.Store(ShardedIndex.Directory(a, b, "race/m"), catalog, time);
-        first.CreateBucket(new BucketInfo("race", "alice", Now, "us-east-1", VersioningState.Enabled));
+        var (first, second) = TwoStores();
+        using var disposeFirst = first;
+        using var disposeSecond = second;
         IIndexStore[] stores = [first, second];
 
         // If-None-Match: * from every thread at once: one commits, the others are refused.
@@ -78,12 +76,9 @@ public sealed class EtcdIndexStoreConcurrencyTests(IndexGroupsFixture etcd)
     [Fact]
     public void UnconditionalPutsOnOneKeyFromTwoStoresAllCommitAsDistinctOrderedVersions()
     {
-        var (a, b) = etcd.Groups();
-        var catalog = new MemoryBucketCatalog();
-        var time = new ManualTimeProvider(Now);
-        using var first = ShardedIndex.Store(ShardedIndex.Directory(a, b, "race/m"), catalog, time);
-        using var second = ShardedIndex.Store(ShardedIndex.Directory(a, b, "race/m"), catalog, time);
-        first.CreateBucket(new BucketInfo("race", "alice", Now, "us-east-1", VersioningState.Enabled));
+        var (first, second) = TwoStores();
+        using var disposeFirst = first;
+        using var disposeSecond = second;
         IIndexStore[] stores = [first, second];
         var clock = Stopwatch.StartNew();
         var stored = Run(i => Enumerable.Range(0, UpdatesPerThread)
@@ -99,6 +94,18 @@ public sealed class EtcdIndexStoreConcurrencyTests(IndexGroupsFixture etcd)
         Assert.True(listed.Zip(listed.Skip(1)).All(p => p.First.Sequence > p.Second.Sequence), "Versions are not newest first by sequence.");
         Assert.Equal(listed[0].ETag, second.GetObject("race", "hot")!.ETag);
         Within.Log($"{stored.Count} unconditional puts on one key committed in {Within.Ms(clock)}; {first.Stats.Txns + second.Stats.Txns} Txns");
+    }
+
+    /// <summary>Two stores over the same groups, each with its own directory (as two gateways), and a versioned bucket "race".</summary>
+    private (EtcdIndexStore First, EtcdIndexStore Second) TwoStores()
+    {
+        var (a, b) = etcd.Groups();
+        var catalog = new MemoryBucketCatalog();
+        var time = new ManualTimeProvider(Now);
+        var first = ShardedIndex.Store(ShardedIndex.Directory(a, b, "race/m"), catalog, time);
+        var second = ShardedIndex.Store(ShardedIndex.Directory(a, b, "race/m"), catalog, time);
+        first.CreateBucket(Bucket("race", VersioningState.Enabled));
+        return (first, second);
     }
 
     /// <summary>Runs <paramref name="work"/> on <see cref="Threads"/> threads started together; returns their results.</summary>
@@ -128,14 +135,4 @@ public sealed class EtcdIndexStoreConcurrencyTests(IndexGroupsFixture etcd)
         Assert.Empty(failures);
         return [.. results];
     }
-
-    private static ObjectManifest Manifest(string key, string etag) => new()
-    {
-        Key = key,
-        VersionId = "",
-        ETag = etag,
-        Size = 1,
-        LastModified = Now,
-        Segments = [new SegmentManifest { Segment = Guid.NewGuid(), Size = 1, DataShards = 1, ParityShards = 1, ShardSize = 4096, Disks = ["d1", "d2"] }],
-    };
 }

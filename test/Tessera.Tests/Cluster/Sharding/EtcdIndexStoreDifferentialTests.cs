@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Text;
-using Etcdserverpb;
-using Google.Protobuf;
 using Tessera.Cluster.Index.Sharding;
 using Tessera.Index;
 
@@ -35,7 +32,7 @@ public sealed class EtcdIndexStoreDifferentialTests(IndexGroupsFixture etcd)
             if (name == "RemoveGarbage")
             {
                 // Which entry is "the first" among entries queued at one instant differs: compare how many are left.
-                (want, got) = (Count(want), Count(got));
+                (want, got) = (Entries(want), Entries(got));
             }
 
             Assert.True(want == got, $"{name}:\nrocksdb {want}\netcd    {got}");
@@ -82,19 +79,10 @@ public sealed class EtcdIndexStoreDifferentialTests(IndexGroupsFixture etcd)
         Assert.Equal(
             rocks.ReferencedSegments().Select(s => s.Segment).Order().ToList(),
             sharded.ReferencedSegments().Select(s => s.Segment).Order().ToList());
-        var chunks = ChunkRecords(a) + ChunkRecords(b);
+        var chunks = ShardedIndex.Count(a, [0x0D, (byte)'S']) + ShardedIndex.Count(b, [0x0D, (byte)'S']);
         Assert.True(seed == 1 || chunks > 0, "The small thresholds put no segment in a chunk set.");
         Within.Log($"seed {seed}: {chunks} chunk records at the end; {compared} calls compared in {Within.Ms(clock)} ({script.Summary}); {sharded.Stats.Txns} Txns, at most {sharded.Stats.MaxOps} operations and {sharded.Stats.MaxBytes} bytes in one");
     }
 
-    /// <summary>How many chunk records (<c>0D 'S'</c>) a group holds.</summary>
-    private static long ChunkRecords(IndexGroup group)
-    {
-        var prefix = Encoding.UTF8.GetBytes(group.KeyPrefix);
-        byte[] start = [.. prefix, 0x0D, (byte)'S'];
-        byte[] end = [.. prefix, 0x0D, (byte)'T'];
-        return group.Client.Get(new RangeRequest { Key = ByteString.CopyFrom(start), RangeEnd = ByteString.CopyFrom(end), CountOnly = true }).Count;
-    }
-
-    private static string Count(string rendered) => rendered.Split("\"Segment\":{", StringSplitOptions.None).Length - 1 + " entries";
+    private static string Entries(string rendered) => rendered.Split("\"Segment\":{", StringSplitOptions.None).Length - 1 + " entries";
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Tessera.Cluster.Index.Sharding;
 using Tessera.Index;
 using Tessera.Storage;
+using static Tessera.Tests.Cluster.Sharding.ShardedIndex;
 
 namespace Tessera.Tests.Cluster.Sharding;
 
@@ -12,7 +13,6 @@ namespace Tessera.Tests.Cluster.Sharding;
 [Collection(ShardingCollection.Name)]
 public sealed class EtcdIndexStoreFenceTests(IndexGroupsFixture etcd)
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     [Fact]
@@ -110,16 +110,4 @@ public sealed class EtcdIndexStoreFenceTests(IndexGroupsFixture etcd)
         Assert.Null(store.GetObject("photos", "zebra"));
         Assert.Equal(PutObjectStatus.Committed, store.PutObject("photos", Manifest("cat")).Status);
     }
-
-    private static BucketInfo Bucket(string name) => new(name, "alice", Now, "us-east-1", VersioningState.Unversioned);
-
-    private static ObjectManifest Manifest(string key, string etag = "e") => new()
-    {
-        Key = key,
-        VersionId = "",
-        ETag = etag,
-        Size = 1,
-        LastModified = Now,
-        Segments = [new SegmentManifest { Segment = Guid.NewGuid(), Size = 1, DataShards = 1, ParityShards = 1, ShardSize = 4096, Disks = ["d1", "d2"] }],
-    };
 }

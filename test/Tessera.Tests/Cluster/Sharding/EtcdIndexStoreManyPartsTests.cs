@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Text;
-using Etcdserverpb;
-using Google.Protobuf;
 using Tessera.Cluster.Index.Sharding;
 using Tessera.Index;
+using static Tessera.Tests.Cluster.Sharding.ShardedIndex;
 
 namespace Tessera.Tests.Cluster.Sharding;
 
@@ -16,7 +14,6 @@ namespace Tessera.Tests.Cluster.Sharding;
 public sealed class EtcdIndexStoreManyPartsTests(IndexGroupsFixture etcd)
 {
     private const int Writers = 4;
-    private static readonly DateTimeOffset Now = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
     public void TenThousandPartsCompleteReadBackAndAreCollectedWithinEtcdsLimits()
@@ -156,13 +153,5 @@ public sealed class EtcdIndexStoreManyPartsTests(IndexGroupsFixture etcd)
         Assert.InRange(stats.MaxCompares, 1, EtcdIndexOptions.EtcdMaxTxnOps);
         Assert.InRange(stats.MaxOps, 1, EtcdIndexOptions.EtcdMaxTxnOps);
         Assert.InRange(stats.MaxBytes, 1, EtcdIndexOptions.EtcdMaxRequestBytes);
-    }
-
-    private static long Count(IndexGroup group, byte[] prefix)
-    {
-        byte[] start = [.. Encoding.UTF8.GetBytes(group.KeyPrefix), .. prefix];
-        var end = start.ToArray();
-        end[^1]++;
-        return group.Client.Get(new RangeRequest { Key = ByteString.CopyFrom(start), RangeEnd = ByteString.CopyFrom(end), CountOnly = true }, cancellationToken: Within.Ct).Count;
     }
 }
