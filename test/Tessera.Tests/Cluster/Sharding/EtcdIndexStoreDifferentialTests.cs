@@ -67,12 +67,19 @@ public sealed class EtcdIndexStoreDifferentialTests(IndexGroupsFixture etcd)
         var script = new RandomIndexScript(seed, time, store => ReferenceEquals(store, rocks) ? expected : actual);
         var clock = Stopwatch.StartNew();
         var compared = 0;
+        var outcomes = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var (name, step) in script.Steps(500))
         {
             var want = expected.Outcome(rocks, step);
             var got = actual.Outcome(sharded, step);
             Assert.True(want == got, $"seed {seed}, step {compared} {name}:\nrocksdb {want}\netcd    {got}");
             compared++;
+            var status = want.StartsWith("ArgumentException", StringComparison.Ordinal) ? "ArgumentException" : StatusOf(want);
+            if (status is not null)
+            {
+                outcomes[$"{name} {status}"] = outcomes.GetValueOrDefault($"{name} {status}") + 1;
+            }
+
             time.Advance(TimeSpan.FromSeconds(1));
         }
 
@@ -81,7 +88,15 @@ public sealed class EtcdIndexStoreDifferentialTests(IndexGroupsFixture etcd)
             sharded.ReferencedSegments().Select(s => s.Segment).Order().ToList());
         var chunks = ShardedIndex.Count(a, [0x0D, (byte)'S']) + ShardedIndex.Count(b, [0x0D, (byte)'S']);
         Assert.True(seed == 1 || chunks > 0, "The small thresholds put no segment in a chunk set.");
-        Within.Log($"seed {seed}: {chunks} chunk records at the end; {compared} calls compared in {Within.Ms(clock)} ({script.Summary}); {sharded.Stats.Txns} Txns, at most {sharded.Stats.MaxOps} operations and {sharded.Stats.MaxBytes} bytes in one");
+        Within.Log($"seed {seed}: {chunks} chunk records at the end; {compared} calls compared in {Within.Ms(clock)} ({string.Join(", ", outcomes.Select(o => $"{o.Key} {o.Value}"))}); {sharded.Stats.Txns} Txns, at most {sharded.Stats.MaxOps} operations and {sharded.Stats.MaxBytes} bytes in one");
+    }
+
+    /// <summary>The <c>Status</c> of a rendered result, if it has one.</summary>
+    private static string? StatusOf(string rendered)
+    {
+        const string Key = "\"Status\":\"";
+        var at = rendered.IndexOf(Key, StringComparison.Ordinal);
+        return at < 0 ? null : rendered[(at + Key.Length)..rendered.IndexOf('"', at + Key.Length)];
     }
 
     private static string Entries(string rendered) => rendered.Split("\"Segment\":{", StringSplitOptions.None).Length - 1 + " entries";
