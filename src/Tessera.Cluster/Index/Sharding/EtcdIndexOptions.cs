@@ -61,14 +61,14 @@ public sealed class EtcdIndexOptions
         ArgumentOutOfRangeException.ThrowIfNegative(MaxFenceRetries, nameof(MaxFenceRetries));
         ArgumentOutOfRangeException.ThrowIfLessThan(FrozenWait, TimeSpan.Zero, nameof(FrozenWait));
         ArgumentOutOfRangeException.ThrowIfLessThan(PageSize, 2, nameof(PageSize));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInlineManifestBytes, 1024, nameof(MaxInlineManifestBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInlineManifestBytes, 128, nameof(MaxInlineManifestBytes));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxInlineManifestBytes, 256 * 1024, nameof(MaxInlineManifestBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxReferenceOps, 1, nameof(MaxReferenceOps));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxReferenceOps, 64, nameof(MaxReferenceOps));
-        ArgumentOutOfRangeException.ThrowIfLessThan(ChunkBytes, 4096, nameof(ChunkBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ChunkBytes, 1024, nameof(ChunkBytes));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ChunkBytes, MaxStagingBytes, nameof(ChunkBytes));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxStagingBytes, 1024 * 1024, nameof(MaxStagingBytes));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInlineGarbageBytes, 1024, nameof(MaxInlineGarbageBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInlineGarbageBytes, 128, nameof(MaxInlineGarbageBytes));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxInlineGarbageBytes, 256 * 1024, nameof(MaxInlineGarbageBytes));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(StagedSetTimeout, TimeSpan.Zero, nameof(StagedSetTimeout));
     }

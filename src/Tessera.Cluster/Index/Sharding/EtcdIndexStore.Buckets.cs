@@ -9,6 +9,9 @@ namespace Tessera.Cluster.Index.Sharding;
 /// </content>
 public sealed partial class EtcdIndexStore
 {
+    /// <summary>Called by DeleteBucket after it deleted a group's marker, before the next group (tests stop it there).</summary>
+    internal Action<IndexGroup>? MarkerDeleted { get; set; }
+
     /// <inheritdoc/>
     /// <remarks>
     /// Writes the record, then the marker in every group (put unless present). For a bucket that exists the markers are
@@ -110,6 +113,8 @@ public sealed partial class EtcdIndexStore
                     PutMarkers(bucket, onlyMissing: true);
                     return BucketDeleteResult.NotEmpty;
                 }
+
+                MarkerDeleted?.Invoke(group);
             }
 
             _buckets.Delete(name);

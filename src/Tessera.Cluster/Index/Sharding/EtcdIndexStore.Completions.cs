@@ -8,6 +8,12 @@ namespace Tessera.Cluster.Index.Sharding;
 /// <content>Completed uploads, remembered for retried completions (<c>0B 'C' bucket 00 key 00 uploadId</c>).</content>
 public sealed partial class EtcdIndexStore
 {
+    /// <summary>
+    /// Completed-upload records per Range request: one holds the completion's part list (about 40 bytes a part, so up to
+    /// 400 KB for 10,000 parts), and a response must stay below gRPC's 4 MiB.
+    /// </summary>
+    private const int CompletedPage = 4;
+
     /// <inheritdoc/>
     public CompletedUpload? GetCompletedUpload(string bucket, string key, string uploadId)
     {
@@ -40,7 +46,7 @@ public sealed partial class EtcdIndexStore
             {
                 var view = ViewOf(group);
                 var space = IndexKeys.CompletedUploadSpace.ToArray();
-                var old = view.Scan(space, EtcdIndexKeys.End(space), Options.PageSize)
+                var old = view.Scan(space, EtcdIndexKeys.End(space), CompletedPage)
                     .Where(kv => ReadCompleted(kv) is not { } completed || completed.Completed < before)
                     .ToList();
                 foreach (var chunk in old.Chunk(100))

@@ -34,7 +34,7 @@ public sealed partial class EtcdIndexStore
                 var view = ViewOf(group);
                 CollectStagedSets(view);
                 var taken = 0;
-                foreach (var kv in view.Scan(IndexKeys.GarbageSpace.ToArray(), EtcdIndexKeys.Garbage(olderThan.UtcTicks, 0), Options.PageSize))
+                foreach (var kv in view.Scan(IndexKeys.GarbageSpace.ToArray(), EtcdIndexKeys.Garbage(olderThan.UtcTicks, 0), Math.Max(1, (2 << 20) / Options.MaxInlineGarbageBytes)))
                 {
                     var id = EtcdIndexKeys.IdOfGarbageKey(view.IndexKey(kv));
                     var batch = GarbageBatch.Decode(kv.Value.Span);

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Mvccpb;
 using Tessera.Index;
+using Tessera.Storage;
 
 namespace Tessera.Cluster.Index.Sharding;
 
@@ -193,7 +194,10 @@ public sealed partial class EtcdIndexStore
 
     /// <summary>
     /// The segments among <paramref name="candidates"/> that a version or part holds: their references read in the
-    /// mutation's group at R (<paramref name="ownReferences"/>), then in every other group.
+    /// mutation's group at R (<paramref name="ownReferences"/>), then in every other group that answers. Like RocksDB's,
+    /// the check guards against caller bugs (segment ids are fresh GUIDs): it is exact in the object's group and best
+    /// effort across groups (not atomic with the commit, and a group that does not answer or whose route is stale is
+    /// skipped, so a write never depends on another group's availability).
     /// </summary>
     private HashSet<Guid> HeldSegments(GroupView view, List<KeyValue> ownReferences, List<Guid> candidates)
     {
@@ -201,8 +205,15 @@ public sealed partial class EtcdIndexStore
         AddHeld(view, ownReferences, candidates, held);
         foreach (var group in _directory.Groups.Where(g => g.Name != view.Group.Name))
         {
-            var other = ViewOf(group);
-            AddHeld(other, [.. other.Read([.. candidates.Select(s => other.Point(EtcdIndexKeys.Reference(s)))]).SelectMany(r => r.Kvs)], candidates, held);
+            try
+            {
+                var other = ViewOf(group);
+                AddHeld(other, [.. other.Read([.. candidates.Select(s => other.Point(EtcdIndexKeys.Reference(s)))]).SelectMany(r => r.Kvs)], candidates, held);
+            }
+            catch (Exception e) when (e is FenceFailedException or StorageUnavailableException or RetryException)
+            {
+                // Best effort: a write in one group does not wait for another (see the summary).
+            }
         }
 
         return held;

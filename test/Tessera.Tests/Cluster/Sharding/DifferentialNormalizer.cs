@@ -16,10 +16,13 @@ namespace Tessera.Tests.Cluster.Sharding;
 internal sealed partial class DifferentialNormalizer
 {
     private readonly Dictionary<(string Key, string Id), string> _names = [];
-    private readonly List<string> _generated = [];
+    private readonly Dictionary<string, List<string>> _generated = new(StringComparer.Ordinal);
 
-    /// <summary>The store's generated version ids in order of first appearance (for calls that name one).</summary>
-    public IReadOnlyList<string> Generated => _generated;
+    /// <summary>
+    /// The store's generated version ids of <paramref name="key"/> in order of first appearance (for calls that name one).
+    /// Only a key's own ids are named: on etcd a generated id is unique per key, so another key's id may name a version.
+    /// </summary>
+    public IReadOnlyList<string> Generated(string key) => _generated.TryGetValue(key, out var ids) ? ids : [];
 
     public string Outcome(IIndexStore store, Func<IIndexStore, object?> step) =>
         Normalize(RemoteIndexStoreTests.Outcome(store, s => Sorted(step(s))));
@@ -86,7 +89,12 @@ internal sealed partial class DifferentialNormalizer
         {
             name = "v#" + _names.Count;
             _names.Add((key, id), name);
-            _generated.Add(id);
+            if (!_generated.TryGetValue(key, out var ids))
+            {
+                _generated[key] = ids = [];
+            }
+
+            ids.Add(id);
         }
 
         obj[idProperty] = name;

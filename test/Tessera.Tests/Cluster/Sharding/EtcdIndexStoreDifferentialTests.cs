@@ -32,7 +32,7 @@ public sealed class EtcdIndexStoreDifferentialTests(IndexGroupsFixture etcd)
             if (name == "RemoveGarbage")
             {
                 // Which entry is "the first" among entries queued at one instant differs: compare how many are left.
-                (want, got) = (Count(want), Count(got));
+                (want, got) = (Entries(want), Entries(got));
             }
 
             Assert.True(want == got, $"{name}:\nrocksdb {want}\netcd    {got}");
@@ -49,6 +49,8 @@ public sealed class EtcdIndexStoreDifferentialTests(IndexGroupsFixture etcd)
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
     public void ARandomSequenceOfOperationsAnswersAsRocksDbDoes(int seed)
     {
         var time = new ManualTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
@@ -58,27 +60,44 @@ public sealed class EtcdIndexStoreDifferentialTests(IndexGroupsFixture etcd)
         // Three ranges: b1's keys from m on and b2's keys before m in group b, the rest in group a. Seeds past the first
         // run with thresholds small enough that manifests of a few segments are chunked, releases of a few segments are
         // staged, references go before the commit or stay to garbage collection, and every listing reads pages of three.
-        var options = seed == 1 ? null : new EtcdIndexOptions { MaxInlineManifestBytes = 1024, MaxInlineGarbageBytes = 1024, MaxReferenceOps = 2, PageSize = 3, ChunkBytes = 4096 };
+        var options = seed == 1 ? null : new EtcdIndexOptions { MaxInlineManifestBytes = 128, MaxInlineGarbageBytes = 128, MaxReferenceOps = 2, PageSize = 3, ChunkBytes = 1024 };
         using var sharded = ShardedIndex.Store(ShardedIndex.Directory(a, b, "b1/m", "b2/m"), new MemoryBucketCatalog(), time, options);
         var expected = new DifferentialNormalizer();
         var actual = new DifferentialNormalizer();
         var script = new RandomIndexScript(seed, time, store => ReferenceEquals(store, rocks) ? expected : actual);
         var clock = Stopwatch.StartNew();
         var compared = 0;
-        foreach (var (name, step) in script.Steps(400))
+        var outcomes = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (name, step) in script.Steps(500))
         {
             var want = expected.Outcome(rocks, step);
             var got = actual.Outcome(sharded, step);
             Assert.True(want == got, $"seed {seed}, step {compared} {name}:\nrocksdb {want}\netcd    {got}");
             compared++;
+            var status = want.StartsWith("ArgumentException", StringComparison.Ordinal) ? "ArgumentException" : StatusOf(want);
+            if (status is not null)
+            {
+                outcomes[$"{name} {status}"] = outcomes.GetValueOrDefault($"{name} {status}") + 1;
+            }
+
             time.Advance(TimeSpan.FromSeconds(1));
         }
 
         Assert.Equal(
             rocks.ReferencedSegments().Select(s => s.Segment).Order().ToList(),
             sharded.ReferencedSegments().Select(s => s.Segment).Order().ToList());
-        Within.Log($"seed {seed}: {compared} calls compared in {Within.Ms(clock)} ({script.Summary}); {sharded.Stats.Txns} Txns, at most {sharded.Stats.MaxOps} operations and {sharded.Stats.MaxBytes} bytes in one");
+        var chunks = ShardedIndex.Count(a, [0x0D, (byte)'S']) + ShardedIndex.Count(b, [0x0D, (byte)'S']);
+        Assert.True(seed == 1 || chunks > 0, "The small thresholds put no segment in a chunk set.");
+        Within.Log($"seed {seed}: {chunks} chunk records at the end; {compared} calls compared in {Within.Ms(clock)} ({string.Join(", ", outcomes.Select(o => $"{o.Key} {o.Value}"))}); {sharded.Stats.Txns} Txns, at most {sharded.Stats.MaxOps} operations and {sharded.Stats.MaxBytes} bytes in one");
     }
 
-    private static string Count(string rendered) => rendered.Split("\"Segment\":{", StringSplitOptions.None).Length - 1 + " entries";
+    /// <summary>The <c>Status</c> of a rendered result, if it has one.</summary>
+    private static string? StatusOf(string rendered)
+    {
+        const string Key = "\"Status\":\"";
+        var at = rendered.IndexOf(Key, StringComparison.Ordinal);
+        return at < 0 ? null : rendered[(at + Key.Length)..rendered.IndexOf('"', at + Key.Length)];
+    }
+
+    private static string Entries(string rendered) => rendered.Split("\"Segment\":{", StringSplitOptions.None).Length - 1 + " entries";
 }

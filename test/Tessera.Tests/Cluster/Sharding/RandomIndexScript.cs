@@ -20,6 +20,7 @@ internal sealed class RandomIndexScript(int seed, ManualTimeProvider time, Func<
     private readonly Random _random = new(seed);
     private readonly List<Guid> _segments = [];
     private readonly List<(string Bucket, string Key, string UploadId, Dictionary<int, Guid> Parts)> _uploads = [];
+    private readonly List<(string Bucket, string Key, string UploadId, Dictionary<int, Guid> Parts)> _closed = [];
     private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
     private int _nextUpload;
     private int _nextVersion;
@@ -52,13 +53,13 @@ internal sealed class RandomIndexScript(int seed, ManualTimeProvider time, Func<
                 return Delete(bucket, key);
             case < 35:
                 {
-                    var versionId = VersionIdArgument();
+                    var versionId = VersionIdArgument(key);
                     var withMarkers = _random.Next(2) == 0;
                     return ("GetObject", s => s.GetObject(bucket, key, versionId(s), withMarkers));
                 }
 
             case < 40:
-                return ("CreateUpload", CreateUpload(bucket, key));
+                return ("CreateUpload", CreateUpload(bucket == "nob" && _random.Next(2) == 0 ? "b1" : bucket, key));
             case < 50:
                 return ("PutPart", PutPart());
             case < 55:
@@ -89,10 +90,17 @@ internal sealed class RandomIndexScript(int seed, ManualTimeProvider time, Func<
                 }
 
             case < 93:
+                if (_random.Next(2) == 0)
+                {
+                    var now = time.GetUtcNow();
+                    var versioning = bucket == "b2" ? VersioningState.Enabled : bucket == "b1" ? VersioningState.Unversioned : VersioningState.Suspended;
+                    return ("CreateBucket", s => s.CreateBucket(new BucketInfo(bucket, "alice", now, "us-east-1", versioning)));
+                }
+
                 return ("DeleteBucket", s => s.DeleteBucket(bucket));
             case < 95:
                 {
-                    var upload = _uploads.Count == 0 ? ("b1", "a", "u0", new Dictionary<int, Guid>()) : _uploads[_random.Next(_uploads.Count)];
+                    var upload = Upload(open: _random.Next(3) == 0);
                     return ("GetCompletedUpload", s => s.GetCompletedUpload(upload.Item1, upload.Item2, upload.Item3));
                 }
 
@@ -134,7 +142,7 @@ internal sealed class RandomIndexScript(int seed, ManualTimeProvider time, Func<
 
     private (string, Func<IIndexStore, object?>) Delete(string bucket, string key)
     {
-        var versionId = _random.Next(2) == 0 ? (_ => null) : VersionIdArgument();
+        var versionId = _random.Next(2) == 0 ? (_ => null) : VersionIdArgument(key);
         return ("DeleteObject", s => s.DeleteObject(bucket, key, versionId(s)));
     }
 
@@ -149,8 +157,8 @@ internal sealed class RandomIndexScript(int seed, ManualTimeProvider time, Func<
 
     private Func<IIndexStore, object?> PutPart()
     {
-        var (bucket, key, uploadId, parts) = _uploads.Count == 0 || _random.Next(15) == 0 ? ("b1", "a", "no-such", new Dictionary<int, Guid>()) : _uploads[_random.Next(_uploads.Count)];
-        var number = _random.Next(1, 5);
+        var (bucket, key, uploadId, parts) = Upload(open: _random.Next(15) != 0);
+        var number = _random.Next(1, 9);
         var segment = Fresh();
         parts[number] = segment;
         var part = new UploadPart(number, Segment(segment, number), time.GetUtcNow(), _random.Next(2) == 0 ? "CRC32" : null, "AAAAAA==");
@@ -164,7 +172,9 @@ internal sealed class RandomIndexScript(int seed, ManualTimeProvider time, Func<
             return s => s.CompleteUpload("b1", "a", "u-none", [1], Manifest("a", [Segment(Fresh(), 1)], "x-1"));
         }
 
-        var (bucket, key, uploadId, parts) = _uploads[_random.Next(_uploads.Count)];
+        var upload = Upload(open: _random.Next(10) != 0);
+        var (bucket, key, uploadId, parts) = upload;
+        Close(upload);
         var numbers = parts.Keys.Where(_ => _random.Next(4) != 0).Order().ToList();
         if (numbers.Count == 0)
         {
@@ -179,8 +189,9 @@ internal sealed class RandomIndexScript(int seed, ManualTimeProvider time, Func<
 
     private Func<IIndexStore, object?> Abort()
     {
-        var (bucket, key, uploadId, _) = _uploads.Count == 0 ? ("b1", "a", "u-none", new Dictionary<int, Guid>()) : _uploads[_random.Next(_uploads.Count)];
-        return s => s.AbortUpload(bucket, key, uploadId);
+        var upload = Upload(open: _random.Next(10) != 0);
+        Close(upload);
+        return s => s.AbortUpload(upload.Bucket, upload.Key, upload.UploadId);
     }
 
     private Func<IIndexStore, object?> ListObjects(string bucket)
@@ -203,7 +214,7 @@ internal sealed class RandomIndexScript(int seed, ManualTimeProvider time, Func<
         var prefix = Prefixes[_random.Next(Prefixes.Length)];
         var delimiter = _random.Next(2) == 0 ? "/" : null;
         var keyMarker = _random.Next(3) == 0 ? Keys[_random.Next(Keys.Length)] : null;
-        var versionIdMarker = keyMarker is not null && _random.Next(2) == 0 ? VersionIdArgument() : (_ => null);
+        var versionIdMarker = keyMarker is not null && _random.Next(2) == 0 ? VersionIdArgument(keyMarker) : (_ => null);
         var max = _random.Next(4) == 0 ? 1000 : _random.Next(0, 4);
         if (_random.Next(3) == 0)
         {
@@ -236,8 +247,8 @@ internal sealed class RandomIndexScript(int seed, ManualTimeProvider time, Func<
 
     private Func<IIndexStore, object?> ListParts()
     {
-        var (bucket, key, uploadId, _) = _uploads.Count == 0 ? ("b1", "a", "u-none", new Dictionary<int, Guid>()) : _uploads[_random.Next(_uploads.Count)];
-        var marker = _random.Next(0, 4);
+        var (bucket, key, uploadId, _) = Upload(open: _random.Next(5) != 0);
+        var marker = _random.Next(0, 8);
         var max = _random.Next(0, 4);
         return s => s.ListParts(bucket, key, uploadId, marker, max);
     }
@@ -258,7 +269,7 @@ internal sealed class RandomIndexScript(int seed, ManualTimeProvider time, Func<
 
     private Func<IIndexStore, object?> ReplaceManifest(string bucket, string key)
     {
-        var versionId = VersionIdArgument();
+        var versionId = VersionIdArgument(key);
         var tag = "t" + _random.Next(100);
         return s =>
         {
@@ -279,20 +290,38 @@ internal sealed class RandomIndexScript(int seed, ManualTimeProvider time, Func<
         };
     }
 
-    /// <summary>An argument naming a version: none, null, a generated one by order of appearance, a caller's, or a missing one.</summary>
-    private Func<IIndexStore, string?> VersionIdArgument()
+    /// <summary>
+    /// An argument naming a version of <paramref name="key"/>: none, null, one of the key's generated ids by order of
+    /// appearance, a caller's, or a missing one.
+    /// </summary>
+    private Func<IIndexStore, string?> VersionIdArgument(string key)
     {
         var pick = _random.Next(10);
-        var ordinal = _random.Next(Math.Max(1, _nextVersion + 8));
+        var ordinal = _random.Next(6);
         var caller = "c" + _random.Next(Math.Max(1, _nextVersion));
         return pick switch
         {
             0 => _ => null,
             1 => _ => "null",
-            < 7 => s => normalizerOf(s).Generated is { } ids && ordinal < ids.Count ? ids[ordinal] : "v0000000000000000",
+            < 7 => s => normalizerOf(s).Generated(key) is { } ids && ordinal < ids.Count ? ids[ordinal] : "v0000000000000000",
             < 9 => _ => caller,
             _ => _ => "missing",
         };
+    }
+
+    /// <summary>An upload the script opened: one it believes open, or one it completed or aborted (or a made-up one).</summary>
+    private (string Bucket, string Key, string UploadId, Dictionary<int, Guid> Parts) Upload(bool open)
+    {
+        var from = open && _uploads.Count > 0 ? _uploads : _closed;
+        return from.Count == 0 ? ("b1", "a", "u-none", []) : from[_random.Next(from.Count)];
+    }
+
+    private void Close((string Bucket, string Key, string UploadId, Dictionary<int, Guid> Parts) upload)
+    {
+        if (_uploads.Remove(upload))
+        {
+            _closed.Add(upload);
+        }
     }
 
     private static List<string> Pages<T>(T first, Func<T, bool> truncated, Func<T, T> next)

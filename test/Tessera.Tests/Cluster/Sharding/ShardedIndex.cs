@@ -1,12 +1,17 @@
 using System.Text;
+using Etcdserverpb;
+using Google.Protobuf;
 using Tessera.Cluster.Index.Sharding;
 using Tessera.Index;
 
 namespace Tessera.Tests.Cluster.Sharding;
 
-/// <summary>An <see cref="EtcdIndexStore"/> over two groups with ranges given as "bucket/key" boundaries.</summary>
+/// <summary>An <see cref="EtcdIndexStore"/> over two groups with ranges given as "bucket/key" boundaries, and the records the tests write.</summary>
 internal static class ShardedIndex
 {
+    /// <summary>The tests' clock start.</summary>
+    public static readonly DateTimeOffset Now = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
+
     /// <summary>
     /// A directory whose ranges alternate between group a and group b at <paramref name="boundaries"/> ("bucket/key":
     /// the coordinate bucket 00 key), starting with a.
@@ -27,6 +32,28 @@ internal static class ShardedIndex
     public static EtcdIndexStore Store(IRangeDirectory directory, IBucketCatalog catalog, TimeProvider time, EtcdIndexOptions? options = null) =>
         new(directory, catalog, time, options);
 
-    /// <summary>A coordinate as text, for messages.</summary>
-    public static string Show(byte[] coordinate) => Encoding.UTF8.GetString(coordinate).Replace('\0', '/');
+    public static BucketInfo Bucket(string name, VersioningState versioning = VersioningState.Unversioned) => new(name, "alice", Now, "us-east-1", versioning);
+
+    public static SegmentManifest Segment(int part = 0) =>
+        new() { PartNumber = part, Segment = Guid.NewGuid(), Size = 1, DataShards = 1, ParityShards = 1, ShardSize = 4096, Disks = ["d1", "d2"] };
+
+    /// <summary>A version of one new segment.</summary>
+    public static ObjectManifest Manifest(string key, string etag = "e") => new()
+    {
+        Key = key,
+        VersionId = "",
+        ETag = etag,
+        Size = 1,
+        LastModified = Now,
+        Segments = [Segment()],
+    };
+
+    /// <summary>How many keys of <paramref name="group"/> start with <paramref name="prefix"/> (after the group's prefix), read from etcd directly.</summary>
+    public static long Count(IndexGroup group, byte[] prefix)
+    {
+        byte[] start = [.. Encoding.UTF8.GetBytes(group.KeyPrefix), .. prefix];
+        var end = start.ToArray();
+        end[^1]++;
+        return group.Client.Get(new RangeRequest { Key = ByteString.CopyFrom(start), RangeEnd = ByteString.CopyFrom(end), CountOnly = true }, cancellationToken: Within.Ct).Count;
+    }
 }
