@@ -30,7 +30,7 @@ public sealed class SharedEtcdBucketCatalog : IBucketCatalog
     private const int PageSize = 500;
 
     [ThreadStatic]
-    private static LastRead? t_lastRead;
+    private static LastRead? _lastRead;
 
     private readonly EtcdClient _client;
     private readonly EtcdKeys _keys;
@@ -59,7 +59,7 @@ public sealed class SharedEtcdBucketCatalog : IBucketCatalog
         var key = EtcdKeys.Bytes(_keys.Bucket(name));
         var response = Call(name, "read", () => _client.Get(new RangeRequest { Key = key }, deadline: Deadline()));
         var kv = response.Kvs.FirstOrDefault();
-        t_lastRead = new LastRead(this, name, kv?.ModRevision ?? 0);
+        _lastRead = new LastRead(this, name, kv?.ModRevision ?? 0);
         return kv is null ? null : Read(kv).ToBucketInfo();
     }
 
@@ -74,7 +74,7 @@ public sealed class SharedEtcdBucketCatalog : IBucketCatalog
         var txn = Guarded(key, expected);
         txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = value } });
         Commit(bucket.Name, "put", expected, txn);
-        t_lastRead = null;
+        _lastRead = null;
     }
 
     /// <inheritdoc/>
@@ -91,7 +91,7 @@ public sealed class SharedEtcdBucketCatalog : IBucketCatalog
         var txn = Guarded(key, expected);
         txn.Success.Add(new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = key } });
         Commit(name, "delete", expected, txn);
-        t_lastRead = null;
+        _lastRead = null;
     }
 
     /// <inheritdoc/>
@@ -130,13 +130,13 @@ public sealed class SharedEtcdBucketCatalog : IBucketCatalog
     /// <summary>The mod revision this thread's last <see cref="Get"/> of <paramref name="name"/> saw, read now when there was none.</summary>
     private long Expected(string name)
     {
-        if (t_lastRead is { } last && ReferenceEquals(last.Catalog, this) && last.Name == name)
+        if (_lastRead is { } last && ReferenceEquals(last.Catalog, this) && last.Name == name)
         {
             return last.ModRevision;
         }
 
         _ = Get(name);
-        return t_lastRead!.ModRevision;
+        return _lastRead!.ModRevision;
     }
 
     private static TxnRequest Guarded(ByteString key, long modRevision)
@@ -167,7 +167,7 @@ public sealed class SharedEtcdBucketCatalog : IBucketCatalog
         }
         catch (Exception e) when (EtcdErrors.IsTransient(e, CancellationToken.None))
         {
-            t_lastRead = null;
+            _lastRead = null;
             if (uncertain)
             {
                 ControlLog.BucketWriteUncertain(_logger, operation, name, e);
