@@ -13,6 +13,9 @@
 #       SIGKILLs node nI (a crash), or starts it again over its directories.
 # Ports: override the bases with TESSERA_CLUSTER_S3_BASE (9000), TESSERA_CLUSTER_STORAGE_BASE (9100) and
 # TESSERA_CLUSTER_ETCD_BASE (23790). TESSERA_CLUSTER_NODE_ARGS adds flags to every node (e.g. --down-out-interval 10).
+# The index: TESSERA_CLUSTER_INDEX=node (the default: n1 holds it in its RocksDB, --index-node n1) or etcd (the
+# range-sharded index, --index-groups control: one index group on the cluster's etcd, no index node). `up` records the
+# choice in DIR/index, which `start` reuses.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,14 +35,26 @@ node_pid() {
   [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$dir/" && echo "$pid"
 }
 
+# The flags naming the cluster's index: DIR/index (written by `up`) or TESSERA_CLUSTER_INDEX, default node.
+index_args() {
+  local mode
+  mode=$(cat "$dir/index" 2>/dev/null || echo "${TESSERA_CLUSTER_INDEX:-node}")
+  case "$mode" in
+    node) echo "--index-node n1" ;;
+    etcd) echo "--index-groups control" ;;
+    *) echo "cluster: TESSERA_CLUSTER_INDEX must be node or etcd, not '$mode'" >&2; exit 2 ;;
+  esac
+}
+
 # Starts node n$1 over DIR/n$1 (its disks and index survive a restart) against the etcd endpoints $2.
 start_node() {
-  local i=$1
+  local i=$1 index
+  index=$(index_args)
   mkdir -p "$dir/n$i"
   TESSERA_ROOT_USER=$user TESSERA_ROOT_PASSWORD=$password TESSERA_CLUSTER_SECRET=$secret \
     setsid dotnet "$root/src/Tessera.Server/bin/Release/net10.0/tessera.dll" server "$dir/n$i/disk{1...4}" --meta-dir "$dir/n$i/meta" \
     --node-id "n$i" --address "127.0.0.1:$((s3_base + i))" --storage-address "127.0.0.1:$((storage_base + i))" \
-    --etcd "$2" --index-node n1 --ec 4+2@node --lease-ttl 5 --quiet ${TESSERA_CLUSTER_NODE_ARGS:-} \
+    --etcd "$2" $index --ec 4+2@node --lease-ttl 5 --quiet ${TESSERA_CLUSTER_NODE_ARGS:-} \
     </dev/null >>"$dir/n$i.log" 2>&1 &
   echo $! >"$dir/n$i.pid"
 }
@@ -83,6 +98,9 @@ case "$cmd" in
     [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 up [N] [DIR]" >&2; exit 2; }
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
+    rm -f "$dir/index"
+    index_args >/dev/null
+    echo "${TESSERA_CLUSTER_INDEX:-node}" >"$dir/index"
     dotnet build "$root/src/Tessera.Server" -c Release -nologo -v q >"$dir/build.log" 2>&1 || { cat "$dir/build.log" >&2; exit 1; }
     endpoints=$("$here/etcd-cluster.sh" up "$dir/etcd" 3 "$etcd_base")
     for i in $(seq 1 "$n"); do
@@ -93,8 +111,9 @@ case "$cmd" in
     done
     echo "etcd:     $endpoints"
     for i in $(seq 1 "$n"); do
-      echo "node n$i:  S3 http://127.0.0.1:$((s3_base + i))  storage http://127.0.0.1:$((storage_base + i))$([ "$i" = 1 ] && echo '  (index node)')"
+      echo "node n$i:  S3 http://127.0.0.1:$((s3_base + i))  storage http://127.0.0.1:$((storage_base + i))$([ "$i" = 1 ] && [ "$(cat "$dir/index")" = node ] && echo '  (index node)')"
     done
+    [ "$(cat "$dir/index")" = etcd ] && echo "index:    range-sharded on etcd (group g1 under /tessera/idx/g1/); tessera admin index --endpoint http://127.0.0.1:$((s3_base + 1))"
     echo "root:     $user / $password"
     echo "try:      AWS_ACCESS_KEY_ID=$user AWS_SECRET_ACCESS_KEY=$password aws --endpoint-url http://127.0.0.1:$((s3_base + 1)) s3 mb s3://demo"
     ;;

@@ -25,6 +25,9 @@ namespace Tessera.Server;
 /// <item><term>POST nodes/ID?action=drain|replace|activate</term><description>drains a node (its fragments move to the others), declares it lost now and rebuilds its fragments elsewhere (replace), or makes its disks active again.</description></item>
 /// <item><term>POST coordinator</term><description>in a cluster: the coordinator steps down (another node takes over at once).</description></item>
 /// <item><term>POST rebalance</term><description>moves fragments onto nodes holding less than their share (a node added); GET rebalance shows the pass.</description></item>
+/// <item><term>GET index</term><description>on the range-sharded index: the index groups and the ranges of the directory.</description></item>
+/// <item><term>POST index/split?bucket=B&amp;key=K</term><description>splits the range holding B/K so that a range starts there; returns the two halves.</description></item>
+/// <item><term>POST index/move?bucket=B&amp;key=K&amp;group=G[&amp;grace=S]</term><description>moves the range starting exactly at B/K to group G; returns the move's report once the source's copy is deleted, S seconds (default 30) after the flip.</description></item>
 /// </list>
 /// In a cluster every operation but <c>object</c> and <c>scrub</c> is the coordinator's: another node forwards it
 /// there over the storage port and returns its answer, so any node's admin API shows and changes the whole cluster.
@@ -74,6 +77,9 @@ public sealed class AdminApi : IAdminEndpoint
 
     /// <summary>In a cluster: forwards an admin request to the coordinator and copies its answer (null on a single node).</summary>
     internal Func<HttpContext, string, string, Task<bool>>? ForwardToCoordinator { get; set; }
+
+    /// <summary>In a cluster on the range-sharded index: the directory, splits and moves (null otherwise).</summary>
+    internal ShardedIndexHost? ShardedIndex { get; set; }
 
     /// <summary>Cancels background work the API started (a rebalance) when the server stops.</summary>
     internal CancellationToken Stopping { get; set; }
@@ -132,6 +138,18 @@ public sealed class AdminApi : IAdminEndpoint
                 case not null when operation.StartsWith("nodes/", StringComparison.Ordinal) && HttpMethods.IsPost(method):
                     await NodeAsync(http, operation["nodes/".Length..], query["action"].ToString()).ConfigureAwait(false);
                     return;
+                case "index" or "index/split" or "index/move" when ShardedIndex is null:
+                    await ErrorAsync(http, 400, "InvalidRequest", "This store does not run the range-sharded index (indexGroups).").ConfigureAwait(false);
+                    return;
+                case "index" when HttpMethods.IsGet(method):
+                    await WriteAsync(http, 200, ShardedIndex!, http.RequestAborted).ConfigureAwait(false);
+                    return;
+                case "index/split" when HttpMethods.IsPost(method):
+                    await SplitAsync(http, ShardedIndex!, Required(query, "bucket"), Required(query, "key")).ConfigureAwait(false);
+                    return;
+                case "index/move" when HttpMethods.IsPost(method):
+                    await MoveAsync(http, ShardedIndex!, Required(query, "bucket"), Required(query, "key"), Required(query, "group"), query["grace"].FirstOrDefault()).ConfigureAwait(false);
+                    return;
                 case "object" when HttpMethods.IsGet(method):
                     await ObjectAsync(http, query["bucket"].ToString(), query["key"].ToString(), query["versionId"].FirstOrDefault()).ConfigureAwait(false);
                     return;
@@ -172,6 +190,10 @@ public sealed class AdminApi : IAdminEndpoint
         {
             await ErrorAsync(http, 409, "PlacementRefused", e.Message).ConfigureAwait(false);
         }
+        catch (InvalidOperationException e) when (operation?.StartsWith("index", StringComparison.Ordinal) == true)
+        {
+            await ErrorAsync(http, 409, "IndexRangeBusy", e.Message).ConfigureAwait(false);
+        }
         catch (NotCoordinatorException e)
         {
             await ErrorAsync(http, 503, "NoCoordinator", e.Message).ConfigureAwait(false);
@@ -180,6 +202,60 @@ public sealed class AdminApi : IAdminEndpoint
         {
             await ErrorAsync(http, 400, "InvalidRequest", e.Message).ConfigureAwait(false);
         }
+    }
+
+    private static string Required(IQueryCollection query, string name) =>
+        query[name].FirstOrDefault() is { Length: > 0 } value ? value : throw new ArgumentException($"The query parameter '{name}' is required.");
+
+    private static async Task WriteAsync(HttpContext http, int status, ShardedIndexHost index, CancellationToken cancellationToken)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        await using (var j = new Utf8JsonWriter(buffer))
+        {
+            j.WriteStartObject();
+            await index.WriteAsync(j, cancellationToken).ConfigureAwait(false);
+            j.WriteEndObject();
+        }
+
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json";
+        await http.Response.Body.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SplitAsync(HttpContext http, ShardedIndexHost index, string bucket, string key)
+    {
+        var (left, right) = await index.SplitAsync(bucket, key, Stopping).ConfigureAwait(false);
+        LogMessages.RangeSplitByAdmin(_services.Logger, bucket + "/" + key, left.Id, right.Id);
+        await WriteAsync(http, 200, j =>
+        {
+            j.WritePropertyName("left");
+            ShardedIndexHost.WriteRange(j, left);
+            j.WritePropertyName("right");
+            ShardedIndexHost.WriteRange(j, right);
+        }).ConfigureAwait(false);
+    }
+
+    private async Task MoveAsync(HttpContext http, ShardedIndexHost index, string bucket, string key, string group, string? graceText)
+    {
+        var grace = graceText is null ? new Tessera.Cluster.Index.Sharding.SplitPolicy().MoveGrace
+            : TimeSpan.FromSeconds(double.Parse(graceText, NumberStyles.Float, CultureInfo.InvariantCulture));
+        if (grace < TimeSpan.Zero || grace > TimeSpan.FromMinutes(4))
+        {
+            throw new ArgumentException($"grace must be from 0 to 240 seconds, not {graceText}.");
+        }
+
+        var report = await index.MoveAsync(bucket, key, group, grace, Stopping).ConfigureAwait(false);
+        LogMessages.RangeMoved(_services.Logger, report.RangeId, report.From, report.To, report.PreCopied, report.DeltaCopied, report.Frozen.TotalMilliseconds, report.Removed);
+        await WriteAsync(http, 200, j =>
+        {
+            j.WriteString("rangeId", report.RangeId);
+            j.WriteString("from", report.From);
+            j.WriteString("to", report.To);
+            j.WriteNumber("preCopied", report.PreCopied);
+            j.WriteNumber("deltaCopied", report.DeltaCopied);
+            j.WriteNumber("frozenMilliseconds", Math.Round(report.Frozen.TotalMilliseconds, 1));
+            j.WriteNumber("removed", report.Removed);
+        }).ConfigureAwait(false);
     }
 
     private async Task SetStateAsync(HttpContext http, string diskId, string stateText)

@@ -23,7 +23,7 @@ internal static class AdminCommand
     /// <summary>Builds the <c>admin</c> command and its subcommands.</summary>
     public static Command Create()
     {
-        var admin = new Command("admin", "Administer a store: status, where an object lives, disks, nodes, repair, rebalance (running store); recover-index (stopped store).");
+        var admin = new Command("admin", "Administer a store: status, where an object lives, disks, nodes, repair, rebalance, the sharded index (running store); recover-index (stopped store).");
         admin.Subcommands.Add(Status());
         admin.Subcommands.Add(ObjectCommand());
         admin.Subcommands.Add(Disk());
@@ -31,6 +31,7 @@ internal static class AdminCommand
         admin.Subcommands.Add(Scrub());
         admin.Subcommands.Add(Node());
         admin.Subcommands.Add(Rebalance());
+        admin.Subcommands.Add(IndexCommand());
         admin.Subcommands.Add(RecoverIndexCommand.Create());
         return admin;
     }
@@ -226,6 +227,82 @@ internal static class AdminCommand
             }
         }));
         return command;
+    }
+
+    private static Command IndexCommand()
+    {
+        var index = new Command("index", "The range-sharded index (indexGroups): show its groups and ranges; split a range, move one to another group.");
+        AddCommon(index);
+        index.SetAction((parse, ct) => RunAsync(parse, async (client, output) =>
+        {
+            var (status, body) = await client.SendAsync(HttpMethod.Get, "index", [], ct).ConfigureAwait(false);
+            using (body)
+            {
+                if (status != 200 || parse.GetValue(Json))
+                {
+                    return Print(output, status, body);
+                }
+
+                WriteIndex(output, body.RootElement);
+                return 0;
+            }
+        }));
+
+        var bucket = new Argument<string>("bucket") { Description = "The bucket of the coordinate." };
+        var key = new Argument<string>("key") { Description = "The object key of the coordinate (\"\" for the bucket's start)." };
+        var split = new Command("split", "Split the range holding BUCKET/KEY so that a range starts there (only the directory changes); prints the two halves.") { bucket, key };
+        AddCommon(split);
+        split.SetAction((parse, ct) => RunAsync(parse, async (client, output) =>
+        {
+            var (status, body) = await client.SendAsync(HttpMethod.Post, "index/split", [new("bucket", parse.GetValue(bucket)!), new("key", parse.GetValue(key)!)], ct).ConfigureAwait(false);
+            using (body)
+            {
+                return Print(output, status, body);
+            }
+        }));
+        index.Subcommands.Add(split);
+
+        var moveBucket = new Argument<string>("bucket") { Description = "The bucket of the range's start." };
+        var moveKey = new Argument<string>("key") { Description = "The object key of the range's start." };
+        var group = new Argument<string>("group") { Description = "The index group to move the range to." };
+        var grace = new Option<double?>("--grace") { Description = "Seconds the source keeps the range's records after the flip (default 30); the command returns after." };
+        var move = new Command("move", "Move the range starting exactly at BUCKET/KEY to GROUP (writes to it wait only for the last delta); prints the move's report.") { moveBucket, moveKey, group, grace };
+        AddCommon(move);
+        move.SetAction((parse, ct) => RunAsync(parse, async (client, output) =>
+        {
+            var query = new List<KeyValuePair<string, string>> { new("bucket", parse.GetValue(moveBucket)!), new("key", parse.GetValue(moveKey)!), new("group", parse.GetValue(group)!) };
+            if (parse.GetValue(grace) is { } seconds)
+            {
+                query.Add(new("grace", seconds.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            var (status, body) = await client.SendAsync(HttpMethod.Post, "index/move", query, ct).ConfigureAwait(false);
+            using (body)
+            {
+                return Print(output, status, body);
+            }
+        }));
+        index.Subcommands.Add(move);
+        return index;
+    }
+
+    private static void WriteIndex(TextWriter output, JsonElement root)
+    {
+        output.WriteLine("Groups:");
+        foreach (var g in root.GetProperty("groups").EnumerateArray())
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {g.GetProperty("name").GetString(),-8} generation {g.GetProperty("generation").GetInt64(),-4} {g.GetProperty("ranges").GetInt32()} ranges  {g.GetProperty("endpoints").GetString()}  {g.GetProperty("keyPrefix").GetString()}"));
+        }
+
+        output.WriteLine("Ranges:");
+        foreach (var r in root.GetProperty("ranges").EnumerateArray())
+        {
+            var end = r.GetProperty("end") is { ValueKind: JsonValueKind.String } e ? e.GetString() : "(end)";
+            var moving = r.TryGetProperty("movingTo", out var m) ? $" moving to {m.GetString()}" : "";
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {r.GetProperty("id").GetString(),-12}  [{r.GetProperty("start").GetString()}, {end})  {r.GetProperty("group").GetString()}{(r.GetProperty("frozen").GetBoolean() ? " FROZEN" : "")}{moving}"));
+        }
     }
 
     private static Command Simple(string name, string help, string operation)

@@ -121,6 +121,12 @@ public sealed class ServerOptions
     /// <summary><c>indexNode</c>: the node holding the cluster's index.</summary>
     public string? IndexNode { get; set; }
 
+    /// <summary>
+    /// <c>indexGroups</c>: the etcd clusters of the range-sharded index (<c>NAME=URL[,URL...]</c> entries separated by
+    /// <c>;</c>, or <c>control</c>); null = the index on <see cref="IndexNode"/>.
+    /// </summary>
+    public string? IndexGroups { get; set; }
+
     /// <summary><c>leaseTtl</c>: seconds a registration outlives its last keep-alive. Default 10.</summary>
     public int LeaseTtl { get; set; } = 10;
 

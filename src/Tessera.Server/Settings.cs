@@ -458,7 +458,7 @@ internal static class Settings
             The etcd endpoints of the cluster's control plane, comma-separated (`http://10.0.0.1:2379,http://10.0.0.2:2379`).
             With it this process is a node of a cluster: it registers itself and its disks under a lease, places fragments on
             every registered node's disks (spread over nodes: disk ids are `<nodeId>-disk<i>`, labelled with the node), and
-            serves its own disks on `storageAddress`. Needs `nodeId`, `storageAddress`, `clusterSecret` and `indexNode`.
+            serves its own disks on `storageAddress`. Needs `nodeId`, `storageAddress`, `clusterSecret` and `indexNode` or `indexGroups`.
             Without it (the default) the store is a single node and needs no etcd. See [the cluster](../design/cluster.md).
             """,
         Apply = static (o, v) => o.Etcd = Setting.Single("etcd", v),
@@ -474,9 +474,30 @@ internal static class Settings
         Description = """
             The id of the node that holds the cluster's index in its RocksDB and serves it to the other nodes' gateways on its
             storage port; it also runs the cluster's maintenance (repair, disk monitoring, garbage collection, scrub). Every node
-            of a cluster names the same one. The range-sharded index on etcd replaces it (issue 16).
+            of a cluster names the same one. `indexGroups` replaces it with the range-sharded index on etcd (issue 16).
             """,
         Apply = static (o, v) => o.IndexNode = Setting.Single("indexNode", v),
+    };
+
+    /// <summary><c>indexGroups</c>.</summary>
+    public static readonly Setting IndexGroups = new()
+    {
+        Key = "indexGroups",
+        Flag = "--index-groups",
+        Env = "TESSERA_INDEX_GROUPS",
+        Help = "The etcd clusters of the range-sharded index: NAME=URL[,URL...] entries separated by ';', or 'control' (cluster mode; instead of indexNode).",
+        Description = """
+            Runs the cluster on the range-sharded index in etcd (issue 16) instead of one index node: every node's gateway reads
+            and writes the index itself, in the **index groups** named here, routed by the range directory in the control plane
+            (`/tessera/index/`). Entries `NAME=URL[,URL...]` separated by `;` (`g1=http://10.0.1.1:2379,http://10.0.1.2:2379;g2=http://10.0.2.1:2379`),
+            or `control`: one group `g1` on the control plane's own etcd. A group keeps its keys under `/tessera/idx/<NAME>/` in its
+            etcd. The first node to start creates the directory with one range over the whole keyspace on the first group; groups
+            added to the list later join the directory (empty until ranges move to them: `tessera admin index move`). Every node
+            should name the same groups. Bucket records are read from etcd by every node; garbage collection and automatic range
+            splits run on the elected coordinator; index snapshots do not apply (back up each group with `etcdctl snapshot save`).
+            Needs `etcd`; not with `indexNode`.
+            """,
+        Apply = static (o, v) => o.IndexGroups = Setting.Single("indexGroups", v),
     };
 
     /// <summary><c>leaseTtl</c>.</summary>
@@ -524,7 +545,7 @@ internal static class Settings
     };
 
     /// <summary>Every setting, in the reference's order.</summary>
-    public static readonly IReadOnlyList<Setting> All = [Disks, Address, MetaDir, Region, Domains, RootUser, RootPassword, UsersFile, Ec, StorageClasses, ShardSize, DomainLevel, GcGrace, MinPartSize, ScrubRate, ScrubInterval, RepairBandwidth, RepairWorkers, DiskCheckInterval, SnapshotInterval, SmallObjectCopies, BodyIdleTimeout, MaxUploads, MaxUploadsPerConnection, MaxMultipartUploads, NodeId, StorageAddress, ClusterSecret, Etcd, IndexNode, LeaseTtl, ClusterWait, DownOutInterval, Quiet];
+    public static readonly IReadOnlyList<Setting> All = [Disks, Address, MetaDir, Region, Domains, RootUser, RootPassword, UsersFile, Ec, StorageClasses, ShardSize, DomainLevel, GcGrace, MinPartSize, ScrubRate, ScrubInterval, RepairBandwidth, RepairWorkers, DiskCheckInterval, SnapshotInterval, SmallObjectCopies, BodyIdleTimeout, MaxUploads, MaxUploadsPerConnection, MaxMultipartUploads, NodeId, StorageAddress, ClusterSecret, Etcd, IndexNode, IndexGroups, LeaseTtl, ClusterWait, DownOutInterval, Quiet];
 
     /// <summary>The setting with this configuration-file key, or null.</summary>
     public static Setting? ByKey(string key) => All.FirstOrDefault(s => s.Key == key);

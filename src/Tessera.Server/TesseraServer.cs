@@ -28,6 +28,8 @@ public sealed class TesseraServer : IAsyncDisposable
     private readonly SemaphoreSlim _snapshotLock = new(1, 1);
     private readonly ClusterNode? _cluster;
     private readonly ClusterCoordinator? _coordinator;
+    private readonly ShardedIndexHost? _sharded;
+    private readonly Task _splitter;
 
     private TesseraServer(
         WebApplication app,
@@ -42,10 +44,12 @@ public sealed class TesseraServer : IAsyncDisposable
         IReadOnlyList<string> formattedDisks,
         bool runsMaintenance,
         ClusterNode? cluster,
-        ClusterCoordinator? coordinator)
+        ClusterCoordinator? coordinator,
+        ShardedIndexHost? sharded)
     {
         _cluster = cluster;
         _coordinator = coordinator;
+        _sharded = sharded;
         _app = app;
         _index = index;
         Services = services;
@@ -58,11 +62,17 @@ public sealed class TesseraServer : IAsyncDisposable
 
         // In a cluster the index node collects garbage and snapshots the index (both need the index's own store); the
         // elected coordinator runs the disk monitor and the repairer (ClusterCoordinator); every node scrubs its own disks.
+        // On the range-sharded index there is no index node: the coordinator collects garbage and splits ranges, and
+        // there are no index snapshots (etcd keeps the index; back up its groups with etcdctl).
         RunsMaintenance = runsMaintenance;
-        _collector = !runsMaintenance ? Task.CompletedTask : Collector.RunAsync(
+        _collector = !runsMaintenance && sharded is null ? Task.CompletedTask : Collector.RunAsync(
             TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds / 4, 1, 60)),
             TimeSpan.FromSeconds(Math.Clamp(grace.TotalSeconds, 10, 3600)),
-            _stopping.Token);
+            _stopping.Token,
+            sharded is null ? null : () => IsCoordinator);
+        _splitter = sharded is not null && coordinator is not null
+            ? sharded.RunSplitterAsync(coordinator, services.Store.Logger, _stopping.Token)
+            : Task.CompletedTask;
         Scrubber = maintenance.Scrubber;
         if (cluster is not null)
         {
@@ -112,6 +122,7 @@ public sealed class TesseraServer : IAsyncDisposable
 
     /// <summary>
     /// Whether this process collects garbage and snapshots the index: a single node does; in a cluster, the index node.
+    /// On the range-sharded index (<c>indexGroups</c>) no node does: the coordinator collects garbage while it coordinates.
     /// </summary>
     public bool RunsMaintenance { get; }
 
@@ -284,6 +295,11 @@ public sealed class TesseraServer : IAsyncDisposable
         var (root, users, generated) = Credentials.Load(options, layout.MetaDir);
         var topology = TopologyStore.Load(layout.MetaDir);
         var clustered = options.Etcd is not null;
+        if (!clustered && options.IndexGroups is not null)
+        {
+            throw new ArgumentException("--index-groups is for a cluster: it needs --etcd (the control plane that holds the range directory).");
+        }
+
         var nodeId = StoragePort.NodeIdOf(options);
         var idPrefix = clustered ? nodeId + "-" : "";
         var configured = layout.Disks.Select((d, i) => new TopologyDisk
@@ -345,32 +361,42 @@ public sealed class TesseraServer : IAsyncDisposable
         });
         var app = builder.Build();
 
-        var holdsIndex = cluster is null || options.IndexNode == nodeId;
+        var holdsIndex = cluster is null || (options.IndexGroups is null && options.IndexNode == nodeId);
         ClusterCoordinator? coordinator = null;
         ClusterMetadata? metadata = null;
+        ShardedIndexHost? sharded = null;
         if (cluster is not null)
         {
             try
             {
                 // Buckets and users live in etcd (docs/design/cluster.md).
                 metadata = await ClusterMetadata.StartAsync(options, holdsIndex, root, users, app.Services.GetRequiredService<ILoggerFactory>(), cancellationToken).ConfigureAwait(false);
+                if (options.IndexGroups is not null)
+                {
+                    // Every node opens the range directory (the first creates it) and runs its own index over the groups.
+                    sharded = await ShardedIndexHost.OpenAsync(options, app.Services.GetRequiredService<ILoggerFactory>(), cancellationToken).ConfigureAwait(false);
+                }
             }
             catch
             {
+                if (metadata is not null)
+                {
+                    await metadata.DisposeAsync().ConfigureAwait(false);
+                }
+
                 await app.DisposeAsync().ConfigureAwait(false);
                 await cluster.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
         }
 
-        IIndexStore index = holdsIndex
-            ? new RocksDbIndexStore(layout.MetaDir, time, new RocksDbIndexOptions(), metadata?.Buckets)
+        IIndexStore index = sharded is not null ? sharded.CreateStore(time)
+            : holdsIndex ? new RocksDbIndexStore(layout.MetaDir, time, new RocksDbIndexOptions(), metadata?.Buckets)
             : new Tessera.Cluster.Index.RemoteIndexStore(cluster!.StorageEndpointOf(options.IndexNode!)!, cluster.Http, cluster.Authenticator);
         if (cluster is not null && holdsIndex)
         {
             storagePort!.Index = new Tessera.Cluster.Index.IndexEndpoint(index, cluster.Authenticator);
         }
-
 
         try
         {
@@ -400,6 +426,7 @@ public sealed class TesseraServer : IAsyncDisposable
                 topology.Publish = coordinator.Publish;
                 maintenance.Admin.Cluster = coordinator;
                 maintenance.Admin.ForwardToCoordinator = cluster.ForwardAdminAsync;
+                maintenance.Admin.ShardedIndex = sharded;
                 storagePort!.Repairs = store.Repairs; // The other nodes hand their degraded writes and damaged reads here when this node coordinates.
                 storagePort.Admin = maintenance.Admin;
             }
@@ -413,7 +440,7 @@ public sealed class TesseraServer : IAsyncDisposable
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
                 .First(a => storagePort is null || !a.EndsWith(":" + storagePort.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
             var formatted = disks.Where(d => d.FormattedAtOpen).Select(d => d.Id).ToList();
-            return new TesseraServer(app, index, services, maintenance, layout, root, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), generated, options, formatted, holdsIndex, cluster, coordinator)
+            return new TesseraServer(app, index, services, maintenance, layout, root, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), generated, options, formatted, holdsIndex, cluster, coordinator, sharded)
             {
                 StorageEndpoint = storagePort is null ? null : new Uri($"http://{storagePort.Address}/"),
                 Metadata = metadata,
@@ -428,6 +455,11 @@ public sealed class TesseraServer : IAsyncDisposable
 
             index.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
+            if (sharded is not null)
+            {
+                await sharded.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (metadata is not null)
             {
                 await metadata.DisposeAsync().ConfigureAwait(false);
@@ -444,9 +476,19 @@ public sealed class TesseraServer : IAsyncDisposable
 
     private static void CheckClusterOptions(ServerOptions options, StoragePort? storagePort)
     {
-        if (storagePort is null || options.NodeId is null || options.IndexNode is null)
+        if (storagePort is null || options.NodeId is null || (options.IndexNode is null && options.IndexGroups is null))
         {
-            throw new ArgumentException("A cluster node (--etcd) needs --node-id, --storage-address, --cluster-secret and --index-node.");
+            throw new ArgumentException("A cluster node (--etcd) needs --node-id, --storage-address, --cluster-secret and --index-node or --index-groups.");
+        }
+
+        if (options.IndexNode is not null && options.IndexGroups is not null)
+        {
+            throw new ArgumentException("--index-node and --index-groups exclude each other: the index is either on one node's RocksDB or range-sharded over etcd.");
+        }
+
+        if (options.IndexGroups is not null)
+        {
+            _ = ShardedIndexHost.ParseGroups(options.IndexGroups, options.Etcd!);
         }
 
         if (options.RootUser is null || options.RootPassword is null)
@@ -467,6 +509,7 @@ public sealed class TesseraServer : IAsyncDisposable
         await _repairer.ConfigureAwait(false);
         await _monitor.ConfigureAwait(false);
         await _snapshotter.ConfigureAwait(false);
+        await _splitter.ConfigureAwait(false);
         await _snapshotLock.WaitAsync().ConfigureAwait(false);
         if (_coordinator is not null)
         {
@@ -477,6 +520,11 @@ public sealed class TesseraServer : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _index.Dispose();
+        if (_sharded is not null)
+        {
+            await _sharded.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (Metadata is not null)
         {
             await Metadata.DisposeAsync().ConfigureAwait(false);

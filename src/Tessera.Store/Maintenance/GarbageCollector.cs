@@ -116,9 +116,10 @@ public sealed class GarbageCollector
 
     /// <summary>
     /// Collects queued garbage every <paramref name="interval"/> and sweeps orphans every
-    /// <paramref name="sweepInterval"/>, until cancelled.
+    /// <paramref name="sweepInterval"/>, until cancelled; a tick when <paramref name="active"/> answers false is skipped
+    /// (a cluster node collects only while it coordinates).
     /// </summary>
-    public async Task RunAsync(TimeSpan interval, TimeSpan sweepInterval, CancellationToken cancellationToken)
+    public async Task RunAsync(TimeSpan interval, TimeSpan sweepInterval, CancellationToken cancellationToken, Func<bool>? active = null)
     {
         var nextSweep = _services.Time.GetUtcNow() + sweepInterval;
         while (!cancellationToken.IsCancellationRequested)
@@ -126,6 +127,14 @@ public sealed class GarbageCollector
             try
             {
                 var now = _services.Time.GetUtcNow();
+                if (active is not null && !active())
+                {
+                    // The node that takes over sweeps a full interval after it started collecting, like a fresh start.
+                    nextSweep = now + sweepInterval;
+                    await Task.Delay(interval, _services.Time, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 var sweep = now >= nextSweep;
                 CollectOnce(now - _services.GarbageGracePeriod, sweep);
                 if (sweep)
@@ -134,7 +143,11 @@ public sealed class GarbageCollector
                     _services.Index.PruneCompletedUploads(now - _services.CompletedUploadRetention);
                 }
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or StorageUnavailableException)
             {
                 LogMessages.GarbageCollectionFailed(_services.Logger, e);
             }
