@@ -47,6 +47,8 @@ public sealed class EtcdIndexStoreManyPartsTests(IndexGroupsFixture etcd)
         var completion = (clock.Elapsed, store.Stats.Txns, store.Stats.MaxCompares, store.Stats.MaxOps, store.Stats.MaxBytes);
         Assert.Equal(CompleteStatus.Completed, completed.Status);
         AssertWithinLimits(store.Stats);
+        var chunks = Count(b, [0x0D, (byte)'S']);
+        Assert.InRange(chunks, 2, 20);
 
         // Read back: the version and the listing carry every segment, in order, with its disks.
         var read = store.GetObject("big", "movie.mkv")!;
@@ -87,7 +89,7 @@ public sealed class EtcdIndexStoreManyPartsTests(IndexGroupsFixture etcd)
         Assert.Empty(store.PeekGarbage(DateTimeOffset.MaxValue, 1000));
         Assert.Equal(0, Count(b, [0x0D, (byte)'S']) + Count(b, [0x06, (byte)'R']) + Count(b, [0x09, (byte)'P']) + Count(b, [0x04, (byte)'G']));
         AssertWithinLimits(store.Stats);
-        Within.Log($"{Parts} parts stored by {Writers} writers in {stored.TotalSeconds:F1} s; completed in {completion.Elapsed.TotalMilliseconds:F0} ms with {completion.Txns} Txns "
+        Within.Log($"{Parts} parts stored by {Writers} writers in {stored.TotalSeconds:F1} s; completed in {completion.Elapsed.TotalMilliseconds:F0} ms with {completion.Txns} Txns, its segments in {chunks} chunks "
             + $"(at most {completion.MaxCompares} compares, {completion.MaxOps} operations, {completion.MaxBytes} bytes in one); "
             + $"after reads, a move, the delete and garbage collection: at most {store.Stats.MaxCompares} compares, {store.Stats.MaxOps} operations, {store.Stats.MaxBytes} bytes in one Txn");
     }
