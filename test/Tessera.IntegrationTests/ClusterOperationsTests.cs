@@ -76,7 +76,9 @@ public sealed class ClusterScaleOutTests(ScaleOutClusterFixture cluster) : IClas
             moved += done.GetProperty("moved").GetInt64();
             failed += done.GetProperty("failed").GetInt64();
         }
-        while (done.GetProperty("failed").GetInt64() > 0 && passes < 3);
+        // Another pass when a move met a repair, or when the pass moved nothing at all: under load the coordinator can
+        // change between the POST and the GETs (the new one's rebalancer is idle), or the plan can predate n4's disks.
+        while ((done.GetProperty("failed").GetInt64() > 0 || moved == 0) && passes < 3);
 
         var (reads, errors) = await readers.StopAsync();
         var rebalanced = clock.Elapsed;
