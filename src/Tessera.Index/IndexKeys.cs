@@ -104,6 +104,35 @@ internal static class IndexKeys
     }
 
     /// <summary>
+    /// The arguments of a CompleteUpload, checked alike by every index store: a valid bucket and key, a manifest that is an
+    /// object version of that key, and a non-empty, strictly ascending part list matching its segments one to one.
+    /// </summary>
+    public static void ValidateCompletion(string bucket, string key, IReadOnlyList<int> partNumbers, ObjectManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(partNumbers);
+        ArgumentNullException.ThrowIfNull(manifest);
+        ValidateBucket(bucket);
+        ValidateKey(key);
+        if (!string.Equals(manifest.Key, key, StringComparison.Ordinal) || manifest.IsDeleteMarker)
+        {
+            throw new ArgumentException("The manifest must be an object version of the upload's key.", nameof(manifest));
+        }
+
+        if (partNumbers.Count == 0 || partNumbers.Count != manifest.Segments.Count)
+        {
+            throw new ArgumentException("The part list must be non-empty and match the manifest's segments one to one.", nameof(partNumbers));
+        }
+
+        for (var i = 1; i < partNumbers.Count; i++)
+        {
+            if (partNumbers[i] <= partNumbers[i - 1])
+            {
+                throw new ArgumentException("The part numbers must be strictly ascending.", nameof(partNumbers));
+            }
+        }
+    }
+
+    /// <summary>
     /// Whether <paramref name="uploadId"/> can name an upload: not empty and without U+0000 (it is followed by the 00
     /// separator in part keys). Ids that cannot are refused by CreateUpload and simply not found by the other calls.
     /// </summary>

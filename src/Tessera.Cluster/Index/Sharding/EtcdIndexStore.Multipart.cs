@@ -204,27 +204,7 @@ public sealed partial class EtcdIndexStore
     public CompleteResult CompleteUpload(
         string bucket, string key, string uploadId, IReadOnlyList<int> partNumbers, ObjectManifest manifest, WriteCondition condition = default)
     {
-        ArgumentNullException.ThrowIfNull(partNumbers);
-        ArgumentNullException.ThrowIfNull(manifest);
-        IndexKeys.ValidateBucket(bucket);
-        IndexKeys.ValidateKey(key);
-        if (!string.Equals(manifest.Key, key, StringComparison.Ordinal) || manifest.IsDeleteMarker)
-        {
-            throw new ArgumentException("The manifest must be an object version of the upload's key.", nameof(manifest));
-        }
-
-        if (partNumbers.Count == 0 || partNumbers.Count != manifest.Segments.Count)
-        {
-            throw new ArgumentException("The part list must be non-empty and match the manifest's segments one to one.", nameof(partNumbers));
-        }
-
-        for (var i = 1; i < partNumbers.Count; i++)
-        {
-            if (partNumbers[i] <= partNumbers[i - 1])
-            {
-                throw new ArgumentException("The part numbers must be strictly ascending.", nameof(partNumbers));
-            }
-        }
+        IndexKeys.ValidateCompletion(bucket, key, partNumbers, manifest);
 
         ThrowIfDisposed();
         if (!IndexKeys.IsValidUploadId(uploadId))
