@@ -212,10 +212,20 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is Grpc.Core.RpcException or InvalidOperationException)
+            catch (Exception e) when (!stop.IsCancellationRequested)
             {
+                // Any failure (etcd, a map it cannot read): a node that holds the election key but does not coordinate
+                // would leave the cluster without a coordinator, so stand down and campaign again.
                 LogMessages.CoordinatorTermFailed(_store.Logger, e);
-                await _election.ResignAsync(CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await _election.ResignAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Grpc.Core.RpcException)
+                {
+                    // etcd unreachable: the key goes with the lease's TTL instead.
+                }
+
                 _election.Start();
             }
             finally
@@ -299,9 +309,19 @@ internal sealed class ClusterCoordinator : IAsyncDisposable
             {
                 return;
             }
-            catch (Grpc.Core.RpcException)
+            catch (Exception e) when (!stop.IsCancellationRequested)
             {
-                // etcd unreachable for now: keep the last coordinator seen.
+                // etcd unreachable for now (or a client failure of another kind): keep the last coordinator seen and
+                // read again in a second; this loop must never end while the node runs, or its view would freeze.
+                LogMessages.CoordinatorReadFailed(_store.Logger, e);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }

@@ -15,6 +15,9 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Starting a term as the cluster's coordinator failed; standing down and campaigning again")]
     public static partial void CoordinatorTermFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Reading which node coordinates the cluster failed; keeping the last one seen")]
+    public static partial void CoordinatorReadFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Moved {Count} bucket records from the index's RocksDB to etcd")]
     public static partial void BucketsMovedToEtcd(ILogger logger, int count);
 
