@@ -68,7 +68,7 @@ public class ClusterFixture : IAsyncLifetime
             foreach (var node in NodeIds)
             {
                 _options[node] = Options(node, _etcd.Endpoints);
-                _buffers[node] = new DiagnosticArrayPool();
+                _buffers[node] = new DiagnosticArrayPool(captureStacks: true);
                 _servers[node] = null;
             }
 
@@ -272,8 +272,14 @@ public class ClusterFixture : IAsyncLifetime
             AuthenticationRegion = "us-east-1",
         });
 
+    /// <summary>
+    /// Stops every node and etcd and removes the directories; then, when <paramref name="checkBuffers"/>, asserts that
+    /// every pooled buffer came back. A disposal that throws fails every test of the collection ("Test Collection
+    /// Cleanup Failure"), so each step runs whatever the others did and one assertion names everything that went wrong.
+    /// </summary>
     private async ValueTask DisposeCoreAsync(bool checkBuffers)
     {
+        var problems = new List<string>();
         foreach (var client in _clients.Values)
         {
             client.Dispose();
@@ -287,13 +293,28 @@ public class ClusterFixture : IAsyncLifetime
             if (_servers.GetValueOrDefault(node) is { } server)
             {
                 _servers[node] = null;
-                await server.DisposeAsync();
+                try
+                {
+                    await server.DisposeAsync();
+                }
+                catch (Exception e)
+                {
+                    problems.Add($"stopping {node} threw {e.GetType().Name}: {e.Message}");
+                }
             }
         }
 
         if (_etcd is not null)
         {
-            await _etcd.DisposeAsync();
+            try
+            {
+                await _etcd.DisposeAsync();
+            }
+            catch (Exception e)
+            {
+                problems.Add($"stopping etcd threw {e.GetType().Name}: {e.Message}");
+            }
+
             _etcd = null;
         }
 
@@ -310,8 +331,9 @@ public class ClusterFixture : IAsyncLifetime
 
         if (checkBuffers)
         {
-            var problems = _buffers.SelectMany(b => b.Value.Check(expectAllReturned: true).Select(p => $"{b.Key}: {p}")).ToList();
-            Assert.True(problems.Count == 0, $"{problems.Count} pooled buffer problems:{Environment.NewLine}{string.Join(Environment.NewLine, problems.Take(5))}");
+            problems.AddRange(_buffers.SelectMany(b => b.Value.Check(expectAllReturned: true).Select(p => $"{b.Key}: {p}")).Take(5));
         }
+
+        Assert.True(problems.Count == 0, $"Stopping the cluster found {problems.Count} problems:{Environment.NewLine}{string.Join(Environment.NewLine, problems)}");
     }
 }
