@@ -4,7 +4,8 @@ namespace Tessera.Benchmarks;
 
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project bench/Tessera.Benchmarks -- --filter '*'</c>; with <c>paired</c>
-/// first, the alternating codec-against-ISA-L run of <see cref="Erasure.PairedErasureRun"/>.
+/// first, the alternating codec-against-ISA-L run of <see cref="Erasure.PairedErasureRun"/>; with
+/// <c>sharded-index</c> first, the index-on-etcd measurements of <see cref="ShardedIndex.ShardedIndexRun"/>.
 /// </summary>
 public static class Program
 {
@@ -13,6 +14,11 @@ public static class Program
         if (args is ["paired", .. var rest])
         {
             return Erasure.PairedErasureRun.Run(rest);
+        }
+
+        if (args is ["sharded-index", .. var measurement])
+        {
+            return ShardedIndex.ShardedIndexRun.Run(measurement);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
