@@ -21,11 +21,16 @@ internal sealed class BucketListing
         _routes = directory.Routes(IndexCoordinates.BucketStart(bucket), IndexCoordinates.BucketEnd(bucket));
     }
 
-    /// <summary>A cursor over the bucket's records in <paramref name="space"/> (an object-scoped keyspace).</summary>
-    public EtcdCursor Cursor(ReadOnlySpan<byte> space, bool manifests)
+    /// <summary>
+    /// A cursor over the bucket's records in <paramref name="space"/> (an object-scoped keyspace) whose object keys
+    /// start with <paramref name="prefix"/>: its requests end where the prefix does, since etcd 3.4 walks a request's
+    /// whole span whatever its limit.
+    /// </summary>
+    public EtcdCursor Cursor(ReadOnlySpan<byte> space, bool manifests, string? prefix = null)
     {
         var lower = EtcdIndexKeys.BucketPrefix(space, _bucket);
-        return new EtcdCursor(_store, _routes, ViewOf, lower, EtcdIndexKeys.End(lower), manifests);
+        var bound = string.IsNullOrEmpty(prefix) ? lower : [.. lower, .. System.Text.Encoding.UTF8.GetBytes(prefix)];
+        return new EtcdCursor(_store, _routes, ViewOf, lower, EtcdIndexKeys.End(bound), manifests);
     }
 
     /// <summary>The view of the group holding <paramref name="key"/> of the bucket.</summary>

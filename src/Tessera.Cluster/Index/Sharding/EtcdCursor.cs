@@ -17,13 +17,20 @@ namespace Tessera.Cluster.Index.Sharding;
 /// </remarks>
 internal sealed class EtcdCursor : IIndexCursor
 {
+    /// <summary>The most records one page asks for: a 1,000-key listing page and the record after it.</summary>
+    internal const int MaxPageSize = 1001;
+
+    /// <summary>The bytes a page may hold by the largest record seen (gRPC's default message limit is 4 MiB).</summary>
+    internal const int PageBytes = 2 * 1024 * 1024;
+
     private readonly EtcdIndexStore _store;
     private readonly IReadOnlyList<RangeRoute> _routes;
     private readonly Func<RangeRoute, GroupView> _viewOf;
     private readonly byte[] _lower;
     private readonly byte[] _upper;
     private readonly bool _manifests;
-    private readonly int _pageSize;
+    private int _pageSize;
+    private int _largestRecord;
     private List<KeyValue> _page = [];
     private GroupView? _view;
     private int _index;
@@ -188,7 +195,7 @@ internal sealed class EtcdCursor : IIndexCursor
             }
 
             var view = _viewOf(_routes[route]);
-            var page = view.Read([view.Between(start, end, _pageSize)])[0];
+            var page = ReadPage(view, start, end);
             if (page.Kvs.Count == 0)
             {
                 continue;
@@ -203,6 +210,37 @@ internal sealed class EtcdCursor : IIndexCursor
         }
 
         Clear();
+    }
+
+    /// <summary>
+    /// One page of [<paramref name="start"/>, <paramref name="end"/>). etcd 3.4 walks every key of a Range request's
+    /// span before it applies the limit (its index has no limit pushdown), so a page costs the span, not the page: the
+    /// span ends at the listing's prefix (the caller's bounds) and pages grow while a cursor reads on, doubling from
+    /// <see cref="EtcdIndexOptions.PageSize"/> to <see cref="MaxPageSize"/> while the largest record seen keeps a page
+    /// within <see cref="PageBytes"/>, so a 1,000-key listing page takes one or two requests rather than ten. A page
+    /// over gRPC's message limit anyway (a run of large manifests) is read again at half the size.
+    /// </summary>
+    private Etcdserverpb.RangeResponse ReadPage(GroupView view, byte[] start, byte[] end)
+    {
+        while (true)
+        {
+            try
+            {
+                var page = view.Read([view.Between(start, end, _pageSize)])[0];
+                foreach (var kv in page.Kvs)
+                {
+                    _largestRecord = Math.Max(_largestRecord, kv.Key.Length + kv.Value.Length);
+                }
+
+                var fits = PageBytes / Math.Max(_largestRecord, 256);
+                _pageSize = Math.Clamp(Math.Min(_pageSize * 2, fits), 2, MaxPageSize);
+                return page;
+            }
+            catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.ResourceExhausted && _pageSize > 2)
+            {
+                _pageSize /= 2;
+            }
+        }
     }
 
     /// <summary>The key after the last record of route <paramref name="route"/> within the bounds.</summary>

@@ -53,6 +53,14 @@ public sealed class EtcdIndexOptions
     /// <summary>How old a staged chunk set no commit took must be before garbage collection deletes it. Default 1 h.</summary>
     public TimeSpan StagedSetTimeout { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Whether a write that names segments also looks for them in every other group (a read per group per PUT). Segment
+    /// ids are fresh GUIDs, so the check only guards against caller bugs; the object's own group is always checked, in
+    /// the write's Txn. With the hundreds of groups a billion objects need, every PUT would read them all: off by
+    /// default, on in the tests that compare the store with RocksDB's (which refuses a segment held anywhere).
+    /// </summary>
+    public bool CheckSegmentsInEveryGroup { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a setting out of range.</summary>
     public void Validate()
     {

@@ -194,15 +194,21 @@ public sealed partial class EtcdIndexStore
 
     /// <summary>
     /// The segments among <paramref name="candidates"/> that a version or part holds: their references read in the
-    /// mutation's group at R (<paramref name="ownReferences"/>), then in every other group that answers. Like RocksDB's,
-    /// the check guards against caller bugs (segment ids are fresh GUIDs): it is exact in the object's group and best
-    /// effort across groups (not atomic with the commit, and a group that does not answer or whose route is stale is
-    /// skipped, so a write never depends on another group's availability).
+    /// mutation's group at R (<paramref name="ownReferences"/>), then, with
+    /// <see cref="EtcdIndexOptions.CheckSegmentsInEveryGroup"/>, in every other group that answers. Like RocksDB's, the
+    /// check guards against caller bugs (segment ids are fresh GUIDs): it is exact in the object's group and best effort
+    /// across groups (not atomic with the commit, and a group that does not answer or whose route is stale is skipped,
+    /// so a write never depends on another group's availability).
     /// </summary>
     private HashSet<Guid> HeldSegments(GroupView view, List<KeyValue> ownReferences, List<Guid> candidates)
     {
         var held = new HashSet<Guid>();
         AddHeld(view, ownReferences, candidates, held);
+        if (!Options.CheckSegmentsInEveryGroup)
+        {
+            return held;
+        }
+
         foreach (var group in _directory.Groups.Where(g => g.Name != view.Group.Name))
         {
             try
