@@ -137,6 +137,32 @@ public sealed partial class NamespaceNetwork : IAsyncDisposable
         return RunAsync(["ip", "netns", "exec", Namespace(node), Nft, "-f", "-"], script + "\n}\n", cancellationToken);
     }
 
+    /// <summary>
+    /// Inside <paramref name="node"/>'s namespace, drops every packet (any protocol, any port) arriving on its link
+    /// from <paramref name="addresses"/> and every packet it sends to them: one side of a network partition. The
+    /// addresses are other nodes' (<see cref="AddressOf"/>) or <see cref="HostAddress"/> (the root namespace: the test
+    /// process and whatever runs in it). <see cref="HealAsync"/> removes it and <see cref="DroppedAsync"/> counts it,
+    /// as for <see cref="CutAsync"/> (one cut per namespace at a time).
+    /// </summary>
+    public Task PartitionAsync(string node, IReadOnlyCollection<string> addresses, CancellationToken cancellationToken = default)
+    {
+        var set = string.Join(", ", addresses);
+        var script = $$"""
+            table inet {{CutTable}} {
+              chain input {
+                type filter hook input priority 0; policy accept;
+                iifname "{{InnerLink}}" ip saddr { {{set}} } counter drop
+              }
+              chain output {
+                type filter hook output priority 0; policy accept;
+                oifname "{{InnerLink}}" ip daddr { {{set}} } counter drop
+              }
+            }
+
+            """;
+        return RunAsync(["ip", "netns", "exec", Namespace(node), Nft, "-f", "-"], script, cancellationToken);
+    }
+
     /// <summary>Removes the cut of <paramref name="node"/>.</summary>
     public Task HealAsync(string node, CancellationToken cancellationToken = default) =>
         RunAsync(["ip", "netns", "exec", Namespace(node), Nft, "delete", "table", "inet", CutTable], null, cancellationToken);
