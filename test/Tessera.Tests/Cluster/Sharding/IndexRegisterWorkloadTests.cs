@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using Tessera.Cluster.Control;
 using Tessera.Cluster.Index.Sharding;
-using Tessera.Index;
 using Tessera.Linearizability;
 
 namespace Tessera.Tests.Cluster.Sharding;
@@ -100,13 +97,11 @@ public sealed class IndexRegisterWorkloadTests
         Assert.True(run.QuorumReadsPerGet < 1.0, $"{run.QuorumReadsPerGet:F2} quorum reads per GET with the cache");
     }
 
-    private sealed record Run(IReadOnlyList<Operation<RegisterInput, RegisterOutput>> History, int Succeeded, int Indeterminate, long CacheHits, double QuorumReadsPerGet, string Summary);
-
     private sealed class Setup : IAsyncDisposable
     {
         private readonly EtcdCluster _control;
-        private readonly List<(EtcdRangeDirectory Directory, WitnessCachedIndexStore Store)> _gateways = [];
         private readonly dotnet_etcd.EtcdClient _controlClient;
+        private IndexGateways? _gateways;
         private int _runs;
 
         private Setup(EtcdCluster control, EtcdCluster index)
@@ -123,126 +118,32 @@ public sealed class IndexRegisterWorkloadTests
             var started = await Task.WhenAll(EtcdCluster.StartAsync(1, Within.Ct), EtcdCluster.StartAsync(indexMembers, Within.Ct));
             var setup = new Setup(started[0], started[1]);
             var prefix = "/t" + Guid.NewGuid().ToString("n")[..8] + "/";
-            var catalog = new MemoryBucketCatalog();
-            var options = new EtcdIndexOptions { RequestTimeout = TimeSpan.FromSeconds(2) };
-            for (var g = 0; g < Gateways; g++)
-            {
-                var directory = await EtcdRangeDirectory.OpenAsync(
-                    setup._controlClient, new ControlPlaneOptions { KeyPrefix = prefix },
-                    [new GroupRecord { Name = "g1", Endpoints = started[1].Endpoints, KeyPrefix = prefix + "idx/" }], cancellationToken: Within.Ct);
-                var store = new EtcdIndexStore(directory, catalog, TimeProvider.System, options);
-                setup._gateways.Add((directory, new WitnessCachedIndexStore(store, new WitnessReader(directory, options.RequestTimeout))));
-            }
-
-            setup._gateways[0].Store.CreateBucket(new BucketInfo("b", "alice", DateTimeOffset.UtcNow, "us-east-1", VersioningState.Unversioned));
+            setup._gateways = await IndexGateways.OpenAsync(
+                setup._controlClient, prefix, [new GroupRecord { Name = "g1", Endpoints = started[1].Endpoints, KeyPrefix = prefix + "idx/" }], Gateways,
+                new EtcdIndexOptions { RequestTimeout = TimeSpan.FromSeconds(2) });
             return setup;
         }
 
         /// <summary><paramref name="clients"/> clients at a steady rate for <paramref name="duration"/>; each run writes its own keys.</summary>
-        public async Task<Run> RunAsync(TimeSpan duration, bool skipWitness, CancellationTokenSource stop, int getPercent = 45, int clients = Clients, int maxDelayMs = 25)
+        public async Task<RegisterRun> RunAsync(TimeSpan duration, bool skipWitness, CancellationTokenSource stop, int getPercent = 45, int clients = Clients, int maxDelayMs = 25)
         {
             var runId = Interlocked.Increment(ref _runs);
-            foreach (var (_, store) in _gateways)
+            foreach (var store in _gateways!.Stores)
             {
                 store.SkipWitness = skipWitness;
             }
 
-            var recorder = new HistoryRecorder<RegisterInput, RegisterOutput>();
-            int succeeded = 0, indeterminate = 0;
-            var txnsBefore = _gateways.Sum(g => g.Store.Witness.Txns);
-            var hitsBefore = _gateways.Sum(g => g.Store.Hits);
-            var missesBefore = _gateways.Sum(g => g.Store.Misses);
-            var clock = Stopwatch.StartNew();
-            // Each client on a thread of its own (LongRunning): the index calls block, and 30 of them on pool threads starve the
-            // pool that answers them.
-            var workers = Enumerable.Range(0, clients).Select(c => Task.Factory.StartNew(async () =>
-            {
-                var random = new Random(runId * 100 + c);
-                var index = _gateways[c % Gateways].Store;
-                var lastSeen = new Dictionary<string, string>();
-                for (var n = 0; clock.Elapsed < duration; n++)
-                {
-                    var key = $"r{runId}-{Keys[random.Next(Keys.Length)]}";
-                    var value = $"c{c}-{n}";
-                    var roll = random.Next(100);
-                    var input = roll < getPercent ? RegisterInput.Get(key)
-                        : roll < getPercent + ((100 - getPercent) * 25 / 55) ? RegisterInput.Put(key, value)
-                        : roll < 85 && lastSeen.TryGetValue(key, out var seen) ? RegisterInput.PutIfMatch(key, seen, value)
-                        : roll < 95 ? RegisterInput.PutIfNoneMatch(key, value)
-                        : RegisterInput.Delete(key);
-                    var pending = recorder.Begin(c, input);
-                    try
-                    {
-                        var output = Apply(index, input, lastSeen);
-                        pending.Complete(output);
-                        Interlocked.Increment(ref succeeded);
-                    }
-                    catch (Exception e) when (e is not Xunit.Sdk.XunitException)
-                    {
-                        // A timeout or an unavailable index: the operation may or may not have taken effect.
-                        pending.GiveUp();
-                        Interlocked.Increment(ref indeterminate);
-                    }
-
-                    await Task.Delay(random.Next(Math.Min(5, maxDelayMs), maxDelayMs + 1), Within.Ct);
-                }
-            }, Within.Ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()).ToList();
-            await Task.WhenAll(workers);
+            var run = await RegisterWorkload.RunAsync(_gateways.Stores, "b", [.. Keys.Select(k => $"r{runId}-{k}")], duration, runId * 100, clients, getPercent, maxDelayMs);
             await stop.CancelAsync();
-
-            var txns = _gateways.Sum(g => g.Store.Witness.Txns) - txnsBefore;
-            var hits = _gateways.Sum(g => g.Store.Hits) - hitsBefore;
-            var misses = _gateways.Sum(g => g.Store.Misses) - missesBefore;
-            var gets = hits + misses;
-            var perGet = gets == 0 ? 0 : (double)(txns + misses) / gets;
-            var summary = $"{recorder.Operations.Count} operations, {succeeded} succeeded, {indeterminate} indeterminate; {gets} GETs: {hits} from the cache, "
-                + $"{misses} read the manifest, {txns} witness Txns: {perGet:F2} quorum reads per GET (1.00 without the cache)";
-            return new Run(recorder.Operations, succeeded, indeterminate, hits, perGet, summary);
+            return run;
         }
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var (directory, store) in _gateways)
-            {
-                store.Dispose();
-                directory.Dispose();
-            }
-
+            _gateways?.Dispose();
             _controlClient.Dispose();
             await Index.DisposeAsync();
             await _control.DisposeAsync();
-        }
-
-        private static RegisterOutput Apply(IIndexStore index, RegisterInput input, Dictionary<string, string> lastSeen)
-        {
-            switch (input.Kind)
-            {
-                case RegisterOperation.Get:
-                    var read = index.GetObject("b", input.Key)?.ETag;
-                    if (read is not null)
-                    {
-                        lastSeen[input.Key] = read;
-                    }
-
-                    return RegisterOutput.Read(read);
-                case RegisterOperation.Delete:
-                    index.DeleteObject("b", input.Key);
-                    return RegisterOutput.Ok;
-                default:
-                    var condition = input.Kind switch
-                    {
-                        RegisterOperation.PutIfMatch => new WriteCondition(IfMatchETag: input.Expected),
-                        RegisterOperation.PutIfNoneMatch => new WriteCondition(IfNoneMatchAny: true),
-                        _ => default,
-                    };
-                    var status = index.PutObject("b", StoreFixture.Manifest(input.Key, etag: input.Value!), condition).Status;
-                    return status switch
-                    {
-                        PutObjectStatus.Committed => RegisterOutput.Ok,
-                        PutObjectStatus.PreconditionFailed => RegisterOutput.PreconditionFailed,
-                        _ => throw new InvalidOperationException($"PutObject answered {status}."),
-                    };
-            }
         }
     }
 }
