@@ -73,6 +73,7 @@ case "$cmd" in
         --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
         --initial-cluster "$initial" --initial-cluster-state new --initial-cluster-token "tessera-$base" \
         --heartbeat-interval 100 --election-timeout 1000 \
+        --auto-compaction-mode periodic --auto-compaction-retention 1h \
         </dev/null >"$dir/e$i.log" 2>&1 &
       echo $! >"$dir/e$i.pid"
     done
