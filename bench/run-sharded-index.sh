@@ -77,6 +77,7 @@ if [ "$what" = all ] || [ "$what" = capacity ] || [ "$what" = list ]; then
   if [ "$what" != capacity ]; then
     "${BENCH[@]}" list --etcd "$index" --keys "$LIST_KEYS" --pages "$PAGES" --threads "$THREADS" --rocksdb "$work/rocksdb"
     echo "RocksDB on disk: $(du -sb "$work/rocksdb" | cut -f1) B; etcd db: $(du -sb "$work/index.data" | cut -f1) B"
+    echo "etcdctl endpoint status after the list fill (a capacity point): $(ETCDCTL_API=3 /usr/bin/etcdctl --endpoints "$index" endpoint status -w json | jq -c '.[0].Status | {dbSize, dbSizeInUse, revision: .header.revision}')"
   fi
 fi
 
