@@ -17,7 +17,9 @@ namespace Tessera.Index;
 /// rest (<see cref="IsDeleteMarker"/>, <see cref="VersionIdEquals"/>).</item>
 /// <item><b>Segment body</b>: PartNumber, Segment (16 bytes), Size, ETag, DataShards, ParityShards, ShardSize,
 /// Disks (count + strings). A standalone SegmentManifest record is version + body.</item>
-/// <item><b>BucketInfo</b>: version, Name, Owner, Created, Region, Versioning (byte).</item>
+/// <item><b>BucketInfo</b>: version, Name, Owner, Created, Region, Versioning (byte). A bucket with a lifecycle
+/// configuration is written with version <see cref="BucketLifecycleVersion"/> instead, followed by Lifecycle (string,
+/// the stored XML); version 1 records (every bucket without one, and every record of older builds) still read.</item>
 /// <item><b>GarbageEntry</b>: version, Queued, Sequence, segment body.</item>
 /// <item><b>SegmentReference</b>: version, kind (byte), Bucket, Key, Sequence; kind 0 = an object version (Sequence is
 /// the version's); kind 1 = a multipart upload part (Sequence is the upload's), followed by UploadId, PartNumber.</item>
@@ -36,6 +38,9 @@ internal static class ManifestSerializer
 {
     /// <summary>The format version written by this build.</summary>
     public const byte FormatVersion = 1;
+
+    /// <summary>The version of a bucket record that carries a lifecycle configuration after Versioning.</summary>
+    public const byte BucketLifecycleVersion = 2;
 
     private const byte DeleteMarkerFlag = 0x01;
 
@@ -103,12 +108,16 @@ internal static class ManifestSerializer
     /// <summary>Appends the encoding of a bucket record.</summary>
     public static void Write(IBufferWriter<byte> writer, BucketInfo bucket)
     {
-        RecordWriter.WriteByte(writer, FormatVersion);
+        RecordWriter.WriteByte(writer, bucket.Lifecycle is null ? FormatVersion : BucketLifecycleVersion);
         RecordWriter.WriteString(writer, bucket.Name);
         RecordWriter.WriteString(writer, bucket.Owner);
         RecordWriter.WriteTimestamp(writer, bucket.Created);
         RecordWriter.WriteString(writer, bucket.Region);
         RecordWriter.WriteByte(writer, (byte)bucket.Versioning);
+        if (bucket.Lifecycle is not null)
+        {
+            RecordWriter.WriteString(writer, bucket.Lifecycle);
+        }
     }
 
     /// <summary>Appends the encoding of a garbage entry.</summary>
@@ -271,7 +280,8 @@ internal static class ManifestSerializer
     /// <summary>Decodes a bucket record.</summary>
     public static BucketInfo ReadBucketInfo(ReadOnlySpan<byte> data)
     {
-        var reader = Open(data);
+        var withLifecycle = !data.IsEmpty && data[0] == BucketLifecycleVersion;
+        var reader = withLifecycle ? new RecordReader(data[1..]) : Open(data);
         var name = reader.ReadString();
         var owner = reader.ReadString();
         var created = reader.ReadTimestamp();
@@ -282,8 +292,9 @@ internal static class ManifestSerializer
             throw new InvalidDataException($"Bucket record has unknown versioning state {versioning}.");
         }
 
+        var lifecycle = withLifecycle ? reader.ReadString() : null;
         reader.EnsureEnd();
-        return new BucketInfo(name, owner, created, region, (VersioningState)versioning);
+        return new BucketInfo(name, owner, created, region, (VersioningState)versioning, lifecycle);
     }
 
     /// <summary>Decodes a garbage entry.</summary>

@@ -55,6 +55,9 @@ public sealed class ServerOptions
     /// </summary>
     public int BodyIdleTimeout { get; set; } = 20;
 
+    /// <summary><c>lifecycleDay</c>: seconds in a lifecycle day. Default 86400.</summary>
+    public int LifecycleDaySeconds { get; set; } = 86400;
+
     /// <summary><c>maxUploads</c>: request bodies read at once; 0 = no cap. Default 256.</summary>
     public int MaxUploads { get; set; } = 256;
 

@@ -343,6 +343,22 @@ internal static class Settings
         Apply = static (o, v) => o.BodyIdleTimeout = (int)Setting.Integer("bodyIdleTimeout", v, 1, int.MaxValue),
     };
 
+    /// <summary><c>lifecycleDay</c>.</summary>
+    public static readonly Setting LifecycleDay = new()
+    {
+        Key = "lifecycleDay",
+        Flag = "--lifecycle-day",
+        Env = "TESSERA_LIFECYCLE_DAY",
+        Help = "Seconds in a lifecycle day (default 86400; tests shorten it).",
+        Description = """
+            Seconds in a lifecycle "day": the days of lifecycle rules are counted in it, and due times round up to the next
+            multiple of it from the Unix epoch, as Amazon S3 rounds to the next midnight UTC (which the default, 86400,
+            gives). Shorten it only to test rules (Ceph's `rgw_lc_debug_interval`): with 10, a rule of 3 days expires an
+            object 30 to 40 seconds after it was written. See [lifecycle](../design/lifecycle.md).
+            """,
+        Apply = static (o, v) => o.LifecycleDaySeconds = (int)Setting.Integer("lifecycleDay", v, 1, int.MaxValue),
+    };
+
     /// <summary><c>maxUploads</c>.</summary>
     public static readonly Setting MaxUploads = new()
     {
@@ -545,7 +561,7 @@ internal static class Settings
     };
 
     /// <summary>Every setting, in the reference's order.</summary>
-    public static readonly IReadOnlyList<Setting> All = [Disks, Address, MetaDir, Region, Domains, RootUser, RootPassword, UsersFile, Ec, StorageClasses, ShardSize, DomainLevel, GcGrace, MinPartSize, ScrubRate, ScrubInterval, RepairBandwidth, RepairWorkers, DiskCheckInterval, SnapshotInterval, SmallObjectCopies, BodyIdleTimeout, MaxUploads, MaxUploadsPerConnection, MaxMultipartUploads, NodeId, StorageAddress, ClusterSecret, Etcd, IndexNode, IndexGroups, LeaseTtl, ClusterWait, DownOutInterval, Quiet];
+    public static readonly IReadOnlyList<Setting> All = [Disks, Address, MetaDir, Region, Domains, RootUser, RootPassword, UsersFile, Ec, StorageClasses, ShardSize, DomainLevel, GcGrace, MinPartSize, ScrubRate, ScrubInterval, RepairBandwidth, RepairWorkers, DiskCheckInterval, SnapshotInterval, SmallObjectCopies, BodyIdleTimeout, LifecycleDay, MaxUploads, MaxUploadsPerConnection, MaxMultipartUploads, NodeId, StorageAddress, ClusterSecret, Etcd, IndexNode, IndexGroups, LeaseTtl, ClusterWait, DownOutInterval, Quiet];
 
     /// <summary>The setting with this configuration-file key, or null.</summary>
     public static Setting? ByKey(string key) => All.FirstOrDefault(s => s.Key == key);

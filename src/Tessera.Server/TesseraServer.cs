@@ -280,9 +280,9 @@ public sealed class TesseraServer : IAsyncDisposable
             throw new ArgumentException($"--scrub-rate ({options.ScrubRate}) and --scrub-interval ({options.ScrubInterval}) may not be negative.");
         }
 
-        if (options.BodyIdleTimeout < 1 || options.MaxUploads < 0 || options.MaxUploadsPerConnection < 0 || options.MaxMultipartUploads < 0)
+        if (options.BodyIdleTimeout < 1 || options.LifecycleDaySeconds < 1 || options.MaxUploads < 0 || options.MaxUploadsPerConnection < 0 || options.MaxMultipartUploads < 0)
         {
-            throw new ArgumentException("--body-idle-timeout must be at least 1 and the upload caps may not be negative.");
+            throw new ArgumentException("--body-idle-timeout and --lifecycle-day must be at least 1 and the upload caps may not be negative.");
         }
 
         if (options.SnapshotInterval < 0)
@@ -406,6 +406,7 @@ public sealed class TesseraServer : IAsyncDisposable
                 Domains = options.Domains,
                 MinPartSize = options.MinPartSize,
                 BodyIdleTimeout = TimeSpan.FromSeconds(options.BodyIdleTimeout),
+                LifecycleDay = TimeSpan.FromSeconds(options.LifecycleDaySeconds),
                 MaxConcurrentUploads = options.MaxUploads,
                 MaxUploadsPerConnection = options.MaxUploadsPerConnection,
                 MaxMultipartUploadsPerUser = options.MaxMultipartUploads,

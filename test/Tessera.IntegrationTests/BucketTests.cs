@@ -200,7 +200,6 @@ public abstract class BucketTestsBase(IS3Target store)
     [Theory]
     [InlineData("cors", "NoSuchCORSConfiguration")]
     [InlineData("policy", "NoSuchBucketPolicy")]
-    [InlineData("lifecycle", "NoSuchLifecycleConfiguration")]
     [InlineData("encryption", "ServerSideEncryptionConfigurationNotFoundError")]
     [InlineData("website", "NoSuchWebsiteConfiguration")]
     [InlineData("object-lock", "ObjectLockConfigurationNotFoundError")]

@@ -20,6 +20,9 @@ public sealed class ClusterMultipartTests(ClusterStoreFixture cluster) : Multipa
 public sealed class ClusterVersioningTests(ClusterStoreFixture cluster) : VersioningTestsBase(cluster.Through(root: "n2", alice: "n3"));
 
 [Collection(ClusterStoreCollection.Name)]
+public sealed class ClusterLifecycleTests(ClusterStoreFixture cluster) : LifecycleTestsBase(cluster.Through(root: "n3", alice: "n2"));
+
+[Collection(ClusterStoreCollection.Name)]
 public sealed class ClusterStorageClassTests(ClusterStoreFixture cluster) : StorageClassTestsBase(cluster.Through(root: "n3", alice: "n2"));
 
 [Collection(SmallPartClusterStoreCollection.Name)]

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Tessera.Index;
 
 namespace Tessera.Cluster.Control;
@@ -23,6 +24,13 @@ public sealed record BucketRecord
     /// <summary><c>unversioned</c>, <c>enabled</c> or <c>suspended</c>.</summary>
     public string Versioning { get; init; } = "unversioned";
 
+    /// <summary>
+    /// The lifecycle configuration's stored form (canonical XML, at most 512 KiB), or null (then not written): records
+    /// of older builds have none and read as a bucket without one.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Lifecycle { get; init; }
+
     /// <summary>The record of <paramref name="bucket"/>.</summary>
     public static BucketRecord From(BucketInfo bucket)
     {
@@ -39,6 +47,7 @@ public sealed record BucketRecord
                 VersioningState.Suspended => "suspended",
                 _ => "unversioned",
             },
+            Lifecycle = bucket.Lifecycle,
         };
     }
 
@@ -50,5 +59,5 @@ public sealed record BucketRecord
         "enabled" => VersioningState.Enabled,
         "suspended" => VersioningState.Suspended,
         _ => throw new FormatException($"Bucket {Name}: unknown versioning state '{Versioning}'."),
-    });
+    }, Lifecycle);
 }

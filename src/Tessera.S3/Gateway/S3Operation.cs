@@ -109,8 +109,14 @@ public enum S3Operation
     /// <summary>GET /bucket?policy.</summary>
     GetBucketPolicy,
 
-    /// <summary>GET /bucket?lifecycle.</summary>
+    /// <summary>GET /bucket?lifecycle (also the deprecated GetBucketLifecycle).</summary>
     GetBucketLifecycleConfiguration,
+
+    /// <summary>PUT /bucket?lifecycle (also the deprecated PutBucketLifecycle).</summary>
+    PutBucketLifecycleConfiguration,
+
+    /// <summary>DELETE /bucket?lifecycle.</summary>
+    DeleteBucketLifecycle,
 
     /// <summary>GET /bucket?encryption.</summary>
     GetBucketEncryption,

@@ -30,6 +30,12 @@ public sealed class S3Options
     /// <summary>Request bodies read at once on one connection (HTTP/2 streams); past it, 503 SlowDown. 0 = no cap. Default 8.</summary>
     public int MaxUploadsPerConnection { get; set; } = 8;
 
+    /// <summary>
+    /// The length of a lifecycle "day": rule days are counted in it and due times round up to its multiples from the
+    /// Unix epoch (midnight UTC for the default). Default 24 hours; tests shorten it (Ceph's rgw_lc_debug_interval).
+    /// </summary>
+    public TimeSpan LifecycleDay { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Multipart uploads one user may have in progress at once; past it, CreateMultipartUpload is 503 SlowDown. 0 = no cap. Default 10,000.</summary>
     public int MaxMultipartUploadsPerUser { get; set; } = 10_000;
 }

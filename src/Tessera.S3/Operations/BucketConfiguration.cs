@@ -7,7 +7,7 @@ namespace Tessera.S3.Operations;
 
 /// <summary>
 /// The bucket configurations Tessera has no way to set yet, read as Amazon S3 reads a bucket that never had them:
-/// CORS, policy, lifecycle, encryption, website, Object Lock, replication, public access block, ownership controls
+/// CORS, policy, encryption, website, Object Lock, replication, public access block, ownership controls
 /// and bucket tags answer their "not configured" 404 errors, logging, notification, accelerate and request payment
 /// their empty or default documents. Tools that read a bucket's whole configuration (Terraform's AWS provider,
 /// s3fs, backup tools) then see a plain bucket instead of 501 NotImplemented; setting any of them stays 501.
@@ -23,7 +23,6 @@ internal static class BucketConfiguration
     {
         ["cors"] = S3Errors.NoSuchCORSConfiguration,
         ["policy"] = S3Errors.NoSuchBucketPolicy,
-        ["lifecycle"] = S3Errors.NoSuchLifecycleConfiguration,
         ["encryption"] = S3Errors.ServerSideEncryptionConfigurationNotFoundError,
         ["website"] = S3Errors.NoSuchWebsiteConfiguration,
         ["object-lock"] = S3Errors.ObjectLockConfigurationNotFoundError,

@@ -82,6 +82,7 @@ internal static class GetObject
 
         var response = r.Response;
         ObjectHeaders.WriteResponseHeaders(response, manifest, bucket.Versioning != VersioningState.Unversioned);
+        BucketLifecycle.ExpirationHeader(r, bucket, manifest);
         foreach (var (query, header) in Overrides)
         {
             if (r.Query(query) is { } value)

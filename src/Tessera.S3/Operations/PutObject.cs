@@ -32,6 +32,7 @@ internal static class PutObject
         }
 
         r.SetVersionHeader(bucket, stored.VersionId);
+        BucketLifecycle.ExpirationHeader(r, bucket, stored);
         r.Response.ContentLength = 0;
     }
 

@@ -98,6 +98,23 @@ public sealed class ManifestSerializerTests
     }
 
     [Fact]
+    public void ABucketRecordCarriesItsLifecycleInVersionTwoAndVersionOneRecordsStillRead()
+    {
+        var plain = new BucketInfo("b", "o", DateTimeOffset.UnixEpoch, "r", VersioningState.Enabled);
+        var v1 = Encode(w => ManifestSerializer.Write(w, plain));
+        Assert.Equal(1, v1[0]);
+        Assert.Equal(plain, ManifestSerializer.ReadBucketInfo(v1));
+
+        var withRules = plain with { Lifecycle = "<LifecycleConfiguration/>" };
+        var v2 = Encode(w => ManifestSerializer.Write(w, withRules));
+        Assert.Equal(ManifestSerializer.BucketLifecycleVersion, v2[0]);
+        Assert.Equal(withRules, ManifestSerializer.ReadBucketInfo(v2));
+        Assert.Equal(v1, v2[..v1.Length].Select((b, i) => i == 0 ? (byte)1 : b).ToArray());
+        Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadBucketInfo(v2[..^1]));
+        Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadBucketInfo([.. v2, 0]));
+    }
+
+    [Fact]
     public void UnknownFormatVersionsAreRejected()
     {
         var manifest = ManifestSerializer.ToArray(new ObjectManifest { Key = "k", VersionId = "null" });

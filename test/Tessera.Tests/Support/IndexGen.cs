@@ -68,8 +68,8 @@ public static class IndexGen
 
     /// <summary>Bucket records.</summary>
     public static readonly Gen<BucketInfo> Bucket =
-        Gen.Select(Text, Text, Gen.DateTimeOffset, Text, Gen.Enum<VersioningState>())
-        .Select(t => new BucketInfo(t.Item1, t.Item2, t.Item3, t.Item4, t.Item5));
+        Gen.Select(Text, Text, Gen.DateTimeOffset, Text, Gen.Enum<VersioningState>(), Gen.Frequency((1, Gen.Const((string?)null)), (1, Text.Select(s => (string?)s))))
+        .Select(t => new BucketInfo(t.Item1, t.Item2, t.Item3, t.Item4, t.Item5, t.Item6));
 
     /// <summary>Garbage entries.</summary>
     public static readonly Gen<GarbageEntry> Garbage =
