@@ -199,7 +199,7 @@ internal sealed class ClusterNode : IAsyncDisposable
                     _misses[node] = reached ? 0 : _misses.GetValueOrDefault(node) + 1;
                 }
 
-                var unreachable = results.Where(r => _misses[r.Node] >= 3).Select(r => r.Node).ToHashSet(StringComparer.Ordinal);
+                var unreachable = results.Where(r => _misses[r.Node] >= UnreachableAfterMisses).Select(r => r.Node).ToHashSet(StringComparer.Ordinal);
                 changed = !unreachable.SetEquals(_unreachable);
                 _unreachable = unreachable;
             }
@@ -217,6 +217,9 @@ internal sealed class ClusterNode : IAsyncDisposable
     }
 
     private bool _reported;
+
+    /// <summary>Failed probes in a row after which a node leaves placement (a node only slow under load answers one of them).</summary>
+    private const int UnreachableAfterMisses = 3;
 
     /// <summary>
     /// Writes the nodes this node cannot reach to its reachability report (at its first probe round too, replacing a
@@ -409,7 +412,32 @@ internal sealed class ClusterNode : IAsyncDisposable
     private RemoteDisk Remote(NodeRecord node, NodeDisk disk)
     {
         var (id, labels) = Labels(node, disk);
-        return new RemoteDisk(id, labels, disk.Weight, new Uri(node.StorageEndpoint), _http, _authenticator);
+        var remote = new RemoteDisk(id, labels, disk.Weight, new Uri(node.StorageEndpoint), _http, _authenticator);
+        remote.WriteFailed += OnWriteFailed;
+        return remote;
+    }
+
+    /// <summary>
+    /// A fragment write to <paramref name="disk"/>'s node got no answer: the node leaves this node's placement now, as if
+    /// its probes had failed three times (the next probe it answers brings it back), so that the writes after this one
+    /// go over the others instead of each waiting out the write timeout on it.
+    /// </summary>
+    private void OnWriteFailed(RemoteDisk disk)
+    {
+        var node = disk.Labels.Node;
+        lock (_lock)
+        {
+            _misses[node] = Math.Max(_misses.GetValueOrDefault(node), UnreachableAfterMisses);
+            if (_unreachable.Contains(node))
+            {
+                return;
+            }
+
+            _unreachable = [.. _unreachable, node];
+            _reported = false;
+        }
+
+        Refresh();
     }
 
     private static (string Id, DiskLabels Labels) Labels(NodeRecord node, NodeDisk disk) =>

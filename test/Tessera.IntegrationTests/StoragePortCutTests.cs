@@ -30,17 +30,16 @@ public sealed partial class StoragePortCutTests
     private const int DiskCheckInterval = 1;
 
     /// <summary>
-    /// How long after the cut a PUT may still fail (by its start). n1 and n2 take n3 out of placement after three
-    /// failed probes in a row, every 2 s; against a dropping port a probe fails only when its 5 s call timeout runs out
-    /// (each probe finds another dead pooled connection), so n3 leaves placement 3 × (2 + 5) = 21 s after the cut.
-    /// Until then every coded PUT puts two fragments on n3, waits out the 10 s fragment write timeout and, left with
-    /// k = 4 fragments, fewer than k + 1, is refused (503); a PUT started later must be acknowledged. 30 s leaves 9 s
-    /// for a loaded 2-core machine.
+    /// How long after the cut a PUT may still fail (by its start). Until n1 and n2 take n3 out of placement, every coded
+    /// PUT puts two fragments on n3, waits out the 10 s fragment write timeout and, left with k = 4 fragments, fewer
+    /// than k + 1, is refused (503). The first such timeout takes n3 out of that gateway's placement at once (about 10 s
+    /// after the cut), and three failed probes do it anyway: every 2 s, each failing when its 2 s timeout runs out
+    /// against the dropping port, 3 × (2 + 2) = 12 s. A PUT started later must be acknowledged; 20 s leaves 8 s for a
+    /// loaded 2-core machine.
     /// </summary>
-    private static readonly TimeSpan FailureWindow = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FailureWindow = TimeSpan.FromSeconds(20);
 
-    /// <summary>The longest time after the cut without an acknowledged PUT: <see cref="FailureWindow"/> and the 10 s a PUT started just before its end may wait on n3.</summary>
-    private static readonly TimeSpan MaxGap = FailureWindow + TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MaxGap = FailureWindow + TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// How long after the down-out interval n3's disks must all be declared failed: the index node's monitor probes the

@@ -122,7 +122,7 @@ public sealed class RemoteDisk : IDisk
     {
         try
         {
-            using var response = Send(HttpMethod.Get, Path("probe"));
+            using var response = Send(HttpMethod.Get, Path("probe"), Options.ProbeTimeout);
             return response.StatusCode == HttpStatusCode.OK && Enum.TryParse<DiskProbe>(ReadText(response), out var probe) ? probe : DiskProbe.Failed;
         }
         catch (NodeUnreachableException)
@@ -220,13 +220,27 @@ public sealed class RemoteDisk : IDisk
 
     internal NodeUnreachableException Unreachable(Exception inner) => new($"Disk {Id} at {Endpoint} did not answer: {inner.Message}", inner);
 
+    /// <summary>
+    /// Raised when a fragment write to this disk's node failed in transport (no answer within
+    /// <see cref="RemoteDiskOptions.WriteTimeout"/>, a broken connection), not when the node refused it: a node that
+    /// cannot take a write now should leave placement at once rather than after its probes fail.
+    /// </summary>
+    public event Action<RemoteDisk>? WriteFailed;
+
+    /// <summary>The exception for a fragment write's transport failure; raises <see cref="WriteFailed"/>.</summary>
+    internal NodeUnreachableException WriteUnreachable(Exception inner)
+    {
+        WriteFailed?.Invoke(this);
+        return Unreachable(inner);
+    }
+
     private string RecordPath(Guid id) => Path("records/" + id.ToString("N"));
 
-    /// <summary>Sends a small call synchronously within <see cref="RemoteDiskOptions.CallTimeout"/>.</summary>
-    internal HttpResponseMessage Send(HttpMethod method, string path)
+    /// <summary>Sends a small call synchronously within <paramref name="timeout"/> (default <see cref="RemoteDiskOptions.CallTimeout"/>).</summary>
+    internal HttpResponseMessage Send(HttpMethod method, string path, TimeSpan? timeout = null)
     {
         using var request = Request(method, path);
-        using var limit = new CancellationTokenSource(Options.CallTimeout);
+        using var limit = new CancellationTokenSource(timeout ?? Options.CallTimeout);
         try
         {
             return _client.Send(request, HttpCompletionOption.ResponseContentRead, limit.Token);

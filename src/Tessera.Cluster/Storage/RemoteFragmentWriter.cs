@@ -78,7 +78,7 @@ internal sealed class RemoteFragmentWriter : IFragmentWriter
         }
         catch (Exception e) when (RemoteDisk.IsTransport(e, cancellationToken))
         {
-            throw _disk.Unreachable(e);
+            throw _disk.WriteUnreachable(e);
         }
 
         using (response)
@@ -134,7 +134,7 @@ internal sealed class RemoteFragmentWriter : IFragmentWriter
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw _disk.Unreachable(e);
+            throw _disk.WriteUnreachable(e);
         }
 
         if (result.IsCompleted || _send!.IsCompleted)
@@ -153,7 +153,7 @@ internal sealed class RemoteFragmentWriter : IFragmentWriter
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
         {
-            return _disk.Unreachable(e);
+            return _disk.WriteUnreachable(e);
         }
     }
 
