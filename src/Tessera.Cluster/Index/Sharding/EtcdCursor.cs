@@ -45,7 +45,11 @@ internal sealed class EtcdCursor : IIndexCursor
     /// <param name="lower">The first key (its 2-byte tag names the keyspace).</param>
     /// <param name="upper">The key after the last.</param>
     /// <param name="manifests">Values are version records: show the chunked form as plain manifests.</param>
-    public EtcdCursor(EtcdIndexStore store, IReadOnlyList<RangeRoute> routes, Func<RangeRoute, GroupView> viewOf, byte[] lower, byte[] upper, bool manifests)
+    /// <param name="firstPage">
+    /// How many records the first request asks for when that is more than <see cref="EtcdIndexOptions.PageSize"/> (at
+    /// most <see cref="MaxPageSize"/>): a listing that will read that many pays one walk of the span for them.
+    /// </param>
+    public EtcdCursor(EtcdIndexStore store, IReadOnlyList<RangeRoute> routes, Func<RangeRoute, GroupView> viewOf, byte[] lower, byte[] upper, bool manifests, int firstPage = 0)
     {
         _store = store;
         _routes = routes;
@@ -53,7 +57,7 @@ internal sealed class EtcdCursor : IIndexCursor
         _lower = lower;
         _upper = upper;
         _manifests = manifests;
-        _pageSize = store.Options.PageSize;
+        _pageSize = Math.Clamp(firstPage, store.Options.PageSize, Math.Max(store.Options.PageSize, MaxPageSize));
     }
 
     /// <inheritdoc/>
@@ -217,7 +221,8 @@ internal sealed class EtcdCursor : IIndexCursor
     /// span before it applies the limit (its index has no limit pushdown), so a page costs the span, not the page: the
     /// span ends at the listing's prefix (the caller's bounds) and pages grow while a cursor reads on, doubling from
     /// <see cref="EtcdIndexOptions.PageSize"/> to <see cref="MaxPageSize"/> while the largest record seen keeps a page
-    /// within <see cref="PageBytes"/>, so a 1,000-key listing page takes one or two requests rather than ten. A page
+    /// within <see cref="PageBytes"/>, so a 1,000-key listing page takes one or two requests rather than ten (one when the
+    /// listing said up front how many it wants). A page
     /// over gRPC's message limit anyway (a run of large manifests) is read again at half the size.
     /// </summary>
     private Etcdserverpb.RangeResponse ReadPage(GroupView view, byte[] start, byte[] end)

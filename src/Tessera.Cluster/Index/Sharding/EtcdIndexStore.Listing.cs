@@ -17,7 +17,7 @@ public sealed partial class EtcdIndexStore
         return Retrying(() =>
         {
             var listing = new BucketListing(this, _directory, bucket);
-            return IndexListings.ListObjects(bucket, query, () => listing.Cursor(IndexKeys.LatestSpace, manifests: true, query.Prefix));
+            return IndexListings.ListObjects(bucket, query, () => listing.Cursor(IndexKeys.LatestSpace, manifests: true, query.Prefix, query.MaxKeys));
         });
     }
 
@@ -33,7 +33,7 @@ public sealed partial class EtcdIndexStore
         return Retrying(() =>
         {
             var listing = new BucketListing(this, _directory, bucket);
-            return IndexListings.ListObjectVersions(bucket, query, () => listing.Cursor(IndexKeys.VersionSpace, manifests: true, query.Prefix));
+            return IndexListings.ListObjectVersions(bucket, query, () => listing.Cursor(IndexKeys.VersionSpace, manifests: true, query.Prefix, query.MaxKeys));
         });
     }
 }

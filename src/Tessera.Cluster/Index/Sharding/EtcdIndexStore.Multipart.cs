@@ -185,7 +185,7 @@ public sealed partial class EtcdIndexStore
                 bucket,
                 query,
                 (key, uploadId) => FindUpload(listing.ViewOf(key), bucket, key, uploadId)?.Sequence,
-                () => listing.Cursor(IndexKeys.UploadSpace, manifests: false, query.Prefix));
+                () => listing.Cursor(IndexKeys.UploadSpace, manifests: false, query.Prefix, query.MaxUploads));
         });
     }
 
