@@ -413,16 +413,16 @@ internal sealed class ClusterNode : IAsyncDisposable
     {
         var (id, labels) = Labels(node, disk);
         var remote = new RemoteDisk(id, labels, disk.Weight, new Uri(node.StorageEndpoint), _http, _authenticator);
-        remote.WriteFailed += OnWriteFailed;
+        remote.WriteTimedOut += OnWriteTimedOut;
         return remote;
     }
 
     /// <summary>
-    /// A fragment write to <paramref name="disk"/>'s node got no answer: the node leaves this node's placement now, as if
+    /// A fragment write to <paramref name="disk"/>'s node timed out: the node leaves this node's placement now, as if
     /// its probes had failed three times (the next probe it answers brings it back), so that the writes after this one
     /// go over the others instead of each waiting out the write timeout on it.
     /// </summary>
-    private void OnWriteFailed(RemoteDisk disk)
+    private void OnWriteTimedOut(RemoteDisk disk)
     {
         var node = disk.Labels.Node;
         lock (_lock)

@@ -221,17 +221,35 @@ public sealed class RemoteDisk : IDisk
     internal NodeUnreachableException Unreachable(Exception inner) => new($"Disk {Id} at {Endpoint} did not answer: {inner.Message}", inner);
 
     /// <summary>
-    /// Raised when a fragment write to this disk's node failed in transport (no answer within
-    /// <see cref="RemoteDiskOptions.WriteTimeout"/>, a broken connection), not when the node refused it: a node that
-    /// cannot take a write now should leave placement at once rather than after its probes fail.
+    /// Raised when a fragment write to this disk's node timed out (no answer within
+    /// <see cref="RemoteDiskOptions.WriteTimeout"/>, or no connection within the connect timeout): a link that drops
+    /// packets, which the node's probes would take seconds more to find. Not raised for a refusal or a reset
+    /// connection: a node that answers, even with an error (a restart behind a pooled connection), is there.
     /// </summary>
-    public event Action<RemoteDisk>? WriteFailed;
+    public event Action<RemoteDisk>? WriteTimedOut;
 
-    /// <summary>The exception for a fragment write's transport failure; raises <see cref="WriteFailed"/>.</summary>
+    /// <summary>The exception for a fragment write's transport failure; raises <see cref="WriteTimedOut"/> when it was a timeout.</summary>
     internal NodeUnreachableException WriteUnreachable(Exception inner)
     {
-        WriteFailed?.Invoke(this);
+        if (IsTimeout(inner))
+        {
+            WriteTimedOut?.Invoke(this);
+        }
+
         return Unreachable(inner);
+    }
+
+    private static bool IsTimeout(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is OperationCanceledException or TimeoutException || e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.TimedOut })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private string RecordPath(Guid id) => Path("records/" + id.ToString("N"));
