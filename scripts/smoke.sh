@@ -147,6 +147,7 @@ check "s3cmd ls (delimiter)" bash -c "s3cmd -c '$work/s3cfg' ls s3://smoke-s3cmd
 check "s3cmd get --recursive is identical" bash -c "mkdir -p '$work/s3cmd-down' && s3cmd -c '$work/s3cfg' get --recursive s3://smoke-s3cmd/tree/ '$work/s3cmd-down/' >/dev/null && diff -r '$tree' '$work/s3cmd-down'"
 check "s3cmd info" s3 info s3://smoke-s3cmd/tree/range.bin
 check "s3cmd multipart (5 MiB chunks) round trip" bash -c "s3cmd -c '$work/s3cfg' put --multipart-chunk-size-mb=5 '$big' s3://smoke-s3cmd/big.bin >/dev/null && s3cmd -c '$work/s3cfg' get s3://smoke-s3cmd/big.bin '$work/s3cmd-big' >/dev/null && cmp '$big' '$work/s3cmd-big' && s3cmd -c '$work/s3cfg' del s3://smoke-s3cmd/big.bin >/dev/null"
+check "s3cmd expire, getlifecycle, info, dellifecycle" bash -c "s3cmd -c '$work/s3cfg' expire s3://smoke-s3cmd --expiry-days=2 --expiry-prefix=tmp/ >/dev/null && s3cmd -c '$work/s3cfg' getlifecycle s3://smoke-s3cmd | grep -q '<Prefix>tmp/</Prefix>' && s3cmd -c '$work/s3cfg' info s3://smoke-s3cmd | grep -q \"Expiration Rule: objects with key prefix 'tmp/' will expire in '2' day\" && s3cmd -c '$work/s3cfg' dellifecycle s3://smoke-s3cmd >/dev/null && ! s3cmd -c '$work/s3cfg' getlifecycle s3://smoke-s3cmd 2>&1 | grep -q '<Rule>'"
 check "s3cmd del --recursive" s3 del --recursive --force s3://smoke-s3cmd/tree/
 check "s3cmd rb" s3 rb s3://smoke-s3cmd
 
