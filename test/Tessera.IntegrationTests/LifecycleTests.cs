@@ -253,6 +253,37 @@ public abstract class LifecycleTestsBase(IS3Target store)
         Assert.Null((await _s3.PutObjectAsync(new PutObjectRequest { BucketName = name, Key = "pictures/dog.jpg", ContentBody = "woof" }, Ct)).Expiration);
     }
 
+    [Fact]
+    public async Task CompleteMultipartUploadAndCopyObjectCarryXAmzExpirationToo()
+    {
+        var name = await BucketAsync(versioned: false);
+        await _s3.PutLifecycleConfigurationAsync(
+            new PutLifecycleConfigurationRequest
+            {
+                BucketName = name,
+                Configuration = new LifecycleConfiguration
+                {
+                    Rules = [new LifecycleRule { Id = "tmp", Status = LifecycleRuleStatus.Enabled, Filter = new LifecycleFilter { Prefix = "tmp/" }, Expiration = new LifecycleRuleExpiration { Days = 2 } }],
+                },
+            },
+            Ct);
+
+        var upload = await _s3.InitiateMultipartUploadAsync(name, "tmp/big", Ct);
+        var part = await _s3.UploadPartAsync(new UploadPartRequest { BucketName = name, Key = "tmp/big", UploadId = upload.UploadId, PartNumber = 1, InputStream = new MemoryStream(new byte[1000]) }, Ct);
+        var completed = await _s3.CompleteMultipartUploadAsync(
+            new CompleteMultipartUploadRequest { BucketName = name, Key = "tmp/big", UploadId = upload.UploadId, PartETags = [new PartETag(1, part.ETag)] },
+            Ct);
+        Assert.Equal("tmp", completed.Expiration?.RuleId);
+
+        var copied = await _s3.CopyObjectAsync(name, "tmp/big", name, "tmp/copy", Ct);
+        Assert.Equal("tmp", copied.Expiration?.RuleId);
+        var head = await _s3.GetObjectMetadataAsync(name, "tmp/copy", Ct);
+        Assert.Equal(head.Expiration?.ExpiryDate, copied.Expiration?.ExpiryDate);
+
+        // A copy out of the rule's prefix has none.
+        Assert.Null((await _s3.CopyObjectAsync(name, "tmp/big", name, "kept/copy", Ct)).Expiration);
+    }
+
     private async Task<string> PutAsync(string bucket, string key)
     {
         await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = key }, Ct);

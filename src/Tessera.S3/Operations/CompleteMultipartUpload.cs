@@ -127,6 +127,7 @@ internal static class CompleteMultipartUpload
         };
 
         r.SetVersionHeader(bucket, committed.VersionId);
+        BucketLifecycle.ExpirationHeader(r, bucket, committed);
         await WriteResultAsync(r, bucket, committed.ETag, checksum).ConfigureAwait(false);
     }
 

@@ -75,6 +75,7 @@ internal static class CopyObject
         }
 
         r.SetVersionHeader(bucket, stored.VersionId);
+        BucketLifecycle.ExpirationHeader(r, bucket, stored);
 
         await S3Xml.WriteAsync(r.Response, 200, w =>
         {
