@@ -409,6 +409,13 @@ public sealed class AdminApi : IAdminEndpoint
             }
 
             j.WriteEndObject();
+            j.WriteStartObject("actionsSinceStart");
+            foreach (var (kind, count) in b.ActionsSinceStart)
+            {
+                j.WriteNumber(kind, count);
+            }
+
+            j.WriteEndObject();
             Time(j, "nextDue", b.NextDue);
             j.WriteStartObject("bytesByClass");
             foreach (var (storageClass, bytes) in b.BytesByClass)

@@ -9,6 +9,7 @@ namespace Tessera.Store;
 /// <param name="UploadsScanned">Incomplete multipart uploads listed.</param>
 /// <param name="Actions">Actions taken, by kind (<see cref="LifecycleWorker.Outcomes"/>).</param>
 /// <param name="BytesByClass">Bytes of the versions listed, by storage class.</param>
+/// <param name="ActionsSinceStart">Actions taken in the bucket by kind since this process started (every pass).</param>
 /// <param name="NextDue">The earliest expiration of a current version seen that is not due yet, or null.</param>
 public sealed record LifecycleBucketStatus(
     string Bucket,
@@ -19,4 +20,5 @@ public sealed record LifecycleBucketStatus(
     long UploadsScanned,
     IReadOnlyDictionary<string, long> Actions,
     IReadOnlyDictionary<string, long> BytesByClass,
+    IReadOnlyDictionary<string, long> ActionsSinceStart,
     DateTimeOffset? NextDue);

@@ -217,7 +217,7 @@ public sealed class LifecycleWorker
             var counters = _buckets.AddOrUpdate(
                 bucket.Name,
                 name => new BucketCounters(name, passStart),
-                (name, existing) => existing.PassStart == passStart && existing.PassEnd is null ? existing : new BucketCounters(name, passStart));
+                (name, existing) => existing.PassStart == passStart && existing.PassEnd is null ? existing : new BucketCounters(name, passStart, existing.Totals));
             var prefixes = Prefixes(configuration);
             var bucketPass = new BucketPass(bucket, configuration, counters, passStart, lastEnd);
             var phase = at?.Phase ?? 0;
@@ -544,7 +544,7 @@ public sealed class LifecycleWorker
     }
 
     /// <summary>One bucket's counters in one pass (one writer, the pass; readers take snapshots).</summary>
-    private sealed class BucketCounters(string bucket, DateTimeOffset passStart)
+    private sealed class BucketCounters(string bucket, DateTimeOffset passStart, ConcurrentDictionary<string, long>? totals = null)
     {
         private readonly ConcurrentDictionary<string, long> _actions = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, long> _classes = new(StringComparer.Ordinal);
@@ -554,6 +554,9 @@ public sealed class LifecycleWorker
         private long _nextDue = long.MaxValue;
 
         public DateTimeOffset PassStart { get; } = passStart;
+
+        /// <summary>Actions by kind since this process started, carried from pass to pass.</summary>
+        public ConcurrentDictionary<string, long> Totals { get; } = totals ?? new(StringComparer.Ordinal);
 
         public DateTimeOffset? PassEnd { get; set; }
 
@@ -575,7 +578,11 @@ public sealed class LifecycleWorker
 
         public void ScannedUpload() => Interlocked.Increment(ref _uploads);
 
-        public void Count(string outcome) => _actions.AddOrUpdate(outcome, 1, static (_, n) => n + 1);
+        public void Count(string outcome)
+        {
+            _actions.AddOrUpdate(outcome, 1, static (_, n) => n + 1);
+            Totals.AddOrUpdate(outcome, 1, static (_, n) => n + 1);
+        }
 
         public void Due(DateTimeOffset due)
         {
@@ -598,6 +605,7 @@ public sealed class LifecycleWorker
                 Uploads,
                 new SortedDictionary<string, long>(_actions, StringComparer.Ordinal),
                 new SortedDictionary<string, long>(_classes, StringComparer.Ordinal),
+                new SortedDictionary<string, long>(Totals, StringComparer.Ordinal),
                 due == long.MaxValue ? null : new DateTimeOffset(due, TimeSpan.Zero));
         }
     }
