@@ -155,18 +155,21 @@ public sealed class RemoteIndexStoreTests
         {
             var marker = s.GetObject("versions", "v", includeDeleteMarker: true)!;
             return s.DeleteObjectIfLatest("versions", "v", marker.VersionId, marker.Sequence);
-        });
+        }
+        );
         yield return ("GetSystemRecord missing", s => s.GetSystemRecord("lifecycle/cursor"));
         yield return ("PutSystemRecord", s =>
         {
             s.PutSystemRecord("lifecycle/cursor", [1, 2, 3]);
             return s.GetSystemRecord("lifecycle/cursor");
-        });
+        }
+        );
         yield return ("PutSystemRecord again", s =>
         {
             s.PutSystemRecord("lifecycle/cursor", [4]);
             return s.GetSystemRecord("lifecycle/cursor");
-        });
+        }
+        );
         var upload = new MultipartUpload("photos", "big", "upload-1", now, "alice", Manifest("big", Guid.NewGuid()) with { Segments = [] });
         yield return ("CreateUpload", s => s.CreateUpload(upload));
         yield return ("GetUpload", s => s.GetUpload("photos", "big", "upload-1"));
