@@ -273,10 +273,15 @@ internal static class AdminCommand
         output.WriteLine("Buckets:");
         foreach (var b in root.GetProperty("buckets").EnumerateArray())
         {
-            var actions = string.Join(", ", b.GetProperty("actions").EnumerateObject().Select(a => a.Name + " " + a.Value.GetInt64().ToString(CultureInfo.InvariantCulture)));
+            static string Actions(JsonElement counts)
+            {
+                var text = string.Join(", ", counts.EnumerateObject().Select(a => a.Name + " " + a.Value.GetInt64().ToString(CultureInfo.InvariantCulture)));
+                return text.Length == 0 ? "none" : text;
+            }
+
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {b.GetProperty("bucket").GetString()}: {b.GetProperty("objectsScanned").GetInt64()} objects, {b.GetProperty("bytesScanned").GetInt64()} bytes, {b.GetProperty("uploadsScanned").GetInt64()} uploads scanned; pass {Text(b, "passStart")} .. {Text(b, "passEnd")}; next due {Text(b, "nextDue")}"));
-            output.WriteLine("    actions: " + (actions.Length == 0 ? "none" : actions));
+            output.WriteLine("    actions this pass: " + Actions(b.GetProperty("actions")) + "; since start: " + Actions(b.GetProperty("actionsSinceStart")));
         }
 
         output.WriteLine("Storage classes:");

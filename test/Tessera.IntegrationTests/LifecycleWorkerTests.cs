@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Tessera.Index;
@@ -91,6 +92,53 @@ public sealed class LifecycleWorkerTests(LifecycleStoreFixture store) : IClassFi
 
         var status = Worker.Status.Buckets.Single(b => b.Bucket == bucket);
         Assert.Equal(1, status.ActionsSinceStart.GetValueOrDefault(versioned ? "deleteMarkerAdded" : "expired"));
+    }
+
+    [Fact]
+    public async Task TheAdminApiAndTheCliShowTheWorkerPerBucketAndTheCostOfEachClass()
+    {
+        var bucket = await BucketAsync(versioned: false);
+        await PutRulesAsync(bucket, new LifecycleRule
+        {
+            Id = "expire",
+            Status = LifecycleRuleStatus.Enabled,
+            Filter = new LifecycleFilter { Tag = new Tag { Key = "k", Value = "v" } },
+            Expiration = new LifecycleRuleExpiration { Days = 1 },
+        });
+        await PutAsync(bucket, "gone/a", 1000, tag: true);
+        await PutAsync(bucket, "kept/b", 1000, tag: false);
+        await WaitAsync(async () => !await ExistsAsync(bucket, "gone/a"));
+        await WaitForPassesAsync(1);
+
+        using var http = new HttpClient();
+        var admin = new AdminClient(http, store.Server.Endpoint, StoreFixture.RootKey, StoreFixture.RootSecret, "us-east-1");
+        var (status, body) = await admin.SendAsync(HttpMethod.Get, "lifecycle", [], Ct);
+        using (body)
+        {
+            Assert.Equal(200, status);
+            var root = body.RootElement;
+            Assert.True(root.GetProperty("active").GetBoolean());
+            Assert.NotNull(root.GetProperty("lastPassEnd").GetString());
+            Assert.Equal(JsonValueKind.Null, root.GetProperty("cursor").GetProperty("bucket").ValueKind);
+            var mine = root.GetProperty("buckets").EnumerateArray().Single(b => b.GetProperty("bucket").GetString() == bucket);
+            Assert.Equal(1, mine.GetProperty("actionsSinceStart").GetProperty("expired").GetInt64());
+            Assert.False(mine.TryGetProperty("nextDue", out _)); // nothing the rule selects is left to expire
+            Assert.Equal(1000, mine.GetProperty("bytesByClass").GetProperty("STANDARD").GetInt64());
+            var standard = root.GetProperty("storageClasses").EnumerateArray().Single(c => c.GetProperty("storageClass").GetString() == "STANDARD");
+            var policy = store.Server.Store.Storage.PolicyFor("STANDARD");
+            Assert.Equal($"{policy.DataShards}+{policy.ParityShards}", standard.GetProperty("policy").GetString());
+            Assert.Equal(Math.Round((double)(policy.DataShards + policy.ParityShards) / policy.DataShards, 4), standard.GetProperty("overhead").GetDouble());
+            Assert.True(standard.GetProperty("rawBytes").GetInt64() >= standard.GetProperty("bytes").GetInt64());
+        }
+
+        var output = new StringWriter();
+        var error = new StringWriter();
+        string[] args = ["lifecycle", "status", "--endpoint", store.Server.Endpoint.ToString(), "--access-key", StoreFixture.RootKey, "--secret-key", StoreFixture.RootSecret];
+        var code = await AdminCommand.Create().Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error }, Ct);
+        Assert.True(code == 0, $"tessera admin lifecycle status exited {code}: {error}{output}");
+        Assert.Contains(bucket + ":", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("STANDARD", output.ToString(), StringComparison.Ordinal);
+        TestContext.Current.TestOutputHelper?.WriteLine(output.ToString());
     }
 
     [Fact]
