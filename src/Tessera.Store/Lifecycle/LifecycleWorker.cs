@@ -327,6 +327,7 @@ public sealed class LifecycleWorker
         var current = await PeekAsync().ConfigureAwait(false);
         while (current is not null)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (current.Manifest.Key != key.Name)
             {
                 // Every version of the previous key is done: the cursor may go past it.
@@ -510,6 +511,7 @@ public sealed class LifecycleWorker
 
     private async Task AbortAsync(BucketPass pass, MultipartUpload upload, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (LifecycleEvaluator.AbortDue(pass.Configuration, upload.Key, upload.Initiated, _store.Time.GetUtcNow(), Options.Day) is null)
         {
             return;
