@@ -142,6 +142,24 @@ public sealed class LifecycleWorkerTests(LifecycleStoreFixture store) : IClassFi
     }
 
     [Fact]
+    public async Task ADueTransitionWithoutATransitionerIsCountedAsSkippedAndChangesNothing()
+    {
+        var bucket = await BucketAsync(versioned: false);
+        await PutRulesAsync(bucket, new LifecycleRule
+        {
+            Id = "cold",
+            Status = LifecycleRuleStatus.Enabled,
+            Filter = new LifecycleFilter { Prefix = "" },
+            Transitions = [new Amazon.S3.Model.LifecycleTransition { Days = 1, StorageClass = S3StorageClass.Glacier }],
+        });
+        await PutAsync(bucket, "big", 200 * 1024, tag: false);
+        await WaitAsync(() => Task.FromResult(Worker.Status.Buckets.SingleOrDefault(b => b.Bucket == bucket)?.ActionsSinceStart.GetValueOrDefault("transitionSkipped") >= 1));
+        var head = await _s3.GetObjectMetadataAsync(bucket, "big", Ct);
+        Assert.Equal(200 * 1024, head.ContentLength);
+        Assert.True(head.StorageClass is null || head.StorageClass == S3StorageClass.Standard);
+    }
+
+    [Fact]
     public async Task NoncurrentVersionsExpireKeepingTheNewerNoncurrentOnes()
     {
         var bucket = await BucketAsync(versioned: true);
