@@ -5,7 +5,8 @@ namespace Tessera.Benchmarks;
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project bench/Tessera.Benchmarks -- --filter '*'</c>; with <c>paired</c>
 /// first, the alternating codec-against-ISA-L run of <see cref="Erasure.PairedErasureRun"/>; with
-/// <c>sharded-index</c> first, the index-on-etcd measurements of <see cref="ShardedIndex.ShardedIndexRun"/>.
+/// <c>sharded-index</c> first, the index-on-etcd measurements of <see cref="ShardedIndex.ShardedIndexRun"/>; with
+/// <c>lifecycle</c> first, the lifecycle worker's scan rate against PUT (<see cref="Lifecycle.LifecycleScanRun"/>).
 /// </summary>
 public static class Program
 {
@@ -14,6 +15,11 @@ public static class Program
         if (args is ["paired", .. var rest])
         {
             return Erasure.PairedErasureRun.Run(rest);
+        }
+
+        if (args is ["lifecycle", .. var size])
+        {
+            return Lifecycle.LifecycleScanRun.Run(size);
         }
 
         if (args is ["sharded-index", .. var measurement])

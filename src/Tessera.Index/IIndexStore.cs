@@ -58,6 +58,18 @@ public interface IIndexStore : IDisposable
     /// </summary>
     DeleteObjectResult DeleteObject(string bucket, string key, string? versionId = null);
 
+    /// <summary>
+    /// Deletes exactly as <see cref="DeleteObject"/> does, but only while the key's latest version (a delete marker
+    /// included) is still the one with sequence <paramref name="latestSequence"/>, decided atomically with the write;
+    /// otherwise writes nothing and answers <see cref="DeleteObjectResult.PreconditionFailed"/>. The lifecycle worker
+    /// expires a current version with it, so a version written after the one it evaluated is never deleted or hidden.
+    /// </summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="versionId">A specific version to remove, or null for the current one (a delete marker in versioned buckets).</param>
+    /// <param name="latestSequence">The <see cref="ObjectManifest.Sequence"/> the key's latest version must still have.</param>
+    DeleteObjectResult DeleteObjectIfLatest(string bucket, string key, string? versionId, ulong latestSequence);
+
     /// <summary>One page of current objects in UTF-8 binary key order, with <c>delimiter</c> roll-up.</summary>
     ObjectListing ListObjects(string bucket, ListObjectsQuery query);
 
@@ -186,4 +198,16 @@ public interface IIndexStore : IDisposable
     /// <see cref="IndexSnapshot"/> format, without blocking writes, in bounded memory.
     /// </summary>
     IndexSnapshotInfo WriteSnapshot(Stream destination);
+
+    /// <summary>
+    /// A small record the store's own background services keep in the index (the lifecycle worker's cursor), by name,
+    /// or null when none was written. Not part of any bucket: bucket and object operations never see it.
+    /// </summary>
+    /// <param name="name">The record's name (non-empty, no U+0000).</param>
+    byte[]? GetSystemRecord(string name);
+
+    /// <summary>Writes (replaces) the system record <paramref name="name"/>, synced, at most 64 KiB.</summary>
+    /// <param name="name">The record's name (non-empty, no U+0000).</param>
+    /// <param name="value">The bytes to keep.</param>
+    void PutSystemRecord(string name, byte[] value);
 }

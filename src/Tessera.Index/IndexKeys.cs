@@ -83,6 +83,25 @@ internal static class IndexKeys
     /// <summary>Prefix of the completed-upload keyspace.</summary>
     public static ReadOnlySpan<byte> CompletedUploadSpace => [0x0B, (byte)'C'];
 
+    /// <summary>Prefix of the system-record keyspace (<c>10 'Y' name</c>): the background services' own records.</summary>
+    public static ReadOnlySpan<byte> SystemSpace => [0x10, (byte)'Y'];
+
+    /// <summary>Most bytes a system record may hold.</summary>
+    public const int MaxSystemRecordBytes = 64 * 1024;
+
+    /// <summary>The key of system record <paramref name="name"/>: <c>10 'Y'</c> + its UTF-8 bytes.</summary>
+    /// <exception cref="ArgumentException">An empty name or one with U+0000.</exception>
+    public static byte[] SystemRecord(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (name.Contains('\0'))
+        {
+            throw new ArgumentException("A system record's name may not contain U+0000.", nameof(name));
+        }
+
+        return [.. SystemSpace, .. System.Text.Encoding.UTF8.GetBytes(name)];
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> for an empty bucket name, one with U+0000, or invalid UTF-16.</summary>
     public static void ValidateBucket(string bucket)
     {

@@ -68,7 +68,11 @@ public readonly record struct PutObjectResult(PutObjectStatus Status, ObjectMani
 /// <param name="NoSuchBucket">The bucket does not exist.</param>
 /// <param name="Removed">The version removed, if any.</param>
 /// <param name="DeleteMarker">The delete marker written (versioned buckets), if any.</param>
-public readonly record struct DeleteObjectResult(bool NoSuchBucket, ObjectManifest? Removed = null, ObjectManifest? DeleteMarker = null);
+/// <param name="PreconditionFailed">
+/// <see cref="IIndexStore.DeleteObjectIfLatest"/> only: the key's latest version was no longer the expected one, and
+/// nothing was written.
+/// </param>
+public readonly record struct DeleteObjectResult(bool NoSuchBucket, ObjectManifest? Removed = null, ObjectManifest? DeleteMarker = null, bool PreconditionFailed = false);
 
 /// <summary>A ListObjects(V2) request, already validated.</summary>
 /// <param name="Prefix">Only keys starting with this.</param>

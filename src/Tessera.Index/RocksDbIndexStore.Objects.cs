@@ -98,7 +98,14 @@ public sealed partial class RocksDbIndexStore
     /// exactly that version (a missing one is a success with nothing removed); when it was the latest, the next
     /// newest version becomes the latest.
     /// </remarks>
-    public DeleteObjectResult DeleteObject(string bucket, string key, string? versionId = null)
+    public DeleteObjectResult DeleteObject(string bucket, string key, string? versionId = null) => Delete(bucket, key, versionId, null);
+
+    /// <inheritdoc/>
+    /// <remarks>The check reads the latest pointer under the key's lock, so it is atomic with the write.</remarks>
+    public DeleteObjectResult DeleteObjectIfLatest(string bucket, string key, string? versionId, ulong latestSequence) =>
+        Delete(bucket, key, versionId, latestSequence);
+
+    private DeleteObjectResult Delete(string bucket, string key, string? versionId, ulong? latestSequence)
     {
         IndexKeys.ValidateBucket(bucket);
         IndexKeys.ValidateKey(key);
@@ -115,6 +122,11 @@ public sealed partial class RocksDbIndexStore
             lock (ObjectLock(bucket, key))
             {
                 var latest = ReadLatest(bucket, key);
+                if (latestSequence is { } expected && latest?.Sequence != expected)
+                {
+                    return new DeleteObjectResult(NoSuchBucket: false, PreconditionFailed: true);
+                }
+
                 if (versionId is not null || info.Versioning == VersioningState.Unversioned)
                 {
                     var target = versionId is null ? FindNullVersion(bucket, key, latest) : FindVersion(bucket, key, versionId);

@@ -25,6 +25,7 @@ namespace Tessera.Server;
 /// <item><term>POST nodes/ID?action=drain|replace|activate</term><description>drains a node (its fragments move to the others), declares it lost now and rebuilds its fragments elsewhere (replace), or makes its disks active again.</description></item>
 /// <item><term>POST coordinator</term><description>in a cluster: the coordinator steps down (another node takes over at once).</description></item>
 /// <item><term>POST rebalance</term><description>moves fragments onto nodes holding less than their share (a node added); GET rebalance shows the pass.</description></item>
+/// <item><term>GET lifecycle</term><description>the lifecycle worker: its passes and cursor, per bucket what the current or last pass scanned and did, bytes by storage class with their raw-disk overhead.</description></item>
 /// <item><term>GET index</term><description>on the range-sharded index: the index groups and the ranges of the directory.</description></item>
 /// <item><term>POST index/split?bucket=B&amp;key=K</term><description>splits the range holding B/K so that a range starts there; returns the two halves.</description></item>
 /// <item><term>POST index/move?bucket=B&amp;key=K&amp;group=G[&amp;grace=S]</term><description>moves the range starting exactly at B/K to group G; returns the move's report once the source's copy is deleted, S seconds (default 30) after the flip.</description></item>
@@ -81,6 +82,9 @@ public sealed class AdminApi : IAdminEndpoint
     /// <summary>In a cluster on the range-sharded index: the directory, splits and moves (null otherwise).</summary>
     internal ShardedIndexHost? ShardedIndex { get; set; }
 
+    /// <summary>The lifecycle worker whose status <c>GET lifecycle</c> shows (null: none).</summary>
+    internal LifecycleWorker? Lifecycle { get; set; }
+
     /// <summary>Cancels background work the API started (a rebalance) when the server stops.</summary>
     internal CancellationToken Stopping { get; set; }
 
@@ -131,6 +135,9 @@ public sealed class AdminApi : IAdminEndpoint
                 case "rebalance" when HttpMethods.IsPost(method):
                     var started = _rebalancer.Start(Cluster?.Term is { } term ? CancellationTokenSource.CreateLinkedTokenSource(term, Stopping).Token : Stopping);
                     await WriteAsync(http, 202, j => WriteRebalance(j, started)).ConfigureAwait(false);
+                    return;
+                case "lifecycle" when HttpMethods.IsGet(method) && Lifecycle is { } lifecycle:
+                    await WriteAsync(http, 200, j => WriteLifecycle(j, lifecycle.Status)).ConfigureAwait(false);
                     return;
                 case "rebalance" when HttpMethods.IsGet(method):
                     await WriteAsync(http, 200, j => WriteRebalance(j, _rebalancer.Status)).ConfigureAwait(false);
@@ -348,6 +355,97 @@ public sealed class AdminApi : IAdminEndpoint
             j.WriteEndArray();
             j.WriteNumber("queued", queued);
         }).ConfigureAwait(false);
+    }
+
+    private void WriteLifecycle(Utf8JsonWriter j, LifecycleStatus status)
+    {
+        static void Time(Utf8JsonWriter j, string name, DateTimeOffset? value)
+        {
+            if (value is { } v)
+            {
+                j.WriteString(name, v.ToString("O", CultureInfo.InvariantCulture));
+            }
+        }
+
+        j.WriteBoolean("active", status.Active);
+        j.WriteBoolean("running", status.Running);
+        Time(j, "passStart", status.PassStart);
+        if (status.ResumedBucket is { } resumed)
+        {
+            j.WriteString("resumedBucket", resumed);
+            j.WriteString("resumedAfterKey", status.ResumedAfterKey);
+        }
+
+        Time(j, "lastPassStart", status.LastPassStart);
+        Time(j, "lastPassEnd", status.LastPassEnd);
+        Time(j, "nextPass", status.NextPass);
+        if (status.Cursor is { } cursor)
+        {
+            j.WriteStartObject("cursor");
+            Time(j, "passStart", cursor.PassStart);
+            j.WriteString("bucket", cursor.Bucket);
+            j.WriteString("phase", cursor.Phase == 0 ? "versions" : "uploads");
+            j.WriteNumber("prefixIndex", cursor.PrefixIndex);
+            j.WriteString("keyMarker", cursor.KeyMarker);
+            Time(j, "lastPassEnd", cursor.LastPassEnd);
+            j.WriteEndObject();
+        }
+
+        var classes = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        j.WriteStartArray("buckets");
+        foreach (var b in status.Buckets)
+        {
+            j.WriteStartObject();
+            j.WriteString("bucket", b.Bucket);
+            Time(j, "passStart", b.PassStart);
+            Time(j, "passEnd", b.PassEnd);
+            j.WriteNumber("objectsScanned", b.ObjectsScanned);
+            j.WriteNumber("bytesScanned", b.BytesScanned);
+            j.WriteNumber("uploadsScanned", b.UploadsScanned);
+            j.WriteStartObject("actions");
+            foreach (var (kind, count) in b.Actions)
+            {
+                j.WriteNumber(kind, count);
+            }
+
+            j.WriteEndObject();
+            j.WriteStartObject("actionsSinceStart");
+            foreach (var (kind, count) in b.ActionsSinceStart)
+            {
+                j.WriteNumber(kind, count);
+            }
+
+            j.WriteEndObject();
+            Time(j, "nextDue", b.NextDue);
+            j.WriteStartObject("bytesByClass");
+            foreach (var (storageClass, bytes) in b.BytesByClass)
+            {
+                j.WriteNumber(storageClass, bytes);
+                classes[storageClass] = classes.GetValueOrDefault(storageClass) + bytes;
+            }
+
+            j.WriteEndObject();
+            j.WriteEndObject();
+        }
+
+        j.WriteEndArray();
+
+        // The cost trade: every class's bytes with the raw bytes its erasure policy spends on disks ((k + m) / k).
+        j.WriteStartArray("storageClasses");
+        foreach (var (storageClass, bytes) in classes)
+        {
+            var policy = _services.Storage.PolicyFor(storageClass);
+            var overhead = (double)(policy.DataShards + policy.ParityShards) / policy.DataShards;
+            j.WriteStartObject();
+            j.WriteString("storageClass", storageClass);
+            j.WriteString("policy", policy.DataShards.ToString(CultureInfo.InvariantCulture) + "+" + policy.ParityShards.ToString(CultureInfo.InvariantCulture));
+            j.WriteNumber("bytes", bytes);
+            j.WriteNumber("overhead", Math.Round(overhead, 4));
+            j.WriteNumber("rawBytes", (long)Math.Ceiling(bytes * overhead));
+            j.WriteEndObject();
+        }
+
+        j.WriteEndArray();
     }
 
     private static void WriteRebalance(Utf8JsonWriter j, RebalanceStatus status)

@@ -31,6 +31,7 @@ internal static class AdminCommand
         admin.Subcommands.Add(Scrub());
         admin.Subcommands.Add(Node());
         admin.Subcommands.Add(Rebalance());
+        admin.Subcommands.Add(LifecycleCommand());
         admin.Subcommands.Add(IndexCommand());
         admin.Subcommands.Add(RecoverIndexCommand.Create());
         return admin;
@@ -227,6 +228,68 @@ internal static class AdminCommand
             }
         }));
         return command;
+    }
+
+    private static Command LifecycleCommand()
+    {
+        var lifecycle = new Command("lifecycle", "The lifecycle worker that applies buckets' lifecycle rules.");
+        var status = new Command("status", "Its passes and cursor; per bucket what the current or last pass scanned and did, and when the next expiration is due; bytes by storage class with the raw bytes their erasure policies spend.");
+        AddCommon(status);
+        status.SetAction((parse, ct) => RunAsync(parse, async (client, output) =>
+        {
+            var (code, body) = await client.SendAsync(HttpMethod.Get, "lifecycle", [], ct).ConfigureAwait(false);
+            using (body)
+            {
+                if (code != 200 || parse.GetValue(Json))
+                {
+                    return Print(output, code, body);
+                }
+
+                WriteLifecycle(output, body.RootElement);
+                return 0;
+            }
+        }));
+        lifecycle.Subcommands.Add(status);
+        return lifecycle;
+    }
+
+    private static void WriteLifecycle(TextWriter output, JsonElement root)
+    {
+        static string Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "-";
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Worker: {(root.GetProperty("active").GetBoolean() ? "active" : "standby (not the coordinator)")}, {(root.GetProperty("running").GetBoolean() ? "pass running since " + Text(root, "passStart") : "idle")}"));
+        output.WriteLine($"Last pass: {Text(root, "lastPassStart")} .. {Text(root, "lastPassEnd")}; next pass {Text(root, "nextPass")}");
+        if (root.TryGetProperty("resumedBucket", out var resumed))
+        {
+            output.WriteLine($"Resumed in bucket {resumed.GetString()} after key {Text(root, "resumedAfterKey")}");
+        }
+
+        if (root.TryGetProperty("cursor", out var cursor))
+        {
+            output.WriteLine($"Cursor: bucket {Text(cursor, "bucket")}, {Text(cursor, "phase")}, after key {Text(cursor, "keyMarker")}");
+        }
+
+        output.WriteLine("Buckets:");
+        foreach (var b in root.GetProperty("buckets").EnumerateArray())
+        {
+            static string Actions(JsonElement counts)
+            {
+                var text = string.Join(", ", counts.EnumerateObject().Select(a => a.Name + " " + a.Value.GetInt64().ToString(CultureInfo.InvariantCulture)));
+                return text.Length == 0 ? "none" : text;
+            }
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {b.GetProperty("bucket").GetString()}: {b.GetProperty("objectsScanned").GetInt64()} objects, {b.GetProperty("bytesScanned").GetInt64()} bytes, {b.GetProperty("uploadsScanned").GetInt64()} uploads scanned; pass {Text(b, "passStart")} .. {Text(b, "passEnd")}; next due {Text(b, "nextDue")}"));
+            output.WriteLine("    actions this pass: " + Actions(b.GetProperty("actions")) + "; since start: " + Actions(b.GetProperty("actionsSinceStart")));
+        }
+
+        output.WriteLine("Storage classes:");
+        foreach (var c in root.GetProperty("storageClasses").EnumerateArray())
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {c.GetProperty("storageClass").GetString(),-20} {c.GetProperty("policy").GetString(),-6} {c.GetProperty("bytes").GetInt64(),16} bytes  x{c.GetProperty("overhead").GetDouble():F2} = {c.GetProperty("rawBytes").GetInt64(),16} raw"));
+        }
     }
 
     private static Command IndexCommand()

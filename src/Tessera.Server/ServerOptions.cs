@@ -58,6 +58,9 @@ public sealed class ServerOptions
     /// <summary><c>lifecycleDay</c>: seconds in a lifecycle day. Default 86400.</summary>
     public int LifecycleDaySeconds { get; set; } = 86400;
 
+    /// <summary><c>lifecycleScanRate</c>: versions and uploads per second the lifecycle worker lists at most; 0 = unlimited. Default 1000.</summary>
+    public long LifecycleScanRate { get; set; } = 1000;
+
     /// <summary><c>maxUploads</c>: request bodies read at once; 0 = no cap. Default 256.</summary>
     public int MaxUploads { get; set; } = 256;
 

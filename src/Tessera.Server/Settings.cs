@@ -359,6 +359,22 @@ internal static class Settings
         Apply = static (o, v) => o.LifecycleDaySeconds = (int)Setting.Integer("lifecycleDay", v, 1, int.MaxValue),
     };
 
+    /// <summary><c>lifecycleScanRate</c>.</summary>
+    public static readonly Setting LifecycleScanRate = new()
+    {
+        Key = "lifecycleScanRate",
+        Flag = "--lifecycle-scan-rate",
+        Env = "TESSERA_LIFECYCLE_SCAN_RATE",
+        Help = "Versions and uploads per second the lifecycle worker lists at most, 0 = unlimited (default 1000).",
+        Description = """
+            Object versions, delete markers and multipart uploads per second the lifecycle worker lists at most (a token
+            bucket over the entries of its listing pages); `0` means unlimited. Default 1000. A pass over N objects under
+            lifecycle rules takes at least N / rate seconds, and must fit in a lifecycle day for every due action to be
+            taken within a day of its due time. See [lifecycle](../design/lifecycle.md#the-worker).
+            """,
+        Apply = static (o, v) => o.LifecycleScanRate = Setting.Integer("lifecycleScanRate", v, 0),
+    };
+
     /// <summary><c>maxUploads</c>.</summary>
     public static readonly Setting MaxUploads = new()
     {
@@ -561,7 +577,7 @@ internal static class Settings
     };
 
     /// <summary>Every setting, in the reference's order.</summary>
-    public static readonly IReadOnlyList<Setting> All = [Disks, Address, MetaDir, Region, Domains, RootUser, RootPassword, UsersFile, Ec, StorageClasses, ShardSize, DomainLevel, GcGrace, MinPartSize, ScrubRate, ScrubInterval, RepairBandwidth, RepairWorkers, DiskCheckInterval, SnapshotInterval, SmallObjectCopies, BodyIdleTimeout, LifecycleDay, MaxUploads, MaxUploadsPerConnection, MaxMultipartUploads, NodeId, StorageAddress, ClusterSecret, Etcd, IndexNode, IndexGroups, LeaseTtl, ClusterWait, DownOutInterval, Quiet];
+    public static readonly IReadOnlyList<Setting> All = [Disks, Address, MetaDir, Region, Domains, RootUser, RootPassword, UsersFile, Ec, StorageClasses, ShardSize, DomainLevel, GcGrace, MinPartSize, ScrubRate, ScrubInterval, RepairBandwidth, RepairWorkers, DiskCheckInterval, SnapshotInterval, SmallObjectCopies, BodyIdleTimeout, LifecycleDay, LifecycleScanRate, MaxUploads, MaxUploadsPerConnection, MaxMultipartUploads, NodeId, StorageAddress, ClusterSecret, Etcd, IndexNode, IndexGroups, LeaseTtl, ClusterWait, DownOutInterval, Quiet];
 
     /// <summary>The setting with this configuration-file key, or null.</summary>
     public static Setting? ByKey(string key) => All.FirstOrDefault(s => s.Key == key);

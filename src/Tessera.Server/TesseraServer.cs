@@ -30,6 +30,7 @@ public sealed class TesseraServer : IAsyncDisposable
     private readonly ClusterCoordinator? _coordinator;
     private readonly ShardedIndexHost? _sharded;
     private readonly Task _splitter;
+    private readonly Task _lifecycle;
 
     private TesseraServer(
         WebApplication app,
@@ -115,6 +116,19 @@ public sealed class TesseraServer : IAsyncDisposable
         _monitor = coordinator is null && options.DiskCheckInterval > 0
             ? DiskMonitor.RunAsync(TimeSpan.FromSeconds(options.DiskCheckInterval), _stopping.Token)
             : Task.CompletedTask;
+        // The lifecycle worker walks the whole index: one process does, the single node or the elected coordinator (its
+        // cursor is in the index, so the next coordinator resumes the pass).
+        Lifecycle = new LifecycleWorker(
+            services.Store,
+            new LifecycleWorkerOptions { Day = TimeSpan.FromSeconds(options.LifecycleDaySeconds), ScanRate = options.LifecycleScanRate },
+            app.Services.GetService<IObjectTransitioner>());
+        if (coordinator is not null)
+        {
+            Lifecycle.IsActive = () => IsCoordinator;
+        }
+
+        Admin.Lifecycle = Lifecycle;
+        _lifecycle = Lifecycle.RunAsync(_stopping.Token);
         _snapshotter = runsMaintenance && options.SnapshotInterval > 0
             ? RunSnapshotsAsync(TimeSpan.FromSeconds(options.SnapshotInterval), _stopping.Token)
             : Task.CompletedTask;
@@ -180,6 +194,9 @@ public sealed class TesseraServer : IAsyncDisposable
 
     /// <summary>The rebalancer (moves fragments onto nodes below their share).</summary>
     public Rebalancer Rebalancer { get; }
+
+    /// <summary>The lifecycle worker (tests read its status and drive passes with <see cref="LifecycleWorker.RunPassAsync"/>).</summary>
+    public LifecycleWorker Lifecycle { get; }
 
     /// <summary>The disk monitor (tests call <see cref="DiskMonitor.CheckOnce"/>).</summary>
     public DiskMonitor DiskMonitor { get; }
@@ -283,6 +300,11 @@ public sealed class TesseraServer : IAsyncDisposable
         if (options.BodyIdleTimeout < 1 || options.LifecycleDaySeconds < 1 || options.MaxUploads < 0 || options.MaxUploadsPerConnection < 0 || options.MaxMultipartUploads < 0)
         {
             throw new ArgumentException("--body-idle-timeout and --lifecycle-day must be at least 1 and the upload caps may not be negative.");
+        }
+
+        if (options.LifecycleScanRate < 0)
+        {
+            throw new ArgumentException($"--lifecycle-scan-rate ({options.LifecycleScanRate}) may not be negative.");
         }
 
         if (options.SnapshotInterval < 0)
@@ -511,6 +533,7 @@ public sealed class TesseraServer : IAsyncDisposable
         await _monitor.ConfigureAwait(false);
         await _snapshotter.ConfigureAwait(false);
         await _splitter.ConfigureAwait(false);
+        await _lifecycle.ConfigureAwait(false);
         await _snapshotLock.WaitAsync().ConfigureAwait(false);
         if (_coordinator is not null)
         {

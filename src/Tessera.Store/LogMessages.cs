@@ -46,4 +46,13 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 1027, Level = LogLevel.Information, Message = "Rebalance pass finished: {Planned} fragment moves planned, {Moved} moved, {Failed} not moved")]
     public static partial void RebalanceFinished(ILogger logger, long planned, long moved, long failed);
+
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "Lifecycle pass finished in {Seconds:F1} s: {Objects} versions and {Uploads} uploads scanned, {Actions} actions taken")]
+    public static partial void LifecyclePassFinished(ILogger logger, double seconds, long objects, long uploads, long actions);
+
+    [LoggerMessage(EventId = 1031, Level = LogLevel.Warning, Message = "Lifecycle pass failed; the next one resumes from its cursor")]
+    public static partial void LifecyclePassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1032, Level = LogLevel.Warning, Message = "Lifecycle configuration of bucket {Bucket} does not parse; the bucket is skipped")]
+    public static partial void LifecycleConfigurationUnreadable(ILogger logger, Exception exception, string bucket);
 }

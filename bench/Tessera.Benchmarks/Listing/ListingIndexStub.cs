@@ -25,6 +25,12 @@ internal sealed class ListingIndexStub(BucketInfo bucket, ObjectListing page) : 
 
     public DeleteObjectResult DeleteObject(string bucketName, string key, string? versionId = null) => throw new NotSupportedException();
 
+    public DeleteObjectResult DeleteObjectIfLatest(string bucketName, string key, string? versionId, ulong latestSequence) => throw new NotSupportedException();
+
+    public byte[]? GetSystemRecord(string name) => throw new NotSupportedException();
+
+    public void PutSystemRecord(string name, byte[] value) => throw new NotSupportedException();
+
     public VersionListing ListObjectVersions(string bucketName, ListVersionsQuery query) => throw new NotSupportedException();
 
     public bool IsSegmentReferenced(Guid segment) => throw new NotSupportedException();

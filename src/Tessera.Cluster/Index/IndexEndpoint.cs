@@ -128,6 +128,9 @@ public sealed class IndexEndpoint
             nameof(IIndexStore.PutObject) => Json(_index.PutObject(Arg(a, 0, w.String), Arg(a, 1, w.ObjectManifest), Arg(a, 2, w.WriteCondition)), w.PutObjectResult),
             nameof(IIndexStore.ReplaceManifest) => Json(_index.ReplaceManifest(Arg(a, 0, w.String), Arg(a, 1, w.ObjectManifest)), w.Boolean),
             nameof(IIndexStore.DeleteObject) => Json(_index.DeleteObject(Arg(a, 0, w.String), Arg(a, 1, w.String), Opt(a, 2, w.String)), w.DeleteObjectResult),
+            nameof(IIndexStore.DeleteObjectIfLatest) => Json(_index.DeleteObjectIfLatest(Arg(a, 0, w.String), Arg(a, 1, w.String), Opt(a, 2, w.String), Arg(a, 3, w.UInt64)), w.DeleteObjectResult),
+            nameof(IIndexStore.GetSystemRecord) => Json(_index.GetSystemRecord(Arg(a, 0, w.String)), w.ByteArray),
+            nameof(IIndexStore.PutSystemRecord) => PutSystem(Arg(a, 0, w.String), Arg(a, 1, w.ByteArray)),
             nameof(IIndexStore.ListObjects) => Json(_index.ListObjects(Arg(a, 0, w.String), Arg(a, 1, w.ListObjectsQuery)), w.ObjectListing),
             nameof(IIndexStore.ListObjectVersions) => Json(_index.ListObjectVersions(Arg(a, 0, w.String), Arg(a, 1, w.ListVersionsQuery)), w.VersionListing),
             nameof(IIndexStore.IsSegmentReferenced) => Json(_index.IsSegmentReferenced(Arg(a, 0, w.Guid)), w.Boolean),
@@ -153,6 +156,12 @@ public sealed class IndexEndpoint
     {
         var (result, stored) = _index.CreateBucket(bucket);
         return new BucketCreateOutcome(result, stored);
+    }
+
+    private byte[] PutSystem(string name, byte[] value)
+    {
+        _index.PutSystemRecord(name, value);
+        return Json(true, IndexWire.Default.Boolean);
     }
 
     private byte[] Remove(List<GarbageEntry> entries)

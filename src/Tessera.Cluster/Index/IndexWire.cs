@@ -11,6 +11,8 @@ namespace Tessera.Cluster.Index;
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(ulong))]
+[JsonSerializable(typeof(byte[]))]
 [JsonSerializable(typeof(Guid))]
 [JsonSerializable(typeof(DateTimeOffset))]
 [JsonSerializable(typeof(BucketInfo))]

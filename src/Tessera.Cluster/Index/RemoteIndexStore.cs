@@ -79,6 +79,16 @@ public sealed class RemoteIndexStore : IIndexStore
         Call(nameof(DeleteObject), W.DeleteObjectResult, Arg(bucket, W.String), Arg(key, W.String), Arg(versionId, W.String));
 
     /// <inheritdoc />
+    public DeleteObjectResult DeleteObjectIfLatest(string bucket, string key, string? versionId, ulong latestSequence) =>
+        Call(nameof(DeleteObjectIfLatest), W.DeleteObjectResult, Arg(bucket, W.String), Arg(key, W.String), Arg(versionId, W.String), Arg(latestSequence, W.UInt64));
+
+    /// <inheritdoc />
+    public byte[]? GetSystemRecord(string name) => Call(nameof(GetSystemRecord), W.ByteArray, Arg(name, W.String));
+
+    /// <inheritdoc />
+    public void PutSystemRecord(string name, byte[] value) => Call(nameof(PutSystemRecord), W.Boolean, Arg(name, W.String), Arg(value, W.ByteArray));
+
+    /// <inheritdoc />
     public ObjectListing ListObjects(string bucket, ListObjectsQuery query) =>
         Call(nameof(ListObjects), W.ObjectListing, Arg(bucket, W.String), Arg(query, W.ListObjectsQuery))!;
 

@@ -146,6 +146,30 @@ public sealed class RemoteIndexStoreTests
         yield return ("DeleteObject", s => s.DeleteObject("photos", "a/cat.jpg"));
         yield return ("DeleteObject versioned", s => s.DeleteObject("versions", "v"));
         yield return ("DeleteObject missing", s => s.DeleteObject("photos", "zzz"));
+        var fresh5 = Guid.NewGuid();
+        yield return ("PutObject to expire", s => s.PutObject("photos", Manifest("expire", fresh5)));
+        yield return ("DeleteObjectIfLatest stale", s => s.DeleteObjectIfLatest("photos", "expire", null, s.GetObject("photos", "expire")!.Sequence - 1));
+        yield return ("DeleteObjectIfLatest", s => s.DeleteObjectIfLatest("photos", "expire", null, s.GetObject("photos", "expire")!.Sequence));
+        yield return ("DeleteObjectIfLatest versioned stale", s => s.DeleteObjectIfLatest("versions", "v", null, s.GetObject("versions", "v", includeDeleteMarker: true)!.Sequence + 1));
+        yield return ("DeleteObjectIfLatest versioned marker", s =>
+        {
+            var marker = s.GetObject("versions", "v", includeDeleteMarker: true)!;
+            return s.DeleteObjectIfLatest("versions", "v", marker.VersionId, marker.Sequence);
+        }
+        );
+        yield return ("GetSystemRecord missing", s => s.GetSystemRecord("lifecycle/cursor"));
+        yield return ("PutSystemRecord", s =>
+        {
+            s.PutSystemRecord("lifecycle/cursor", [1, 2, 3]);
+            return s.GetSystemRecord("lifecycle/cursor");
+        }
+        );
+        yield return ("PutSystemRecord again", s =>
+        {
+            s.PutSystemRecord("lifecycle/cursor", [4]);
+            return s.GetSystemRecord("lifecycle/cursor");
+        }
+        );
         var upload = new MultipartUpload("photos", "big", "upload-1", now, "alice", Manifest("big", Guid.NewGuid()) with { Segments = [] });
         yield return ("CreateUpload", s => s.CreateUpload(upload));
         yield return ("GetUpload", s => s.GetUpload("photos", "big", "upload-1"));

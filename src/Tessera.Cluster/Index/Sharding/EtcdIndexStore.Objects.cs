@@ -102,7 +102,17 @@ public sealed partial class EtcdIndexStore
     /// replaces the null version. With <paramref name="versionId"/>: removes exactly that version (a missing one is a
     /// success with nothing removed); when it was the latest, the next newest version becomes the latest. One mutation.
     /// </remarks>
-    public DeleteObjectResult DeleteObject(string bucket, string key, string? versionId = null)
+    public DeleteObjectResult DeleteObject(string bucket, string key, string? versionId = null) => Delete(bucket, key, versionId, null);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The latest pointer is read at R like every mutation's, and the commit compares the object's guard, which every
+    /// write of the key puts: a PUT that lands between the read and the commit fails the compare, and the retry sees it.
+    /// </remarks>
+    public DeleteObjectResult DeleteObjectIfLatest(string bucket, string key, string? versionId, ulong latestSequence) =>
+        Delete(bucket, key, versionId, latestSequence);
+
+    private DeleteObjectResult Delete(string bucket, string key, string? versionId, ulong? latestSequence)
     {
         IndexKeys.ValidateBucket(bucket);
         IndexKeys.ValidateKey(key);
@@ -116,6 +126,11 @@ public sealed partial class EtcdIndexStore
             }
 
             m.RequireMarker();
+            if (latestSequence is { } expected && latest?.Manifest.Sequence != expected)
+            {
+                return new DeleteObjectResult(NoSuchBucket: false, PreconditionFailed: true);
+            }
+
             var versioning = m.Versioning!.Value;
             if (versionId is not null || versioning == VersioningState.Unversioned)
             {

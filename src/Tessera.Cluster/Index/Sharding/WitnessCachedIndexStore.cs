@@ -124,6 +124,16 @@ public sealed class WitnessCachedIndexStore : IIndexStore
     public DeleteObjectResult DeleteObject(string bucket, string key, string? versionId = null) => _inner.DeleteObject(bucket, key, versionId);
 
     /// <inheritdoc/>
+    public DeleteObjectResult DeleteObjectIfLatest(string bucket, string key, string? versionId, ulong latestSequence) =>
+        _inner.DeleteObjectIfLatest(bucket, key, versionId, latestSequence);
+
+    /// <inheritdoc/>
+    public byte[]? GetSystemRecord(string name) => _inner.GetSystemRecord(name);
+
+    /// <inheritdoc/>
+    public void PutSystemRecord(string name, byte[] value) => _inner.PutSystemRecord(name, value);
+
+    /// <inheritdoc/>
     public ObjectListing ListObjects(string bucket, ListObjectsQuery query) => _inner.ListObjects(bucket, query);
 
     /// <inheritdoc/>
