@@ -46,9 +46,10 @@ public interface IIndexStore : IDisposable
     PutObjectResult PutObject(string bucket, ObjectManifest manifest, WriteCondition condition = default);
 
     /// <summary>
-    /// Replaces the stored manifest of an existing version (same key, version id and segments) by a metadata-only
-    /// change such as new tags; the latest pointer follows when it is that version. Queues no garbage. False when
-    /// the version does not exist.
+    /// Replaces the stored manifest of an existing version (same key and version id) by a metadata-only change such as
+    /// new tags; the latest pointer follows when it is that version. The stored segments (their disks included) and
+    /// storage class are kept, whatever <paramref name="manifest"/> lists: a transition or a repair may have moved them
+    /// since the caller read it. Queues no garbage. False when the version does not exist.
     /// </summary>
     bool ReplaceManifest(string bucket, ObjectManifest manifest);
 
