@@ -137,6 +137,10 @@ public sealed class RemoteIndexStoreTests
         yield return ("ListObjects", s => s.ListObjects("photos", new ListObjectsQuery("", "/", null, 1000)));
         yield return ("ListObjects prefix", s => s.ListObjects("photos", new ListObjectsQuery("a/", null, null, 1)));
         yield return ("ListObjectVersions", s => s.ListObjectVersions("versions", new ListVersionsQuery("", null, null, null, 1000)));
+        var fresh5 = Guid.NewGuid();
+        yield return ("TransitionVersion", s => s.TransitionVersion("versions", "v", s.GetObject("versions", "v")!.VersionId, [fresh3], Manifest("v", fresh5).Segments, "STANDARD_IA"));
+        yield return ("TransitionVersion stale", s => s.TransitionVersion("versions", "v", s.GetObject("versions", "v")!.VersionId, [fresh3], Manifest("v", Guid.NewGuid()).Segments, "GLACIER"));
+        yield return ("TransitionVersion read back", s => s.GetObject("versions", "v"));
         yield return ("IsSegmentReferenced", s => s.IsSegmentReferenced(segment));
         yield return ("GetSegment", s => s.GetSegment(segment));
         yield return ("GetSegment missing", s => s.GetSegment(Guid.Empty));
