@@ -15,17 +15,34 @@ public sealed class TransitionClusterFixture : ShardedClusterStoreFixture
     }
 }
 
+/// <summary>The cluster with its index on node n1's RocksDB (the other nodes call it over the index wire), STANDARD_IA RS(8,4).</summary>
+public sealed class TransitionIndexNodeClusterFixture : ClusterStoreFixture
+{
+    protected override void Configure(string node, ServerOptions options)
+    {
+        base.Configure(node, options);
+        options.StorageClasses["STANDARD_IA"] = "8+4@node";
+    }
+}
+
+/// <summary>Transitions on a cluster whose index is one node's RocksDB, moved by a node that reaches it over the wire.</summary>
+public sealed class IndexNodeClusterTransitionTests(TransitionIndexNodeClusterFixture cluster)
+    : ClusterTransitionTestsBase(cluster), IClassFixture<TransitionIndexNodeClusterFixture>;
+
 /// <summary>
 /// Transitions on the cluster with the etcd index: the swap is one etcd Txn (<c>EtcdIndexStore.TransitionVersion</c>),
 /// the bytes re-encoded through the storage ports, read back through another node's gateway, and the old fragments
 /// collected.
 /// </summary>
-public sealed class ClusterTransitionTests(TransitionClusterFixture cluster) : IClassFixture<TransitionClusterFixture>
+public sealed class ClusterTransitionTests(TransitionClusterFixture cluster) : ClusterTransitionTestsBase(cluster), IClassFixture<TransitionClusterFixture>;
+
+/// <summary>The transition scenario on any <see cref="ClusterStoreFixture"/> with STANDARD_IA coded RS(8,4)@node.</summary>
+public abstract class ClusterTransitionTestsBase(ClusterStoreFixture cluster)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task SinglePartAndMultipartObjectsMoveToEightPlusFourOnTheEtcdIndex()
+    public async Task SinglePartAndMultipartObjectsMoveToEightPlusFour()
     {
         var s3 = cluster.Through(root: "n2", alice: "n3").Client;
         var bucket = Names.Bucket("ctr");
@@ -46,7 +63,7 @@ public sealed class ClusterTransitionTests(TransitionClusterFixture cluster) : I
             Assert.Equal(TransitionOutcome.Moved, await node.Transitioner.TransitionAsync(bucket, key, old.VersionId, "STANDARD_IA", Ct));
             Assert.Equal(TransitionOutcome.AlreadyThere, await node.Transitioner.TransitionAsync(bucket, key, old.VersionId, "STANDARD_IA", Ct));
 
-            var moved = cluster.Server("n1").Store.Index.GetObject(bucket, key)!;
+            var moved = cluster.Server("n2").Store.Index.GetObject(bucket, key)!;
             Assert.Equal(old.Segments.Count, moved.Segments.Count);
             Assert.All(moved.Segments, s => Assert.Equal((8, 4), (s.DataShards, s.ParityShards)));
             Assert.All(old.Segments, s => Assert.False(node.Store.Index.IsSegmentReferenced(s.Segment)));
@@ -60,7 +77,7 @@ public sealed class ClusterTransitionTests(TransitionClusterFixture cluster) : I
             Assert.True(data.AsSpan().SequenceEqual(buffer.ToArray()), $"{key} reads back other bytes");
 
             // The old fragments are garbage: collected past the grace period.
-            (await cluster.WaitForCoordinatorAsync()).Collector.CollectOnce(DateTimeOffset.UtcNow.AddHours(2), sweepOrphans: false);
+            (cluster is ShardedClusterStoreFixture ? await cluster.WaitForCoordinatorAsync() : cluster.Index).Collector.CollectOnce(DateTimeOffset.UtcNow.AddHours(2), sweepOrphans: false);
             var files = cluster.DiskFiles("fragments");
             Assert.All(old.Segments, s => Assert.DoesNotContain(files, f => Path.GetFileName(f).StartsWith(s.Segment.ToString("N"), StringComparison.Ordinal)));
             Assert.All(moved.Segments, s => Assert.Equal(12, files.Count(f => Path.GetFileName(f).StartsWith(s.Segment.ToString("N"), StringComparison.Ordinal))));
