@@ -113,6 +113,45 @@ public sealed class TransitionCrashTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task ATargetClassTheDisksCannotTakeIsUnavailableAndNothingChanges()
+    {
+        var data = Names.RandomBytes(2_000_000, 33);
+        await using var server = await StartInProcessAsync();
+        using var s3 = Client(server);
+        await s3.PutBucketAsync(Bucket, Ct);
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "a", InputStream = new MemoryStream(data) }, Ct);
+        var old = server.Store.Index.GetObject(Bucket, "a")!;
+
+        // Four disks that hold none of the object's fragments fail: eight are left, fewer than RS(8,4)'s write quorum of nine.
+        using var http = new HttpClient();
+        var admin = new AdminClient(http, server.Endpoint, StoreFixture.RootKey, StoreFixture.RootSecret, "us-east-1");
+        var spare = server.Store.Storage.Disks.Select(d => d.Id).Except(old.Segments[0].Disks).Take(4).ToList();
+        foreach (var disk in spare)
+        {
+            var (status, body) = await admin.SendAsync(HttpMethod.Post, "disks/" + disk, [new("state", "failed")], Ct);
+            body.Dispose();
+            Assert.Equal(200, status);
+        }
+
+        Assert.Equal(TransitionOutcome.Unavailable, await server.Transitioner.TransitionAsync(Bucket, "a", "null", "STANDARD_IA", Ct));
+        var after = server.Store.Index.GetObject(Bucket, "a")!;
+        Assert.Equal(("STANDARD", old.Segments[0].Segment), (after.StorageClass, after.Segments[0].Segment));
+        await AssertReadsAsync(s3, data);
+        server.Collector.CollectOnce(DateTimeOffset.UtcNow.AddHours(2), sweepOrphans: true);
+        Assert.Equal(6, FragmentFileCount());
+
+        foreach (var disk in spare)
+        {
+            var (status, body) = await admin.SendAsync(HttpMethod.Post, "disks/" + disk, [new("state", "active")], Ct);
+            body.Dispose();
+            Assert.Equal(200, status);
+        }
+
+        Assert.Equal(TransitionOutcome.Moved, await server.Transitioner.TransitionAsync(Bucket, "a", "null", "STANDARD_IA", Ct));
+        await AssertReadsAsync(s3, data);
+    }
+
     public void Dispose()
     {
         try
