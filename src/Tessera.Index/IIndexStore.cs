@@ -46,11 +46,34 @@ public interface IIndexStore : IDisposable
     PutObjectResult PutObject(string bucket, ObjectManifest manifest, WriteCondition condition = default);
 
     /// <summary>
-    /// Replaces the stored manifest of an existing version (same key, version id and segments) by a metadata-only
-    /// change such as new tags; the latest pointer follows when it is that version. Queues no garbage. False when
-    /// the version does not exist.
+    /// Replaces the stored manifest of an existing version (same key and version id) by a metadata-only change such as
+    /// new tags; the latest pointer follows when it is that version. The stored segments (their disks included) and
+    /// storage class are kept, whatever <paramref name="manifest"/> lists: a transition or a repair may have moved them
+    /// since the caller read it. Queues no garbage. False when the version does not exist.
     /// </summary>
     bool ReplaceManifest(string bucket, ObjectManifest manifest);
+
+    /// <summary>
+    /// Moves an existing version to another storage class (a lifecycle transition): in one synced write, if version
+    /// <paramref name="versionId"/> of <paramref name="key"/> still exists and lists exactly the segments
+    /// <paramref name="expectedSegments"/> (a compare-and-set on the version read), its manifest gets
+    /// <paramref name="newSegments"/> and <paramref name="storageClass"/> and keeps everything else (sequence, version
+    /// id, ETag, checksums, metadata, tags, last-modified time); the latest pointer follows when it is that version; the
+    /// new segments' references are written and the old segments' released (queued as garbage), unless
+    /// <paramref name="newSegments"/> are the expected ones (a change of class only). False, writing nothing, when the
+    /// version is gone, is a delete marker or lists other segments.
+    /// </summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="versionId">The version id (<c>null</c> for the null version).</param>
+    /// <param name="expectedSegments">The segment ids the version must still list, in order.</param>
+    /// <param name="newSegments">The version's segments after the move, in the same order (part numbers kept).</param>
+    /// <param name="storageClass">The version's storage class after the move.</param>
+    /// <exception cref="ArgumentException">
+    /// A new segment listed twice or already referenced by another version or part, or a count that differs from the
+    /// expected one.
+    /// </exception>
+    bool TransitionVersion(string bucket, string key, string versionId, IReadOnlyList<Guid> expectedSegments, IReadOnlyList<SegmentManifest> newSegments, string storageClass);
 
     /// <summary>
     /// Deletes the current version (unversioned buckets: removes it) or a specific version; queues its segments

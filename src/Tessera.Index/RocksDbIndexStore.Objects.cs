@@ -51,7 +51,7 @@ public sealed partial class RocksDbIndexStore
     /// <inheritdoc/>
     /// <remarks>
     /// The stored version keeps its sequence, so its place in the version order and the latest pointer are
-    /// unchanged; the segments must be the ones already stored (no garbage is queued and none is dropped).
+    /// unchanged; the stored segments and class are kept (no garbage is queued and none is dropped).
     /// </remarks>
     public bool ReplaceManifest(string bucket, ObjectManifest manifest)
     {
@@ -71,12 +71,8 @@ public sealed partial class RocksDbIndexStore
                     return false;
                 }
 
-                if (!existing.Segments.Select(s => s.Segment).SequenceEqual(manifest.Segments.Select(s => s.Segment)))
-                {
-                    throw new ArgumentException("A manifest replacement must keep the version's segments.", nameof(manifest));
-                }
-
-                var stored = manifest with { Sequence = existing.Sequence };
+                // The stored segments and class stay whatever the caller read: a transition may have moved them since.
+                var stored = manifest with { Sequence = existing.Sequence, Segments = existing.Segments, StorageClass = existing.StorageClass };
                 var latest = ReadLatest(bucket, manifest.Key);
                 using var batch = new WriteBatch();
                 PutVersion(batch, bucket, stored, latest: latest is not null && latest.Sequence == existing.Sequence);

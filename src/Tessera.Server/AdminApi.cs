@@ -85,6 +85,9 @@ public sealed class AdminApi : IAdminEndpoint
     /// <summary>The lifecycle worker whose status <c>GET lifecycle</c> shows (null: none).</summary>
     internal LifecycleWorker? Lifecycle { get; set; }
 
+    /// <summary>The transitioner behind <c>POST admin/v1/transition</c> (null: the operation is refused).</summary>
+    internal IObjectTransitioner? Transitioner { get; init; }
+
     /// <summary>Cancels background work the API started (a rebalance) when the server stops.</summary>
     internal CancellationToken Stopping { get; set; }
 
@@ -109,7 +112,8 @@ public sealed class AdminApi : IAdminEndpoint
         var query = http.Request.Query;
         var method = http.Request.Method;
         if (Cluster is { IsCoordinator: false } cluster && operation is not null && !operation.StartsWith("object", StringComparison.Ordinal)
-            && !operation.StartsWith("scrub", StringComparison.Ordinal))
+            && !operation.StartsWith("scrub", StringComparison.Ordinal)
+            && !operation.StartsWith("transition", StringComparison.Ordinal))
         {
             if (forwarded || cluster.Coordinator is not { } coordinator || ForwardToCoordinator is not { } forward
                 || !await forward(http, coordinator, Prefix + operation).ConfigureAwait(false))
@@ -156,6 +160,11 @@ public sealed class AdminApi : IAdminEndpoint
                     return;
                 case "index/move" when HttpMethods.IsPost(method):
                     await MoveAsync(http, ShardedIndex!, Required(query, "bucket"), Required(query, "key"), Required(query, "group"), query["grace"].FirstOrDefault()).ConfigureAwait(false);
+                    return;
+                case "transition" when HttpMethods.IsPost(method) && Transitioner is { } transitioner:
+                    var outcome = await transitioner.TransitionAsync(
+                        Required(query, "bucket"), Required(query, "key"), Required(query, "versionId"), Required(query, "storageClass"), http.RequestAborted).ConfigureAwait(false);
+                    await WriteAsync(http, 200, j => j.WriteString("outcome", outcome.ToString())).ConfigureAwait(false);
                     return;
                 case "object" when HttpMethods.IsGet(method):
                     await ObjectAsync(http, query["bucket"].ToString(), query["key"].ToString(), query["versionId"].FirstOrDefault()).ConfigureAwait(false);

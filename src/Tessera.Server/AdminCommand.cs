@@ -26,6 +26,7 @@ internal static class AdminCommand
         var admin = new Command("admin", "Administer a store: status, where an object lives, disks, nodes, repair, rebalance, the sharded index (running store); recover-index (stopped store).");
         admin.Subcommands.Add(Status());
         admin.Subcommands.Add(ObjectCommand());
+        admin.Subcommands.Add(Transition());
         admin.Subcommands.Add(Disk());
         admin.Subcommands.Add(Simple("heal", "Check every fragment file and queue the missing ones for repair.", "heal"));
         admin.Subcommands.Add(Scrub());
@@ -104,6 +105,43 @@ internal static class AdminCommand
                 WriteObject(output, body.RootElement);
                 return 0;
             }
+        }));
+        return command;
+    }
+
+    private static Command Transition()
+    {
+        var bucket = new Argument<string>("bucket") { Description = "The bucket." };
+        var storageClass = new Argument<string>("storage-class") { Description = "The target storage class (e.g. STANDARD_IA)." };
+        var keys = new Argument<string[]>("key") { Description = "The object keys, moved one after the other.", Arity = ArgumentArity.OneOrMore };
+        var versionId = new Option<string?>("--version-id") { Description = "The version (default null: the version of an unversioned write)." };
+        var command = new Command("transition", "Move object versions to another storage class now (what a lifecycle transition does): re-encode them into the class's erasure code.")
+        {
+            bucket, storageClass, keys, versionId,
+        };
+        AddCommon(command);
+        command.SetAction((parse, ct) => RunAsync(parse, async (client, output) =>
+        {
+            foreach (var key in parse.GetValue(keys)!)
+            {
+                var query = new List<KeyValuePair<string, string>>
+                {
+                    new("bucket", parse.GetValue(bucket)!),
+                    new("key", key),
+                    new("storageClass", parse.GetValue(storageClass)!),
+                    new("versionId", parse.GetValue(versionId) ?? "null"),
+                };
+                var (status, body) = await client.SendAsync(HttpMethod.Post, "transition", query, ct).ConfigureAwait(false);
+                using (body)
+                {
+                    if (Print(output, status, body) != 0)
+                    {
+                        return 1;
+                    }
+                }
+            }
+
+            return 0;
         }));
         return command;
     }

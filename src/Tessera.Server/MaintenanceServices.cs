@@ -31,8 +31,25 @@ internal sealed class MaintenanceServices
         Monitor.TopologyChanged += () => Repairer.RetryWaiting();
         Scrubber = new Scrubber(services);
         Rebalancer = new Rebalancer(services, Repairer);
-        Admin = new AdminApi(services, rootAccessKey, requests, Repairer, Monitor, Scrubber, topology, options.ScrubRate, TimeSpan.FromSeconds(options.DiskCheckInterval), Rebalancer);
+        Transitioner = new ObjectTransitioner(services);
+        if (Environment.GetEnvironmentVariable(TransitionPauseVariable) is { } pause
+            && double.TryParse(pause, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+        {
+            // Crash tests only: a window between the new fragments' commit and the swap to kill the process in.
+            Transitioner.BeforeSwap = ct => Task.Delay(TimeSpan.FromSeconds(seconds), ct);
+        }
+
+        Admin = new AdminApi(services, rootAccessKey, requests, Repairer, Monitor, Scrubber, topology, options.ScrubRate, TimeSpan.FromSeconds(options.DiskCheckInterval), Rebalancer)
+        {
+            Transitioner = Transitioner,
+        };
     }
+
+    /// <summary>The variable (seconds) that makes every transition pause before its swap: crash tests only.</summary>
+    public const string TransitionPauseVariable = "TESSERA_TEST_TRANSITION_PAUSE";
+
+    /// <summary>Moves object versions between storage classes (the lifecycle worker's seam; admin <c>transition</c>).</summary>
+    public ObjectTransitioner Transitioner { get; }
 
     public Rebalancer Rebalancer { get; }
 

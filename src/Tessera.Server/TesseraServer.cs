@@ -86,6 +86,7 @@ public sealed class TesseraServer : IAsyncDisposable
         Repairer = maintenance.Repairer;
         DiskMonitor = maintenance.Monitor;
         Admin = maintenance.Admin;
+        Transitioner = maintenance.Transitioner;
         Admin.Stopping = _stopping.Token;
         Rebalancer = maintenance.Rebalancer;
 
@@ -121,7 +122,7 @@ public sealed class TesseraServer : IAsyncDisposable
         Lifecycle = new LifecycleWorker(
             services.Store,
             new LifecycleWorkerOptions { Day = TimeSpan.FromSeconds(options.LifecycleDaySeconds), ScanRate = options.LifecycleScanRate },
-            app.Services.GetService<IObjectTransitioner>());
+            Transitioner);
         if (coordinator is not null)
         {
             Lifecycle.IsActive = () => IsCoordinator;
@@ -227,6 +228,12 @@ public sealed class TesseraServer : IAsyncDisposable
 
     /// <summary>The storage engine (index, disks, repair queue, buffers).</summary>
     public StoreServices Store => Services.Store;
+
+    /// <summary>
+    /// Moves object versions between storage classes (<see cref="IObjectTransitioner"/>): on every node, single or
+    /// clustered; the lifecycle worker and admin <c>POST admin/v1/transition</c> call it.
+    /// </summary>
+    public ObjectTransitioner Transitioner { get; }
 
     /// <summary>The garbage collector (tests drive it directly).</summary>
     public GarbageCollector Collector { get; }

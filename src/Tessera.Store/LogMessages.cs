@@ -47,6 +47,9 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 1027, Level = LogLevel.Information, Message = "Rebalance pass finished: {Planned} fragment moves planned, {Moved} moved, {Failed} not moved")]
     public static partial void RebalanceFinished(ILogger logger, long planned, long moved, long failed);
 
+    [LoggerMessage(EventId = 1028, Level = LogLevel.Warning, Message = "Transition of {Bucket}/{Key} to {StorageClass} cannot proceed now: {Reason}")]
+    public static partial void TransitionUnavailable(ILogger logger, string bucket, string key, string storageClass, string reason);
+
     [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "Lifecycle pass finished in {Seconds:F1} s: {Objects} versions and {Uploads} uploads scanned, {Actions} actions taken")]
     public static partial void LifecyclePassFinished(ILogger logger, double seconds, long objects, long uploads, long actions);
 

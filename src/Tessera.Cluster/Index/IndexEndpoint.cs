@@ -127,6 +127,9 @@ public sealed class IndexEndpoint
             nameof(IIndexStore.GetObject) => Json(_index.GetObject(Arg(a, 0, w.String), Arg(a, 1, w.String), Opt(a, 2, w.String), Arg(a, 3, w.Boolean)), w.ObjectManifest),
             nameof(IIndexStore.PutObject) => Json(_index.PutObject(Arg(a, 0, w.String), Arg(a, 1, w.ObjectManifest), Arg(a, 2, w.WriteCondition)), w.PutObjectResult),
             nameof(IIndexStore.ReplaceManifest) => Json(_index.ReplaceManifest(Arg(a, 0, w.String), Arg(a, 1, w.ObjectManifest)), w.Boolean),
+            nameof(IIndexStore.TransitionVersion) => Json(
+                _index.TransitionVersion(Arg(a, 0, w.String), Arg(a, 1, w.String), Arg(a, 2, w.String), Arg(a, 3, w.ListGuid), Arg(a, 4, w.ListSegmentManifest), Arg(a, 5, w.String)),
+                w.Boolean),
             nameof(IIndexStore.DeleteObject) => Json(_index.DeleteObject(Arg(a, 0, w.String), Arg(a, 1, w.String), Opt(a, 2, w.String)), w.DeleteObjectResult),
             nameof(IIndexStore.DeleteObjectIfLatest) => Json(_index.DeleteObjectIfLatest(Arg(a, 0, w.String), Arg(a, 1, w.String), Opt(a, 2, w.String), Arg(a, 3, w.UInt64)), w.DeleteObjectResult),
             nameof(IIndexStore.GetSystemRecord) => Json(_index.GetSystemRecord(Arg(a, 0, w.String)), w.ByteArray),

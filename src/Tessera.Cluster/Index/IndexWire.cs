@@ -30,6 +30,8 @@ namespace Tessera.Cluster.Index;
 [JsonSerializable(typeof(SegmentManifest))]
 [JsonSerializable(typeof(SegmentOwnerInfo))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(List<Guid>))]
+[JsonSerializable(typeof(List<SegmentManifest>))]
 [JsonSerializable(typeof(MultipartUpload))]
 [JsonSerializable(typeof(UploadPart))]
 [JsonSerializable(typeof(PutPartResult))]

@@ -75,6 +75,18 @@ public sealed class RemoteIndexStore : IIndexStore
         Call(nameof(ReplaceManifest), W.Boolean, Arg(bucket, W.String), Arg(manifest, W.ObjectManifest));
 
     /// <inheritdoc />
+    public bool TransitionVersion(string bucket, string key, string versionId, IReadOnlyList<Guid> expectedSegments, IReadOnlyList<SegmentManifest> newSegments, string storageClass) =>
+        Call(
+            nameof(TransitionVersion),
+            W.Boolean,
+            Arg(bucket, W.String),
+            Arg(key, W.String),
+            Arg(versionId, W.String),
+            Arg(expectedSegments.ToList(), W.ListGuid),
+            Arg(newSegments.ToList(), W.ListSegmentManifest),
+            Arg(storageClass, W.String));
+
+    /// <inheritdoc />
     public DeleteObjectResult DeleteObject(string bucket, string key, string? versionId = null) =>
         Call(nameof(DeleteObject), W.DeleteObjectResult, Arg(bucket, W.String), Arg(key, W.String), Arg(versionId, W.String));
 

@@ -53,7 +53,15 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <paramref name="wrapper"/> (<c>ip netns exec NAME</c>, which execs the server in place: the pid is the server's)
     /// and waits until it answers its readiness probe there.
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(IReadOnlyList<string> wrapper, string host, string dataDirectory, int port, params string[] extraArgs)
+    public static Task<ServerProcess> StartAsync(IReadOnlyList<string> wrapper, string host, string dataDirectory, int port, params string[] extraArgs) =>
+        StartAsync(wrapper, host, dataDirectory, port, new Dictionary<string, string>(), extraArgs);
+
+    /// <summary>Starts <c>tessera server DATA</c> on a free port with <paramref name="environment"/> added to its variables.</summary>
+    public static Task<ServerProcess> StartAsync(string dataDirectory, int? port, IReadOnlyDictionary<string, string> environment, params string[] extraArgs) =>
+        StartAsync([], "127.0.0.1", dataDirectory, port ?? FreePort(), environment, extraArgs);
+
+    private static async Task<ServerProcess> StartAsync(
+        IReadOnlyList<string> wrapper, string host, string dataDirectory, int port, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
     {
         var info = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : "dotnet")
         {
@@ -79,6 +87,11 @@ public sealed class ServerProcess : IAsyncDisposable
 
         info.Environment["TESSERA_ROOT_USER"] = StoreFixture.RootKey;
         info.Environment["TESSERA_ROOT_PASSWORD"] = StoreFixture.RootSecret;
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start tessera");
         var server = new ServerProcess(process, host, port);
         Live[server] = 0;

@@ -8,7 +8,7 @@ namespace Tessera.IntegrationTests;
 /// runs its own <c>EtcdIndexStore</c> over two index groups, g1 on the control plane's etcd and g2 on a single-member
 /// etcd of its own, with the whole keyspace on g1 at first (moves put ranges on g2).
 /// </summary>
-public sealed class ShardedClusterStoreFixture : ClusterStoreFixture
+public class ShardedClusterStoreFixture : ClusterStoreFixture
 {
     private EtcdCluster? _second;
 

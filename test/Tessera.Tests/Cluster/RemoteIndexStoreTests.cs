@@ -137,6 +137,10 @@ public sealed class RemoteIndexStoreTests
         yield return ("ListObjects", s => s.ListObjects("photos", new ListObjectsQuery("", "/", null, 1000)));
         yield return ("ListObjects prefix", s => s.ListObjects("photos", new ListObjectsQuery("a/", null, null, 1)));
         yield return ("ListObjectVersions", s => s.ListObjectVersions("versions", new ListVersionsQuery("", null, null, null, 1000)));
+        var fresh5 = Guid.NewGuid();
+        yield return ("TransitionVersion", s => s.TransitionVersion("versions", "v", s.GetObject("versions", "v")!.VersionId, [fresh3], Manifest("v", fresh5).Segments, "STANDARD_IA"));
+        yield return ("TransitionVersion stale", s => s.TransitionVersion("versions", "v", s.GetObject("versions", "v")!.VersionId, [fresh3], Manifest("v", Guid.NewGuid()).Segments, "GLACIER"));
+        yield return ("TransitionVersion read back", s => s.GetObject("versions", "v"));
         yield return ("IsSegmentReferenced", s => s.IsSegmentReferenced(segment));
         yield return ("GetSegment", s => s.GetSegment(segment));
         yield return ("GetSegment missing", s => s.GetSegment(Guid.Empty));
@@ -146,8 +150,8 @@ public sealed class RemoteIndexStoreTests
         yield return ("DeleteObject", s => s.DeleteObject("photos", "a/cat.jpg"));
         yield return ("DeleteObject versioned", s => s.DeleteObject("versions", "v"));
         yield return ("DeleteObject missing", s => s.DeleteObject("photos", "zzz"));
-        var fresh5 = Guid.NewGuid();
-        yield return ("PutObject to expire", s => s.PutObject("photos", Manifest("expire", fresh5)));
+        var fresh6 = Guid.NewGuid();
+        yield return ("PutObject to expire", s => s.PutObject("photos", Manifest("expire", fresh6)));
         yield return ("DeleteObjectIfLatest stale", s => s.DeleteObjectIfLatest("photos", "expire", null, s.GetObject("photos", "expire")!.Sequence - 1));
         yield return ("DeleteObjectIfLatest", s => s.DeleteObjectIfLatest("photos", "expire", null, s.GetObject("photos", "expire")!.Sequence));
         yield return ("DeleteObjectIfLatest versioned stale", s => s.DeleteObjectIfLatest("versions", "v", null, s.GetObject("versions", "v", includeDeleteMarker: true)!.Sequence + 1));

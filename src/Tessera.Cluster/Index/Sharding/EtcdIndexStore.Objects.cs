@@ -58,9 +58,8 @@ public sealed partial class EtcdIndexStore
     /// <inheritdoc/>
     /// <remarks>
     /// The stored version keeps its sequence, so its place in the version order and the latest pointer are unchanged;
-    /// the segments must be the ones already stored (no garbage is queued and none is dropped). A version in the chunked
-    /// form keeps its chunk set when the segments are unchanged, and gets a new one (the old deleted in the commit) when
-    /// only their disks differ.
+    /// the stored segments and class are kept (no garbage is queued and none is dropped), and so is the chunk set of a
+    /// version in the chunked form.
     /// </remarks>
     public bool ReplaceManifest(string bucket, ObjectManifest manifest)
     {
@@ -77,20 +76,10 @@ public sealed partial class EtcdIndexStore
                 return false;
             }
 
-            if (!existing.Manifest.Segments.Select(s => s.Segment).SequenceEqual(manifest.Segments.Select(s => s.Segment)))
-            {
-                throw new ArgumentException("A manifest replacement must keep the version's segments.", nameof(manifest));
-            }
-
-            var stored = manifest with { Sequence = existing.Manifest.Sequence };
-            var keepSet = existing.Set is not null && existing.Manifest.Segments.SequenceEqual(stored.Segments, SegmentComparer.Instance);
-            if (existing.Set is { } old && !keepSet)
-            {
-                var prefix = EtcdIndexKeys.SetPrefix(old);
-                m.DeleteRange(prefix, EtcdIndexKeys.End(prefix));
-            }
-
-            PutVersion(m, stored, latest: latest is not null && latest.Manifest.Sequence == existing.Manifest.Sequence, references: false, keepSet ? existing.Set : null);
+            // The stored segments and class stay whatever the caller read: a transition may have moved them since (and
+            // repair their disks), so a chunked version keeps its chunk set.
+            var stored = manifest with { Sequence = existing.Manifest.Sequence, Segments = existing.Manifest.Segments, StorageClass = existing.Manifest.StorageClass };
+            PutVersion(m, stored, latest: latest is not null && latest.Manifest.Sequence == existing.Manifest.Sequence, references: false, existing.Set);
             return true;
         });
     }

@@ -121,6 +121,10 @@ public sealed class WitnessCachedIndexStore : IIndexStore
     public bool ReplaceManifest(string bucket, ObjectManifest manifest) => _inner.ReplaceManifest(bucket, manifest);
 
     /// <inheritdoc/>
+    public bool TransitionVersion(string bucket, string key, string versionId, IReadOnlyList<Guid> expectedSegments, IReadOnlyList<SegmentManifest> newSegments, string storageClass) =>
+        _inner.TransitionVersion(bucket, key, versionId, expectedSegments, newSegments, storageClass);
+
+    /// <inheritdoc/>
     public DeleteObjectResult DeleteObject(string bucket, string key, string? versionId = null) => _inner.DeleteObject(bucket, key, versionId);
 
     /// <inheritdoc/>

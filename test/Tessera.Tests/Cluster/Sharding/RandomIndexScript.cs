@@ -110,6 +110,9 @@ internal sealed class RandomIndexScript(int seed, ManualTimeProvider time, Func<
                     return ("PruneCompletedUploads", s => s.PruneCompletedUploads(before));
                 }
 
+            case < 98:
+                return ("TransitionVersion", TransitionVersion(bucket, key));
+
             default:
                 return ("Buckets", s => new object?[] { s.ListBuckets(), s.GetBucket(bucket) }.Select(RemoteIndexStoreTests.Render).ToList());
         }
@@ -276,6 +279,43 @@ internal sealed class RandomIndexScript(int seed, ManualTimeProvider time, Func<
             var id = versionId(s);
             var current = id is null ? s.GetObject(bucket, key) : s.GetObject(bucket, key, id);
             return current is null ? "absent" : s.ReplaceManifest(bucket, current with { Tags = [new("tag", tag)] });
+        };
+    }
+
+    /// <summary>
+    /// A lifecycle transition of a version: to fresh segments (most), to the same ones (a change of class only), or with a
+    /// stale expected list (refused).
+    /// </summary>
+    private Func<IIndexStore, object?> TransitionVersion(string bucket, string key)
+    {
+        var versionId = VersionIdArgument(key);
+        var fresh = Enumerable.Range(0, 4).Select(_ => Fresh()).ToArray();
+        var mode = _random.Next(6);
+        var storageClass = _random.Next(2) == 0 ? "STANDARD_IA" : "GLACIER";
+        return s =>
+        {
+            var id = versionId(s);
+            var current = id is null ? s.GetObject(bucket, key) : s.GetObject(bucket, key, id);
+            if (current is null)
+            {
+                return "absent";
+            }
+
+            var expected = current.Segments.Select(x => x.Segment).ToList();
+            var replacement = mode == 0 ? current.Segments : current.Segments.Select((x, i) => Segment(fresh[i], x.PartNumber)).ToList();
+            if (mode == 1)
+            {
+                expected = [.. expected.Select(_ => Guid.NewGuid())];
+            }
+
+            try
+            {
+                return s.TransitionVersion(bucket, key, current.VersionId, expected, replacement, storageClass);
+            }
+            catch (ArgumentException e)
+            {
+                return "ArgumentException " + e.Message;
+            }
         };
     }
 
