@@ -76,7 +76,7 @@ public sealed partial class RocksDbIndexStore
                     throw new ArgumentException("A manifest replacement must keep the version's segments.", nameof(manifest));
                 }
 
-                var stored = manifest with { Sequence = existing.Sequence };
+                var stored = manifest with { Sequence = existing.Sequence, Restore = existing.Restore };
                 var latest = ReadLatest(bucket, manifest.Key);
                 using var batch = new WriteBatch();
                 PutVersion(batch, bucket, stored, latest: latest is not null && latest.Sequence == existing.Sequence);
@@ -189,7 +189,7 @@ public sealed partial class RocksDbIndexStore
             var versionId = !versioned ? NullVersionId
                 : string.IsNullOrEmpty(manifest.VersionId) || manifest.VersionId == NullVersionId ? GeneratedVersionId(sequence)
                 : manifest.VersionId;
-            var stored = manifest with { Sequence = sequence, VersionId = versionId };
+            var stored = manifest with { Sequence = sequence, VersionId = versionId, Restore = null };
 
             using var batch = new WriteBatch();
             var replaced = versioned ? null : FindNullVersion(bucket, manifest.Key, latest);

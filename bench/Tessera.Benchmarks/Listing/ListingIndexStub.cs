@@ -23,6 +23,8 @@ internal sealed class ListingIndexStub(BucketInfo bucket, ObjectListing page) : 
 
     public bool ReplaceManifest(string bucketName, ObjectManifest manifest) => throw new NotSupportedException();
 
+    public bool SwapRestore(string bucket, string key, string versionId, ObjectRestore? expected, ObjectRestore? replacement) => throw new NotSupportedException();
+
     public DeleteObjectResult DeleteObject(string bucketName, string key, string? versionId = null) => throw new NotSupportedException();
 
     public VersionListing ListObjectVersions(string bucketName, ListVersionsQuery query) => throw new NotSupportedException();

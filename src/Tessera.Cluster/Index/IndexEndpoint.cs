@@ -127,6 +127,7 @@ public sealed class IndexEndpoint
             nameof(IIndexStore.GetObject) => Json(_index.GetObject(Arg(a, 0, w.String), Arg(a, 1, w.String), Opt(a, 2, w.String), Arg(a, 3, w.Boolean)), w.ObjectManifest),
             nameof(IIndexStore.PutObject) => Json(_index.PutObject(Arg(a, 0, w.String), Arg(a, 1, w.ObjectManifest), Arg(a, 2, w.WriteCondition)), w.PutObjectResult),
             nameof(IIndexStore.ReplaceManifest) => Json(_index.ReplaceManifest(Arg(a, 0, w.String), Arg(a, 1, w.ObjectManifest)), w.Boolean),
+            nameof(IIndexStore.SwapRestore) => Json(_index.SwapRestore(Arg(a, 0, w.String), Arg(a, 1, w.String), Arg(a, 2, w.String), Opt(a, 3, w.ObjectRestore), Opt(a, 4, w.ObjectRestore)), w.Boolean),
             nameof(IIndexStore.DeleteObject) => Json(_index.DeleteObject(Arg(a, 0, w.String), Arg(a, 1, w.String), Opt(a, 2, w.String)), w.DeleteObjectResult),
             nameof(IIndexStore.ListObjects) => Json(_index.ListObjects(Arg(a, 0, w.String), Arg(a, 1, w.ListObjectsQuery)), w.ObjectListing),
             nameof(IIndexStore.ListObjectVersions) => Json(_index.ListObjectVersions(Arg(a, 0, w.String), Arg(a, 1, w.ListVersionsQuery)), w.VersionListing),

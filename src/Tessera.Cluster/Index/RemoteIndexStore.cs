@@ -75,6 +75,10 @@ public sealed class RemoteIndexStore : IIndexStore
         Call(nameof(ReplaceManifest), W.Boolean, Arg(bucket, W.String), Arg(manifest, W.ObjectManifest));
 
     /// <inheritdoc />
+    public bool SwapRestore(string bucket, string key, string versionId, ObjectRestore? expected, ObjectRestore? replacement) =>
+        Call(nameof(SwapRestore), W.Boolean, Arg(bucket, W.String), Arg(key, W.String), Arg(versionId, W.String), Arg(expected, W.ObjectRestore), Arg(replacement, W.ObjectRestore));
+
+    /// <inheritdoc />
     public DeleteObjectResult DeleteObject(string bucket, string key, string? versionId = null) =>
         Call(nameof(DeleteObject), W.DeleteObjectResult, Arg(bucket, W.String), Arg(key, W.String), Arg(versionId, W.String));
 

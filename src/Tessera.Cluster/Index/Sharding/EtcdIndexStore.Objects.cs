@@ -82,7 +82,7 @@ public sealed partial class EtcdIndexStore
                 throw new ArgumentException("A manifest replacement must keep the version's segments.", nameof(manifest));
             }
 
-            var stored = manifest with { Sequence = existing.Manifest.Sequence };
+            var stored = manifest with { Sequence = existing.Manifest.Sequence, Restore = existing.Manifest.Restore };
             var keepSet = existing.Set is not null && existing.Manifest.Segments.SequenceEqual(stored.Segments, SegmentComparer.Instance);
             if (existing.Set is { } old && !keepSet)
             {
@@ -179,7 +179,7 @@ public sealed partial class EtcdIndexStore
         var versionId = !versioned ? NullVersionId
             : string.IsNullOrEmpty(manifest.VersionId) || manifest.VersionId == NullVersionId ? IndexListings.GeneratedVersionId(sequence)
             : manifest.VersionId;
-        var stored = manifest with { Sequence = sequence, VersionId = versionId };
+        var stored = manifest with { Sequence = sequence, VersionId = versionId, Restore = null };
 
         var replaced = versioned ? null : FindNullVersion(m, latest);
         if (replaced is not null)

@@ -121,6 +121,10 @@ public sealed class WitnessCachedIndexStore : IIndexStore
     public bool ReplaceManifest(string bucket, ObjectManifest manifest) => _inner.ReplaceManifest(bucket, manifest);
 
     /// <inheritdoc/>
+    public bool SwapRestore(string bucket, string key, string versionId, ObjectRestore? expected, ObjectRestore? replacement) =>
+        _inner.SwapRestore(bucket, key, versionId, expected, replacement);
+
+    /// <inheritdoc/>
     public DeleteObjectResult DeleteObject(string bucket, string key, string? versionId = null) => _inner.DeleteObject(bucket, key, versionId);
 
     /// <inheritdoc/>
