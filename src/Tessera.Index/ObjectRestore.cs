@@ -31,7 +31,7 @@ public sealed record ObjectRestore
     public IReadOnlyList<SegmentManifest> Segments { get; init; } = [];
 
     /// <summary>Whether the restored copy can be read at <paramref name="now"/>: done and not expired.</summary>
-    public bool IsReadable(DateTimeOffset now) => !Ongoing && Expiry is { } expiry && now < expiry && Segments.Count > 0;
+    public bool IsReadable(DateTimeOffset now) => !Ongoing && Expiry is { } expiry && now < expiry;
 
     /// <summary>
     /// Whether two restore states are the same, field by field and segment by segment (what

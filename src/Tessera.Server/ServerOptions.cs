@@ -58,6 +58,9 @@ public sealed class ServerOptions
     /// <summary><c>lifecycleDay</c>: seconds in a lifecycle day. Default 86400.</summary>
     public int LifecycleDaySeconds { get; set; } = 86400;
 
+    /// <summary><c>restoreDelay</c>: seconds a RestoreObject waits before it copies (a simulated retrieval). Default 0.</summary>
+    public int RestoreDelaySeconds { get; set; }
+
     /// <summary><c>maxUploads</c>: request bodies read at once; 0 = no cap. Default 256.</summary>
     public int MaxUploads { get; set; } = 256;
 
