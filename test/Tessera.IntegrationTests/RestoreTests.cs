@@ -273,3 +273,24 @@ public abstract partial class RestoreTestsBase(IS3Target store)
         }
     }
 }
+
+/// <summary>
+/// A 3-node cluster on the etcd index (<c>indexGroups</c>, one group on the control plane's etcd: every gateway writes
+/// the index itself) with <see cref="RestoreStoreFixture"/>'s lifecycle day, restore delay and garbage grace.
+/// </summary>
+public sealed class RestoreClusterStoreFixture : ClusterStoreFixture
+{
+    protected override void Configure(string node, ServerOptions options)
+    {
+        base.Configure(node, options);
+        options.IndexNode = null;
+        options.IndexGroups = $"g1={options.Etcd}";
+        options.LifecycleDaySeconds = RestoreStoreFixture.Day;
+        options.RestoreDelaySeconds = RestoreStoreFixture.Delay;
+        options.GarbageGraceSeconds = 1;
+        options.MinPartSize = 1;
+    }
+}
+
+/// <summary>The restore tests on a cluster over the etcd index, through the gateways of n2 and n3.</summary>
+public sealed class ClusterRestoreTests(RestoreClusterStoreFixture cluster) : RestoreTestsBase(cluster.Through(root: "n2", alice: "n3")), IClassFixture<RestoreClusterStoreFixture>;
