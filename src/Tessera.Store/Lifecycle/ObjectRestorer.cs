@@ -54,6 +54,9 @@ public sealed class ObjectRestorer
     /// <summary>Copies expired (dropped) since start.</summary>
     public long Expired => Interlocked.Read(ref _expired);
 
+    /// <summary>How long past its retrieval delay a running restore may go before another request takes it over.</summary>
+    private static readonly TimeSpan StaleRestore = TimeSpan.FromMinutes(10);
+
     private long _restored;
     private long _expired;
 
@@ -80,8 +83,13 @@ public sealed class ObjectRestorer
         var current = version.Restore;
         if (current is { Ongoing: true })
         {
-            // A restore that no worker runs (its node stopped) is taken over.
-            EnsureRunning(bucket, version.Key, version.VersionId);
+            // A restore that no worker seems to run any more (its node stopped long ago) is taken over; should its node
+            // still be copying, the compare-and-set lets one copy in and the other is deleted.
+            if (now - current.Requested > RetrievalDelay + StaleRestore)
+            {
+                EnsureRunning(bucket, version.Key, version.VersionId);
+            }
+
             return RestoreStart.InProgress;
         }
 
