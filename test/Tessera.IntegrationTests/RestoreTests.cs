@@ -208,6 +208,33 @@ public abstract partial class RestoreTestsBase(IS3Target store)
         Assert.Equal(("NoSuchVersion", HttpStatusCode.NotFound), (gone.ErrorCode, gone.StatusCode));
     }
 
+    [Fact]
+    public async Task TaggingDuringARestoreKeepsItAndAnOverwriteAbandonsIt()
+    {
+        var bucket = await BucketAsync();
+        var data = Names.RandomBytes(50_000, 9);
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "tagged", InputStream = new MemoryStream(data), StorageClass = S3StorageClass.Glacier }, Ct);
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "overwritten", ContentBody = "old", StorageClass = S3StorageClass.Glacier }, Ct);
+
+        // A tag change while the restore runs is a manifest replacement: the running restore survives it and completes.
+        Assert.Equal(HttpStatusCode.Accepted, (await _s3.RestoreObjectAsync(new RestoreObjectRequest { BucketName = bucket, Key = "tagged", Days = 2 }, Ct)).HttpStatusCode);
+        await _s3.PutObjectTaggingAsync(new PutObjectTaggingRequest { BucketName = bucket, Key = "tagged", Tagging = new Tagging { TagSet = [new Tag { Key = "t", Value = "1" }] } }, Ct);
+        Assert.Equal(true, (await _s3.GetObjectMetadataAsync(bucket, "tagged", Ct)).RestoreInProgress);
+
+        // An overwrite while the restore waits: the new version has no restore, and the old one's copy is never made.
+        Assert.Equal(HttpStatusCode.Accepted, (await _s3.RestoreObjectAsync(new RestoreObjectRequest { BucketName = bucket, Key = "overwritten", Days = 2 }, Ct)).HttpStatusCode);
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "overwritten", ContentBody = "new", StorageClass = S3StorageClass.Glacier }, Ct);
+        Assert.False((await RawHeadAsync(bucket, "overwritten")).ContainsKey("x-amz-restore"));
+
+        await WaitForAsync(async () => await _s3.GetObjectMetadataAsync(bucket, "tagged", Ct) is { RestoreExpiration: not null } h ? h : null);
+        Assert.Equal(data, await ReadAsync(bucket, "tagged"));
+        Assert.Equal("1", (await _s3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = "tagged" }, Ct)).Tagging.Single().Value);
+        await Task.Delay(TimeSpan.FromSeconds(RestoreStoreFixture.Delay + 1), Ct);
+        Assert.False((await RawHeadAsync(bucket, "overwritten")).ContainsKey("x-amz-restore"));
+        var error = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => ReadAsync(bucket, "overwritten"));
+        Assert.Equal("InvalidObjectState", error.ErrorCode);
+    }
+
     [GeneratedRegex("^ongoing-request=\"false\", expiry-date=\"([^\"]+)\"$")]
     private static partial Regex RestoreHeader();
 
