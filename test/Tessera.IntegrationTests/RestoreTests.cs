@@ -64,7 +64,7 @@ public abstract partial class RestoreTestsBase(IS3Target store)
 
         // A restore starts (202) and runs: HEAD says so, a second restore is 409 RestoreAlreadyInProgress.
         var before = FragmentFiles();
-        var restore = await _s3.RestoreObjectAsync(new RestoreObjectRequest { BucketName = bucket, Key = "cold", Days = 2, RetrievalTier = GlacierJobTier.Bulk }, Ct);
+        var restore = await _s3.RestoreObjectAsync(new RestoreObjectRequest { BucketName = bucket, Key = "cold", Days = 3, RetrievalTier = GlacierJobTier.Bulk }, Ct);
         Assert.Equal(HttpStatusCode.Accepted, restore.HttpStatusCode);
         Assert.Equal("ongoing-request=\"true\"", (await RawHeadAsync(bucket, "cold"))["x-amz-restore"]);
         Assert.Equal(true, (await _s3.GetObjectMetadataAsync(bucket, "cold", Ct)).RestoreInProgress);
@@ -80,7 +80,7 @@ public abstract partial class RestoreTestsBase(IS3Target store)
         Assert.True(match.Success, header);
         var expiry = DateTimeOffset.ParseExact(match.Groups[1].Value, "ddd, dd MMM yyyy HH:mm:ss 'GMT'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
         Assert.Equal(0, expiry.ToUnixTimeSeconds() % RestoreStoreFixture.Day);
-        Assert.InRange(expiry - DateTimeOffset.UtcNow, TimeSpan.Zero, TimeSpan.FromSeconds(3 * RestoreStoreFixture.Day + 1));
+        Assert.InRange(expiry - DateTimeOffset.UtcNow, TimeSpan.Zero, TimeSpan.FromSeconds((4 * RestoreStoreFixture.Day) + 1));
         var restoredFiles = FragmentFiles().Except(before).ToList();
         Assert.NotEmpty(restoredFiles);
         Assert.Equal(data, await ReadAsync(bucket, "cold"));
