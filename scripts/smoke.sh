@@ -94,6 +94,23 @@ check "aws s3 presign + curl" bash -c "url=\$(aws --endpoint-url $endpoint s3 pr
 check "aws s3api get-object --range" bash -c "aws --endpoint-url $endpoint s3api get-object --bucket smoke-aws --key tree/range.bin --range bytes=1000-1999 '$work/aws-range' >/dev/null && cmp '$work/aws-range' <(tail -c +1001 '$tree/range.bin' | head -c 1000)"
 check "aws s3api put/get of a key with a leading slash" bash -c "aws --endpoint-url $endpoint s3api put-object --bucket smoke-aws --key /leading//slash --body '$tree/one-byte' >/dev/null && aws --endpoint-url $endpoint s3api get-object --bucket smoke-aws --key /leading//slash '$work/slash' >/dev/null && cmp '$work/slash' '$tree/one-byte' && aws --endpoint-url $endpoint s3api delete-object --bucket smoke-aws --key /leading//slash"
 check "aws s3 cp multipart (20 MB) round trip" bash -c "aws --endpoint-url $endpoint s3 cp '$big' s3://smoke-aws/big.bin >/dev/null && aws --endpoint-url $endpoint s3api head-object --bucket smoke-aws --key big.bin | grep -q 'ETag.*-[0-9]' && aws --endpoint-url $endpoint s3 cp s3://smoke-aws/big.bin '$work/aws-big' >/dev/null && cmp '$big' '$work/aws-big' && aws --endpoint-url $endpoint s3 rm s3://smoke-aws/big.bin >/dev/null"
+# An archived object: GET refused until restore-object brings its copy; head-object shows Restore (ongoing, then the expiry).
+restore_smoke() {
+  awscmd s3api put-object --bucket smoke-aws --key cold/x --body "$tree/range.bin" --storage-class GLACIER >/dev/null || return 1
+  if awscmd s3api get-object --bucket smoke-aws --key cold/x "$work/cold" 2>"$work/cold.err" >/dev/null; then return 1; fi
+  grep -q InvalidObjectState "$work/cold.err" || return 1
+  awscmd s3api restore-object --bucket smoke-aws --key cold/x --restore-request '{"Days":1,"GlacierJobParameters":{"Tier":"Standard"}}' || return 1
+  awscmd s3api head-object --bucket smoke-aws --key cold/x | grep -q '"Restore": "ongoing-request' || return 1
+  for _ in $(seq 1 100); do
+    awscmd s3api head-object --bucket smoke-aws --key cold/x >"$work/cold.json" || return 1
+    grep -q 'ongoing-request=.*false.*expiry-date=' "$work/cold.json" && break
+    sleep 0.2
+  done
+  grep -q 'ongoing-request=.*false.*expiry-date=' "$work/cold.json" && grep -q '"StorageClass": "GLACIER"' "$work/cold.json" || return 1
+  awscmd s3api get-object --bucket smoke-aws --key cold/x "$work/cold" >/dev/null && cmp "$work/cold" "$tree/range.bin" || return 1
+  awscmd s3api delete-object --bucket smoke-aws --key cold/x
+}
+check "aws s3api restore-object of a GLACIER object, Restore on head-object, then get-object" restore_smoke
 tessera_admin() { dotnet src/Tessera.Server/bin/Release/net10.0/tessera.dll admin "$@" --endpoint "$endpoint" --access-key "$TESSERA_ROOT_USER" --secret-key "$TESSERA_ROOT_PASSWORD"; }
 # admin_object KEY N: the object's fragments listed as N on distinct active disks, all present.
 admin_object() {

@@ -76,6 +76,18 @@ public interface IIndexStore : IDisposable
     bool TransitionVersion(string bucket, string key, string versionId, IReadOnlyList<Guid> expectedSegments, IReadOnlyList<SegmentManifest> newSegments, string storageClass);
 
     /// <summary>
+    /// Compare-and-set of a version's restore state (<see cref="ObjectManifest.Restore"/>): when version
+    /// <paramref name="versionId"/> of <paramref name="key"/> exists and its restore state is
+    /// <paramref name="expected"/> (<see cref="ObjectRestore.SameState"/>; null for none), replaces it by
+    /// <paramref name="replacement"/> (null drops it) in one synced write, with everything else of the version as
+    /// stored. Restored segments that <paramref name="replacement"/> adds are referenced by the version in that write;
+    /// those it drops are queued as garbage in it. False (nothing written) when the version is gone, is a delete marker,
+    /// or its restore state changed meanwhile.
+    /// </summary>
+    /// <exception cref="ArgumentException">A new restored segment that a version or part already references.</exception>
+    bool SwapRestore(string bucket, string key, string versionId, ObjectRestore? expected, ObjectRestore? replacement);
+
+    /// <summary>
     /// Deletes the current version (unversioned buckets: removes it) or a specific version; queues its segments
     /// as garbage in the same write. Deleting a missing key succeeds (S3 semantics).
     /// </summary>

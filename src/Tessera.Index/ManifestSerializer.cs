@@ -12,7 +12,11 @@ namespace Tessera.Index;
 /// <list type="bullet">
 /// <item><b>ObjectManifest</b>: version, flags (bit 0 = delete marker), VersionId, Key, Sequence, Size, ETag,
 /// LastModified, Owner, StorageClass, ContentType?, ContentEncoding?, ContentDisposition?, ContentLanguage?,
-/// CacheControl?, Expires?, UserMetadata pairs, Tags pairs, Checksums pairs, Segments (count + each segment body).
+/// CacheControl?, Expires?, UserMetadata pairs, Tags pairs, Checksums pairs, Segments (count + each segment body),
+/// then, with flag bit 0x04 (a restore of an archived version, <see cref="ObjectRestore"/>), the restore section:
+/// Ongoing (byte 0/1), Days, Tier, Requested, Expiry (byte 0 = none, 1 = a timestamp follows), restored Segments
+/// (count + each segment body). Records without the bit (every record of older builds) read as before; flag bit 0x02
+/// is reserved. Recovery records never carry a restore.
 /// The flags and the version id come first so that listing and version lookup can test them without decoding the
 /// rest (<see cref="IsDeleteMarker"/>, <see cref="VersionIdEquals"/>).</item>
 /// <item><b>Segment body</b>: PartNumber, Segment (16 bytes), Size, ETag, DataShards, ParityShards, ShardSize,
@@ -43,6 +47,11 @@ internal static class ManifestSerializer
     public const byte BucketLifecycleVersion = 2;
 
     private const byte DeleteMarkerFlag = 0x01;
+
+    /// <summary>Bit 0x02 is reserved (another slice of issue 17).</summary>
+    private const byte RestoreFlag = 0x04;
+
+    private const byte KnownManifestFlags = DeleteMarkerFlag | RestoreFlag;
 
     private const byte VersionReferenceKind = 0;
 
@@ -155,7 +164,7 @@ internal static class ManifestSerializer
         switch (record.Kind)
         {
             case RecoveryRecordKind.Version or RecoveryRecordKind.Completion when record.Manifest is { } manifest:
-                WriteManifestBody(writer, manifest with { Sequence = 0, Segments = [.. manifest.Segments.Select(s => s with { Disks = [] })] });
+                WriteManifestBody(writer, manifest with { Sequence = 0, Restore = null, Segments = [.. manifest.Segments.Select(s => s with { Disks = [] })] });
                 break;
             case RecoveryRecordKind.Part when record.Part is { } part && record.UploadId is not null:
                 RecordWriter.WriteVarInt32(writer, part.PartNumber);
@@ -345,7 +354,7 @@ internal static class ManifestSerializer
 
     private static void WriteManifestBody(IBufferWriter<byte> writer, ObjectManifest manifest)
     {
-        RecordWriter.WriteByte(writer, manifest.IsDeleteMarker ? DeleteMarkerFlag : (byte)0);
+        RecordWriter.WriteByte(writer, (byte)((manifest.IsDeleteMarker ? DeleteMarkerFlag : 0) | (manifest.Restore is null ? 0 : RestoreFlag)));
         RecordWriter.WriteString(writer, manifest.VersionId);
         RecordWriter.WriteString(writer, manifest.Key);
         RecordWriter.WriteVarUInt64(writer, manifest.Sequence);
@@ -368,12 +377,31 @@ internal static class ManifestSerializer
         {
             WriteSegmentBody(writer, manifest.Segments[i]);
         }
+
+        if (manifest.Restore is { } restore)
+        {
+            RecordWriter.WriteByte(writer, restore.Ongoing ? (byte)1 : (byte)0);
+            RecordWriter.WriteVarInt32(writer, restore.Days);
+            RecordWriter.WriteString(writer, restore.Tier);
+            RecordWriter.WriteTimestamp(writer, restore.Requested);
+            RecordWriter.WriteByte(writer, restore.Expiry is null ? (byte)0 : (byte)1);
+            if (restore.Expiry is { } expiry)
+            {
+                RecordWriter.WriteTimestamp(writer, expiry);
+            }
+
+            RecordWriter.WriteCount(writer, restore.Segments.Count);
+            for (var i = 0; i < restore.Segments.Count; i++)
+            {
+                WriteSegmentBody(writer, restore.Segments[i]);
+            }
+        }
     }
 
     private static ObjectManifest ReadManifestBody(ref RecordReader reader)
     {
         var flags = reader.ReadByte();
-        if ((flags & ~DeleteMarkerFlag) != 0)
+        if ((flags & ~KnownManifestFlags) != 0)
         {
             throw new InvalidDataException($"Object manifest has unknown flags 0x{flags:x2}.");
         }
@@ -402,7 +430,27 @@ internal static class ManifestSerializer
             Checksums = reader.ReadPairs(),
             Segments = ReadSegments(ref reader),
         };
-        return manifest;
+        return (flags & RestoreFlag) == 0 ? manifest : manifest with { Restore = ReadRestore(ref reader) };
+    }
+
+    private static ObjectRestore ReadRestore(ref RecordReader reader)
+    {
+        var ongoing = reader.ReadByte() switch
+        {
+            0 => false,
+            1 => true,
+            var other => throw new InvalidDataException($"A restore section has ongoing byte {other}."),
+        };
+        var days = reader.ReadVarInt32();
+        var tier = reader.ReadString();
+        var requested = reader.ReadTimestamp();
+        DateTimeOffset? expiry = reader.ReadByte() switch
+        {
+            0 => null,
+            1 => reader.ReadTimestamp(),
+            var other => throw new InvalidDataException($"A restore section has expiry byte {other}."),
+        };
+        return new ObjectRestore { Ongoing = ongoing, Days = days, Tier = tier, Requested = requested, Expiry = expiry, Segments = ReadSegments(ref reader) };
     }
 
     private static void WriteSegmentBody(IBufferWriter<byte> writer, SegmentManifest segment)

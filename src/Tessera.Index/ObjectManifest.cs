@@ -65,4 +65,32 @@ public sealed record ObjectManifest
 
     /// <summary>The object's segments in order (one for a plain PUT, one per part for multipart).</summary>
     public IReadOnlyList<SegmentManifest> Segments { get; init; } = [];
+
+    /// <summary>
+    /// The restore state of an archived version (a running RestoreObject or its temporary copy), or null. Changed only
+    /// through <see cref="IIndexStore.SwapRestore"/>; every other write keeps the stored one.
+    /// </summary>
+    public ObjectRestore? Restore { get; init; }
+
+    /// <summary>
+    /// Every segment the version holds: <see cref="Segments"/>, then the restored copy's segments. What segment
+    /// references, garbage, repair and scrub cover.
+    /// </summary>
+    public IEnumerable<SegmentManifest> AllSegments() =>
+        Restore is { Segments.Count: > 0 } restore ? Segments.Concat(restore.Segments) : Segments;
+
+    /// <summary>Whether <paramref name="segment"/> is one of the restored copy's segments.</summary>
+    public bool IsRestoredSegment(Guid segment) => Restore is { } restore && restore.Segments.Any(s => s.Segment == segment);
+
+    /// <summary>
+    /// This manifest with <paramref name="moved"/> in place of the segment with its id, wherever it is listed (the
+    /// version's segments or the restored copy's).
+    /// </summary>
+    public ObjectManifest WithSegment(SegmentManifest moved)
+    {
+        ArgumentNullException.ThrowIfNull(moved);
+        return IsRestoredSegment(moved.Segment)
+            ? this with { Restore = Restore! with { Segments = [.. Restore.Segments.Select(s => s.Segment == moved.Segment ? moved : s)] } }
+            : this with { Segments = [.. Segments.Select(s => s.Segment == moved.Segment ? moved : s)] };
+    }
 }

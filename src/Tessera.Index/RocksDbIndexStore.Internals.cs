@@ -102,7 +102,7 @@ public sealed partial class RocksDbIndexStore
     /// <summary>Adds <c>06 'R' segment</c> → (bucket, key, sequence) for each segment of the version.</summary>
     private static void PutSegmentReferences(WriteBatch batch, string bucket, ObjectManifest manifest)
     {
-        if (manifest.Segments.Count == 0)
+        if (manifest.Segments.Count == 0 && manifest.Restore is not { Segments.Count: > 0 })
         {
             return;
         }
@@ -111,7 +111,7 @@ public sealed partial class RocksDbIndexStore
         var value = ManifestSerializer.RentScratch();
         ManifestSerializer.Write(value, reference);
         Span<byte> key = stackalloc byte[IndexKeys.SegmentReferenceKeyLength];
-        foreach (var segment in manifest.Segments)
+        foreach (var segment in manifest.AllSegments())
         {
             IndexKeys.SegmentReference(key, segment.Segment);
             batch.Put(key, value.WrittenSpan);
@@ -130,7 +130,7 @@ public sealed partial class RocksDbIndexStore
         }
 
         var now = _time.GetUtcNow();
-        foreach (var segment in manifest.Segments)
+        foreach (var segment in manifest.AllSegments())
         {
             ReleaseSegment(batch, segment, now);
         }

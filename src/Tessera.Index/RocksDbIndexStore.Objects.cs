@@ -72,7 +72,7 @@ public sealed partial class RocksDbIndexStore
                 }
 
                 // The stored segments and class stay whatever the caller read: a transition may have moved them since.
-                var stored = manifest with { Sequence = existing.Sequence, Segments = existing.Segments, StorageClass = existing.StorageClass };
+                var stored = manifest with { Sequence = existing.Sequence, Segments = existing.Segments, StorageClass = existing.StorageClass, Restore = existing.Restore };
                 var latest = ReadLatest(bucket, manifest.Key);
                 using var batch = new WriteBatch();
                 PutVersion(batch, bucket, stored, latest: latest is not null && latest.Sequence == existing.Sequence);
@@ -197,7 +197,7 @@ public sealed partial class RocksDbIndexStore
             var versionId = !versioned ? NullVersionId
                 : string.IsNullOrEmpty(manifest.VersionId) || manifest.VersionId == NullVersionId ? GeneratedVersionId(sequence)
                 : manifest.VersionId;
-            var stored = manifest with { Sequence = sequence, VersionId = versionId };
+            var stored = manifest with { Sequence = sequence, VersionId = versionId, Restore = null };
 
             using var batch = new WriteBatch();
             var replaced = versioned ? null : FindNullVersion(bucket, manifest.Key, latest);

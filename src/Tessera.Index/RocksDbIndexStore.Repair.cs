@@ -60,9 +60,8 @@ public sealed partial class RocksDbIndexStore
                     using var batch = new WriteBatch();
                     if (found.Version is { } version)
                     {
-                        var segments = version.Segments.Select(s => s.Segment == segment ? moved : s).ToList();
                         var latest = ReadLatest(reference.Bucket, reference.Key);
-                        PutVersion(batch, reference.Bucket, version with { Segments = segments }, latest is not null && latest.Sequence == version.Sequence);
+                        PutVersion(batch, reference.Bucket, version.WithSegment(moved), latest is not null && latest.Sequence == version.Sequence);
                     }
                     else
                     {
@@ -94,7 +93,7 @@ public sealed partial class RocksDbIndexStore
             return null;
         }
 
-        var storageClass = found.Version?.StorageClass
+        var storageClass = (found.Version?.IsRestoredSegment(segment) == true ? "STANDARD" : found.Version?.StorageClass)
             ?? FindUpload(reference.Bucket, reference.Key, reference.UploadId!)?.Upload.Template.StorageClass
             ?? "STANDARD";
         return new SegmentOwnerInfo(reference.Bucket, reference.Key, found.Version?.VersionId, reference.UploadId, reference.PartNumber, found.Segment, storageClass);
@@ -112,7 +111,7 @@ public sealed partial class RocksDbIndexStore
 
         using var versionKey = IndexKeys.Version(stackalloc byte[KeyBuffer.StackSize], reference.Bucket, reference.Key, reference.Sequence);
         var version = _db.Get(versionKey.Span, ManifestDecoder);
-        var found = version?.Segments.FirstOrDefault(s => s.Segment == segment);
+        var found = version?.AllSegments().FirstOrDefault(s => s.Segment == segment);
         return found is null ? null : (version, null, found);
     }
 }

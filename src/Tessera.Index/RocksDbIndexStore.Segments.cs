@@ -47,7 +47,7 @@ public sealed partial class RocksDbIndexStore
                 for (versions.Seek(IndexKeys.VersionSpace); versions.Valid() && versions.GetKeySpan().StartsWith(IndexKeys.VersionSpace); versions.Next())
                 {
                     var manifest = ManifestSerializer.ReadObjectManifest(versions.GetValueSpan());
-                    foreach (var segment in manifest.Segments)
+                    foreach (var segment in manifest.AllSegments())
                     {
                         yield return segment;
                     }

@@ -524,6 +524,28 @@ public sealed class AdminApi : IAdminEndpoint
             }
 
             j.WriteEndArray();
+            if (manifest.Restore is { } restore)
+            {
+                // An archived version's restore: running, or its temporary STANDARD copy.
+                j.WriteStartObject("restore");
+                j.WriteBoolean("ongoing", restore.Ongoing);
+                j.WriteNumber("days", restore.Days);
+                j.WriteString("tier", restore.Tier);
+                j.WriteString("requested", restore.Requested);
+                if (restore.Expiry is { } expiry)
+                {
+                    j.WriteString("expiry", expiry);
+                }
+
+                j.WriteStartArray("segments");
+                foreach (var segment in restore.Segments)
+                {
+                    WriteSegment(j, segment, "STANDARD");
+                }
+
+                j.WriteEndArray();
+                j.WriteEndObject();
+            }
         }).ConfigureAwait(false);
     }
 

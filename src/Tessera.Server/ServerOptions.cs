@@ -61,6 +61,9 @@ public sealed class ServerOptions
     /// <summary><c>lifecycleScanRate</c>: versions and uploads per second the lifecycle worker lists at most; 0 = unlimited. Default 1000.</summary>
     public long LifecycleScanRate { get; set; } = 1000;
 
+    /// <summary><c>restoreDelay</c>: seconds a RestoreObject waits before it copies (a simulated retrieval). Default 0.</summary>
+    public int RestoreDelaySeconds { get; set; }
+
     /// <summary><c>maxUploads</c>: request bodies read at once; 0 = no cap. Default 256.</summary>
     public int MaxUploads { get; set; } = 256;
 

@@ -375,6 +375,22 @@ internal static class Settings
         Apply = static (o, v) => o.LifecycleScanRate = Setting.Integer("lifecycleScanRate", v, 0),
     };
 
+    /// <summary><c>restoreDelay</c>.</summary>
+    public static readonly Setting RestoreDelay = new()
+    {
+        Key = "restoreDelay",
+        Flag = "--restore-delay",
+        Env = "TESSERA_RESTORE_DELAY",
+        Help = "Seconds a RestoreObject of an archived object waits before it copies (default 0).",
+        Description = """
+            Seconds a RestoreObject of a GLACIER or DEEP_ARCHIVE object waits before the worker copies the archived bytes
+            into their temporary STANDARD copy: a simulated archive retrieval, during which HEAD answers
+            `x-amz-restore: ongoing-request="true"` (tests set a few seconds to see it). Default 0: the copy starts at
+            once. See [lifecycle](../design/lifecycle.md#archive-classes-and-restoreobject).
+            """,
+        Apply = static (o, v) => o.RestoreDelaySeconds = (int)Setting.Integer("restoreDelay", v, 0, int.MaxValue),
+    };
+
     /// <summary><c>maxUploads</c>.</summary>
     public static readonly Setting MaxUploads = new()
     {
@@ -577,7 +593,7 @@ internal static class Settings
     };
 
     /// <summary>Every setting, in the reference's order.</summary>
-    public static readonly IReadOnlyList<Setting> All = [Disks, Address, MetaDir, Region, Domains, RootUser, RootPassword, UsersFile, Ec, StorageClasses, ShardSize, DomainLevel, GcGrace, MinPartSize, ScrubRate, ScrubInterval, RepairBandwidth, RepairWorkers, DiskCheckInterval, SnapshotInterval, SmallObjectCopies, BodyIdleTimeout, LifecycleDay, LifecycleScanRate, MaxUploads, MaxUploadsPerConnection, MaxMultipartUploads, NodeId, StorageAddress, ClusterSecret, Etcd, IndexNode, IndexGroups, LeaseTtl, ClusterWait, DownOutInterval, Quiet];
+    public static readonly IReadOnlyList<Setting> All = [Disks, Address, MetaDir, Region, Domains, RootUser, RootPassword, UsersFile, Ec, StorageClasses, ShardSize, DomainLevel, GcGrace, MinPartSize, ScrubRate, ScrubInterval, RepairBandwidth, RepairWorkers, DiskCheckInterval, SnapshotInterval, SmallObjectCopies, BodyIdleTimeout, LifecycleDay, LifecycleScanRate, RestoreDelay, MaxUploads, MaxUploadsPerConnection, MaxMultipartUploads, NodeId, StorageAddress, ClusterSecret, Etcd, IndexNode, IndexGroups, LeaseTtl, ClusterWait, DownOutInterval, Quiet];
 
     /// <summary>The setting with this configuration-file key, or null.</summary>
     public static Setting? ByKey(string key) => All.FirstOrDefault(s => s.Key == key);

@@ -21,6 +21,7 @@ public sealed class TesseraServer : IAsyncDisposable
     private readonly IIndexStore _index;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _collector;
+    private readonly Task _restorer;
     private readonly Task _scrubber;
     private readonly Task _repairer;
     private readonly Task _monitor;
@@ -59,6 +60,10 @@ public sealed class TesseraServer : IAsyncDisposable
         Endpoint = endpoint;
         GeneratedCredentials = generated;
         Collector = new GarbageCollector(services.Store);
+
+        // Every node works the restores asked of it and expires the restored copies it knows (found again at start).
+        _restorer = services.Restorer.RunAsync(
+            TimeSpan.FromMilliseconds(Math.Clamp(options.LifecycleDaySeconds * 1000.0 / 8, 250, 60_000)), _stopping.Token);
         var grace = services.Store.GarbageGracePeriod;
 
         // In a cluster the index node collects garbage and snapshots the index (both need the index's own store); the
@@ -304,7 +309,7 @@ public sealed class TesseraServer : IAsyncDisposable
             throw new ArgumentException($"--scrub-rate ({options.ScrubRate}) and --scrub-interval ({options.ScrubInterval}) may not be negative.");
         }
 
-        if (options.BodyIdleTimeout < 1 || options.LifecycleDaySeconds < 1 || options.MaxUploads < 0 || options.MaxUploadsPerConnection < 0 || options.MaxMultipartUploads < 0)
+        if (options.BodyIdleTimeout < 1 || options.LifecycleDaySeconds < 1 || options.RestoreDelaySeconds < 0 || options.MaxUploads < 0 || options.MaxUploadsPerConnection < 0 || options.MaxMultipartUploads < 0)
         {
             throw new ArgumentException("--body-idle-timeout and --lifecycle-day must be at least 1 and the upload caps may not be negative.");
         }
@@ -436,6 +441,7 @@ public sealed class TesseraServer : IAsyncDisposable
                 MinPartSize = options.MinPartSize,
                 BodyIdleTimeout = TimeSpan.FromSeconds(options.BodyIdleTimeout),
                 LifecycleDay = TimeSpan.FromSeconds(options.LifecycleDaySeconds),
+                RestoreDelay = TimeSpan.FromSeconds(options.RestoreDelaySeconds),
                 MaxConcurrentUploads = options.MaxUploads,
                 MaxUploadsPerConnection = options.MaxUploadsPerConnection,
                 MaxMultipartUploadsPerUser = options.MaxMultipartUploads,
@@ -535,6 +541,7 @@ public sealed class TesseraServer : IAsyncDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _collector.ConfigureAwait(false);
+        await _restorer.ConfigureAwait(false);
         await _scrubber.ConfigureAwait(false);
         await _repairer.ConfigureAwait(false);
         await _monitor.ConfigureAwait(false);

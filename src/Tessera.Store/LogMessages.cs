@@ -58,4 +58,16 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 1032, Level = LogLevel.Warning, Message = "Lifecycle configuration of bucket {Bucket} does not parse; the bucket is skipped")]
     public static partial void LifecycleConfigurationUnreadable(ILogger logger, Exception exception, string bucket);
+
+    [LoggerMessage(EventId = 1060, Level = LogLevel.Information, Message = "Restored {Bucket}/{Key} version {VersionId}: {Bytes} bytes re-encoded into a temporary STANDARD copy until {Expiry:u}")]
+    public static partial void ObjectRestored(ILogger logger, string bucket, string key, string versionId, long bytes, DateTimeOffset expiry);
+
+    [LoggerMessage(EventId = 1061, Level = LogLevel.Warning, Message = "Restore of {Bucket}/{Key} version {VersionId} failed; it will be retried")]
+    public static partial void RestoreFailed(ILogger logger, Exception exception, string bucket, string key, string versionId);
+
+    [LoggerMessage(EventId = 1062, Level = LogLevel.Information, Message = "The restored copy of {Bucket}/{Key} version {VersionId} expired: its segments are queued as garbage")]
+    public static partial void RestoreExpired(ILogger logger, string bucket, string key, string versionId);
+
+    [LoggerMessage(EventId = 1063, Level = LogLevel.Warning, Message = "Restore worker pass failed")]
+    public static partial void RestorePassFailed(ILogger logger, Exception exception);
 }

@@ -164,6 +164,10 @@ public sealed class LifecycleWorkerTests(LifecycleStoreFixture store) : IClassFi
         Assert.Equal(200 * 1024, head.ContentLength);
         Assert.Equal(before.ETag, head.ETag);
         Assert.Equal(before.LastModified, head.LastModified);
+
+        // GLACIER is an archive class: the bytes are there, but a GET waits for a RestoreObject.
+        var refused = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => _s3.GetObjectAsync(bucket, "big", Ct));
+        Assert.Equal(("InvalidObjectState", System.Net.HttpStatusCode.Forbidden), (refused.ErrorCode, refused.StatusCode));
         await WaitForPassesAsync(2);
         Assert.Equal(1, Worker.Status.Buckets.Single(b => b.Bucket == bucket).ActionsSinceStart.GetValueOrDefault("transitioned"));
         Assert.Equal(0, Worker.Status.Buckets.Single(b => b.Bucket == bucket).ActionsSinceStart.GetValueOrDefault("transitionSkipped"));

@@ -26,6 +26,9 @@ internal sealed class ListingIndexStub(BucketInfo bucket, ObjectListing page) : 
     public bool TransitionVersion(string bucket, string key, string versionId, IReadOnlyList<Guid> expectedSegments, IReadOnlyList<SegmentManifest> newSegments, string storageClass) =>
         throw new NotSupportedException();
 
+    /// <inheritdoc/>
+    public bool SwapRestore(string bucket, string key, string versionId, ObjectRestore? expected, ObjectRestore? replacement) => throw new NotSupportedException();
+
     public DeleteObjectResult DeleteObject(string bucketName, string key, string? versionId = null) => throw new NotSupportedException();
 
     public DeleteObjectResult DeleteObjectIfLatest(string bucketName, string key, string? versionId, ulong latestSequence) => throw new NotSupportedException();

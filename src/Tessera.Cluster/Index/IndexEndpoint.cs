@@ -130,6 +130,7 @@ public sealed class IndexEndpoint
             nameof(IIndexStore.TransitionVersion) => Json(
                 _index.TransitionVersion(Arg(a, 0, w.String), Arg(a, 1, w.String), Arg(a, 2, w.String), Arg(a, 3, w.ListGuid), Arg(a, 4, w.ListSegmentManifest), Arg(a, 5, w.String)),
                 w.Boolean),
+            nameof(IIndexStore.SwapRestore) => Json(_index.SwapRestore(Arg(a, 0, w.String), Arg(a, 1, w.String), Arg(a, 2, w.String), Opt(a, 3, w.ObjectRestore), Opt(a, 4, w.ObjectRestore)), w.Boolean),
             nameof(IIndexStore.DeleteObject) => Json(_index.DeleteObject(Arg(a, 0, w.String), Arg(a, 1, w.String), Opt(a, 2, w.String)), w.DeleteObjectResult),
             nameof(IIndexStore.DeleteObjectIfLatest) => Json(_index.DeleteObjectIfLatest(Arg(a, 0, w.String), Arg(a, 1, w.String), Opt(a, 2, w.String), Arg(a, 3, w.UInt64)), w.DeleteObjectResult),
             nameof(IIndexStore.GetSystemRecord) => Json(_index.GetSystemRecord(Arg(a, 0, w.String)), w.ByteArray),

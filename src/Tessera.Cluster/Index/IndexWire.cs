@@ -20,6 +20,7 @@ namespace Tessera.Cluster.Index;
 [JsonSerializable(typeof(List<BucketInfo>))]
 [JsonSerializable(typeof(BucketDeleteResult))]
 [JsonSerializable(typeof(ObjectManifest))]
+[JsonSerializable(typeof(ObjectRestore))]
 [JsonSerializable(typeof(WriteCondition))]
 [JsonSerializable(typeof(PutObjectResult))]
 [JsonSerializable(typeof(DeleteObjectResult))]

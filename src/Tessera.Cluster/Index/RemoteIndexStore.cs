@@ -86,6 +86,10 @@ public sealed class RemoteIndexStore : IIndexStore
             Arg(newSegments.ToList(), W.ListSegmentManifest),
             Arg(storageClass, W.String));
 
+    /// <inheritdoc/>
+    public bool SwapRestore(string bucket, string key, string versionId, ObjectRestore? expected, ObjectRestore? replacement) =>
+        Call(nameof(SwapRestore), W.Boolean, Arg(bucket, W.String), Arg(key, W.String), Arg(versionId, W.String), Arg(expected, W.ObjectRestore), Arg(replacement, W.ObjectRestore));
+
     /// <inheritdoc />
     public DeleteObjectResult DeleteObject(string bucket, string key, string? versionId = null) =>
         Call(nameof(DeleteObject), W.DeleteObjectResult, Arg(bucket, W.String), Arg(key, W.String), Arg(versionId, W.String));

@@ -181,6 +181,9 @@ public static class S3Errors
     /// <summary><c>ReplicationConfigurationNotFoundError</c>: HTTP 404.</summary>
     public static readonly S3Error ReplicationConfigurationNotFoundError = new("ReplicationConfigurationNotFoundError", 404, "The replication configuration was not found", S3ErrorNames.BucketName);
 
+    /// <summary><c>RestoreAlreadyInProgress</c>: HTTP 409.</summary>
+    public static readonly S3Error RestoreAlreadyInProgress = new("RestoreAlreadyInProgress", 409, "Object restore is already in progress");
+
     /// <summary><c>RequestTimeTooSkewed</c>: HTTP 403.</summary>
     public static readonly S3Error RequestTimeTooSkewed = new("RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large.");
 
@@ -271,6 +274,7 @@ public static class S3Errors
         ReplicationConfigurationNotFoundError,
         RequestTimeTooSkewed,
         RequestTimeout,
+        RestoreAlreadyInProgress,
         ServerSideEncryptionConfigurationNotFoundError,
         SignatureDoesNotMatch,
         ServiceUnavailable,

@@ -118,6 +118,9 @@ public enum S3Operation
     /// <summary>DELETE /bucket?lifecycle.</summary>
     DeleteBucketLifecycle,
 
+    /// <summary>POST /bucket/key?restore.</summary>
+    RestoreObject,
+
     /// <summary>GET /bucket?encryption.</summary>
     GetBucketEncryption,
 

@@ -36,6 +36,9 @@ public sealed class S3Options
     /// </summary>
     public TimeSpan LifecycleDay { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>How long a RestoreObject waits before it copies the archived bytes (a simulated retrieval). Default none.</summary>
+    public TimeSpan RestoreDelay { get; set; } = TimeSpan.Zero;
+
     /// <summary>Multipart uploads one user may have in progress at once; past it, CreateMultipartUpload is 503 SlowDown. 0 = no cap. Default 10,000.</summary>
     public int MaxMultipartUploadsPerUser { get; set; } = 10_000;
 }

@@ -20,7 +20,11 @@ public sealed class S3Services
         Logger = loggers.CreateLogger("Tessera.S3");
         Uploads = new UploadAdmission(options.MaxConcurrentUploads, options.MaxUploadsPerConnection);
         Writer = new ObjectWriter(store);
+        Restorer = new ObjectRestorer(store, options.LifecycleDay, options.RestoreDelay);
     }
+
+    /// <summary>The archive classes' restores (RestoreObject) and the expiry of their copies.</summary>
+    public ObjectRestorer Restorer { get; }
 
     /// <summary>Requests answered, by operation.</summary>
     public RequestCounters Requests { get; } = new();

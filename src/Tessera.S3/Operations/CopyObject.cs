@@ -32,6 +32,7 @@ internal static class CopyObject
 
         var original = r.Store.Index.GetObject(sourceBucket, sourceKey, sourceVersion)
             ?? throw new S3Exception(sourceVersion is null ? S3Errors.NoSuchKey : S3Errors.NoSuchVersion) { Details = [new("Key", sourceKey)] };
+        ArchiveAccess.ForRead(r, sourceBucket, original);
         CheckCopyConditions(r, original);
         if (original.Size > MaxCopySize)
         {
@@ -100,7 +101,7 @@ internal static class CopyObject
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(r.Aborted);
-        var produce = ProduceAsync(r, sourceBucket, original, offset, length, pipe.Writer, cancel.Token);
+        var produce = ProduceAsync(r, sourceBucket, ArchiveAccess.ForRead(r, sourceBucket, original), offset, length, pipe.Writer, cancel.Token);
         try
         {
             return await ObjectUpload.CommitAsync(r, pipe.Reader.AsStream(), length, storageClass, new ComputedChecksum(algorithm, produce), target).ConfigureAwait(false);

@@ -49,6 +49,8 @@ internal static class GetObject
             }
         }
 
+        // Archived without a restored copy: GET is InvalidObjectState; HEAD answers (with x-amz-restore).
+        var bytes = head ? manifest : ArchiveAccess.ForRead(r, r.Bucket, manifest);
         CheckConditions(r, manifest);
 
         long start = 0, end = manifest.Size - 1;
@@ -83,6 +85,7 @@ internal static class GetObject
         var response = r.Response;
         ObjectHeaders.WriteResponseHeaders(response, manifest, bucket.Versioning != VersioningState.Unversioned);
         BucketLifecycle.ExpirationHeader(r, bucket, manifest);
+        ArchiveAccess.RestoreHeader(r, manifest);
         foreach (var (query, header) in Overrides)
         {
             if (r.Query(query) is { } value)
@@ -118,7 +121,7 @@ internal static class GetObject
             return;
         }
 
-        await ObjectReader.CopyToAsync(r.Store, r.Bucket, manifest, start, length, r.Response.Body, r.Aborted).ConfigureAwait(false);
+        await ObjectReader.CopyToAsync(r.Store, r.Bucket, bytes, start, length, r.Response.Body, r.Aborted).ConfigureAwait(false);
     }
 
     private static (long Start, long End) PartRange(ObjectManifest manifest, string partNumber)

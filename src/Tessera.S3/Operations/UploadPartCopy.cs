@@ -24,6 +24,7 @@ internal static class UploadPartCopy
 
         var original = r.Store.Index.GetObject(sourceBucket, sourceKey, sourceVersion)
             ?? throw new S3Exception(sourceVersion is null ? S3Errors.NoSuchKey : S3Errors.NoSuchVersion) { Details = [new("Key", sourceKey)] };
+        ArchiveAccess.ForRead(r, sourceBucket, original);
         CopyObject.CheckCopyConditions(r, original);
         var (offset, length) = Range(r.Header("x-amz-copy-source-range"), original.Size);
         if (length > r.Services.Options.MaxObjectSize)

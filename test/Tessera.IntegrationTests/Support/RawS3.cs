@@ -12,6 +12,13 @@ public static class RawS3
 {
     public static async Task<(int Status, string Body)> SendAsync(Uri endpoint, HttpMethod method, string path, string query, string? body)
     {
+        var (status, text, _) = await SendWithHeadersAsync(endpoint, method, path, query, body);
+        return (status, text);
+    }
+
+    /// <summary>As <see cref="SendAsync"/>, with the response's headers (content headers included), by lower-cased name.</summary>
+    public static async Task<(int Status, string Body, IReadOnlyDictionary<string, string> Headers)> SendWithHeadersAsync(Uri endpoint, HttpMethod method, string path, string query, string? body)
+    {
         var now = DateTime.UtcNow;
         var amzDate = now.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var date = amzDate[..8];
@@ -40,6 +47,8 @@ public static class RawS3
         }
 
         using var response = await http.SendAsync(request);
-        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        var headers = response.Headers.Concat(response.Content.Headers)
+            .ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(", ", h.Value), StringComparer.Ordinal);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(), headers);
     }
 }

@@ -51,6 +51,19 @@ public sealed class RemoteIndexStoreTests
     }
 
     [Fact]
+    public async Task SwapRestoreKeepsTheRestoreContractOverTheWire()
+    {
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
+        using var served = new TempDirectory();
+        using var behind = new RocksDbIndexStore(served.Path, time);
+        await using var node = await IndexNodeHost.StartAsync(behind);
+        using var http = RemoteDisk.CreateClient();
+        using var remote = node.Client(http);
+        remote.CreateBucket(new BucketInfo("v", "owner", time.GetUtcNow(), "us-east-1", VersioningState.Enabled));
+        Tessera.Tests.Index.RestoreIndexContract.Run(remote, "v");
+    }
+
+    [Fact]
     public async Task AnotherSecretIsRefusedAndAnUnreachableIndexIsATransportError()
     {
         var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch);

@@ -168,6 +168,66 @@ public sealed class ManifestSerializerTests
     }
 
     [Fact]
+    public void ARestoreSectionTrailsTheOlderEncodingUnderFlagBitFour()
+    {
+        var segment = new SegmentManifest { Segment = Guid.NewGuid(), Size = 10, ETag = "e", DataShards = 4, ParityShards = 2, ShardSize = 64, Disks = ["d1", "d2", "", "d4", "d5", "d6"] };
+        var plain = new ObjectManifest { Key = "k", VersionId = "null", StorageClass = "GLACIER", Size = 10, Segments = [segment] };
+        var older = ManifestSerializer.ToArray(plain);
+        Assert.Equal(0, older[1]);
+        Assert.Null(ManifestSerializer.ReadObjectManifest(older).Restore);
+
+        var restore = new ObjectRestore
+        {
+            Ongoing = false,
+            Days = 3,
+            Tier = "Bulk",
+            Requested = new DateTimeOffset(2012, 12, 18, 10, 30, 0, TimeSpan.Zero),
+            Expiry = new DateTimeOffset(2012, 12, 21, 0, 0, 0, TimeSpan.Zero),
+            Segments = [segment with { Segment = Guid.NewGuid(), DataShards = 2, ParityShards = 1, Disks = ["a", "b", "c"] }],
+        };
+        var restored = ManifestSerializer.ToArray(plain with { Restore = restore });
+        Assert.Equal(0x04, restored[1]);
+        Assert.Equal(older.AsSpan(2).ToArray(), restored.AsSpan(2, older.Length - 2).ToArray());
+        var back = ManifestSerializer.ReadObjectManifest(restored);
+        Assert.True(IndexGen.Same(plain with { Restore = restore }, back));
+        Assert.Equal(plain.Segments.Concat(restore.Segments).Select(s => s.Segment), back.AllSegments().Select(s => s.Segment));
+        Assert.True(back.IsRestoredSegment(restore.Segments[0].Segment));
+        Assert.False(back.IsRestoredSegment(segment.Segment));
+
+        var ongoing = ManifestSerializer.ToArray(plain with { IsDeleteMarker = false, Restore = new ObjectRestore { Ongoing = true, Days = 1, Requested = restore.Requested } });
+        Assert.True(ManifestSerializer.ReadObjectManifest(ongoing).Restore is { Ongoing: true, Expiry: null, Segments.Count: 0, Tier: "Standard" });
+
+        // Truncated or padded restore sections, a bad ongoing or expiry byte, and the reserved bit 0x02 are refused.
+        for (var cut = older.Length; cut < restored.Length; cut++)
+        {
+            Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadObjectManifest(restored.AsSpan(0, cut)));
+        }
+
+        Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadObjectManifest([.. restored, 0]));
+        var badOngoing = restored.ToArray();
+        badOngoing[older.Length] = 2;
+        Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadObjectManifest(badOngoing));
+        var reserved = older.ToArray();
+        reserved[1] = 0x02;
+        Assert.Throws<InvalidDataException>(() => ManifestSerializer.ReadObjectManifest(reserved));
+    }
+
+    [Fact]
+    public void RecoveryRecordsNeverCarryARestore()
+    {
+        var manifest = new ObjectManifest
+        {
+            Key = "k",
+            VersionId = "null",
+            Segments = [new SegmentManifest { Segment = Guid.NewGuid(), Disks = ["d"] }],
+            Restore = new ObjectRestore { Ongoing = true, Days = 1 },
+        };
+        var back = RecoveryRecord.TryRead(RecoveryRecord.ForVersion("b", manifest).ToBytes());
+        Assert.NotNull(back);
+        Assert.Null(back.Manifest!.Restore);
+    }
+
+    [Fact]
     public void LoneSurrogatesAreRejectedWhenEncoding()
     {
         Assert.ThrowsAny<ArgumentException>(() => ManifestSerializer.ToArray(new ObjectManifest { Key = "a\uD800", VersionId = "null" }));

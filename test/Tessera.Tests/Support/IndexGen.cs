@@ -39,6 +39,14 @@ public static class IndexGen
 
     /// <summary>Object manifests with every field random, optional ones often null.</summary>
     public static readonly Gen<ObjectManifest> Manifest =
+        Gen.Select(PlainManifest(), Restore().Null(0.7), (m, r) => m with { Restore = r });
+
+    /// <summary>Restore states (a running restore, or a copy with its segments).</summary>
+    public static Gen<ObjectRestore> Restore() =>
+        Gen.Select(Gen.Bool, Gen.Int, Text, Gen.DateTimeOffset, Gen.Frequency((1, Gen.Const((DateTimeOffset?)null)), (2, Gen.DateTimeOffset.Select(d => (DateTimeOffset?)d))), Segment.Array[0, 3])
+        .Select(t => new ObjectRestore { Ongoing = t.Item1, Days = t.Item2, Tier = t.Item3, Requested = t.Item4, Expiry = t.Item5, Segments = t.Item6 });
+
+    private static Gen<ObjectManifest> PlainManifest() =>
         Gen.Select(
             Gen.Select(Text.Where(k => k.Length > 0), Text, Gen.ULong, Gen.Bool, Gen.Long, Text, Gen.DateTimeOffset, Text),
             Gen.Select(Text, Text.Null(0.5), Text.Null(0.5), Text.Null(0.5), Text.Null(0.5), Text.Null(0.5), Text.Null(0.5)),
@@ -100,14 +108,22 @@ public static class IndexGen
 
     /// <summary>Structural equality of manifests, including exact timestamps and offsets.</summary>
     public static bool Same(ObjectManifest a, ObjectManifest b) =>
-        a with { UserMetadata = NoPairs, Tags = NoPairs, Checksums = NoPairs, Segments = NoSegments }
-            == b with { UserMetadata = NoPairs, Tags = NoPairs, Checksums = NoPairs, Segments = NoSegments }
+        a with { UserMetadata = NoPairs, Tags = NoPairs, Checksums = NoPairs, Segments = NoSegments, Restore = null }
+            == b with { UserMetadata = NoPairs, Tags = NoPairs, Checksums = NoPairs, Segments = NoSegments, Restore = null }
+        && Same(a.Restore, b.Restore)
         && a.LastModified.Offset == b.LastModified.Offset
         && a.UserMetadata.SequenceEqual(b.UserMetadata)
         && a.Tags.SequenceEqual(b.Tags)
         && a.Checksums.SequenceEqual(b.Checksums)
         && a.Segments.Count == b.Segments.Count
         && a.Segments.Zip(b.Segments).All(p => Same(p.First, p.Second));
+
+    /// <summary>Structural equality of restore states, including exact timestamps and offsets.</summary>
+    public static bool Same(ObjectRestore? a, ObjectRestore? b) =>
+        a is null || b is null ? a is null && b is null
+        : a with { Segments = NoSegments } == b with { Segments = NoSegments }
+            && a.Requested.Offset == b.Requested.Offset && a.Expiry?.Offset == b.Expiry?.Offset
+            && a.Segments.Count == b.Segments.Count && a.Segments.Zip(b.Segments).All(p => Same(p.First, p.Second));
 
     /// <summary>Structural equality of segments.</summary>
     public static bool Same(SegmentManifest a, SegmentManifest b) =>

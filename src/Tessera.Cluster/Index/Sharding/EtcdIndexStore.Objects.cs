@@ -78,7 +78,7 @@ public sealed partial class EtcdIndexStore
 
             // The stored segments and class stay whatever the caller read: a transition may have moved them since (and
             // repair their disks), so a chunked version keeps its chunk set.
-            var stored = manifest with { Sequence = existing.Manifest.Sequence, Segments = existing.Manifest.Segments, StorageClass = existing.Manifest.StorageClass };
+            var stored = manifest with { Sequence = existing.Manifest.Sequence, Segments = existing.Manifest.Segments, StorageClass = existing.Manifest.StorageClass, Restore = existing.Manifest.Restore };
             PutVersion(m, stored, latest: latest is not null && latest.Manifest.Sequence == existing.Manifest.Sequence, references: false, existing.Set);
             return true;
         });
@@ -183,7 +183,7 @@ public sealed partial class EtcdIndexStore
         var versionId = !versioned ? NullVersionId
             : string.IsNullOrEmpty(manifest.VersionId) || manifest.VersionId == NullVersionId ? IndexListings.GeneratedVersionId(sequence)
             : manifest.VersionId;
-        var stored = manifest with { Sequence = sequence, VersionId = versionId };
+        var stored = manifest with { Sequence = sequence, VersionId = versionId, Restore = null };
 
         var replaced = versioned ? null : FindNullVersion(m, latest);
         if (replaced is not null)

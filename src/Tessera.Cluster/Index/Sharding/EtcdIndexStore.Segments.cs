@@ -47,7 +47,8 @@ public sealed partial class EtcdIndexStore
             var reference = holder.Reference;
             if (holder.Version is { } version)
             {
-                return new SegmentOwnerInfo(reference.Bucket, reference.Key, version.Manifest.VersionId, null, 0, holder.Segment, version.Manifest.StorageClass);
+                var versionClass = version.Manifest.IsRestoredSegment(segment) ? "STANDARD" : version.Manifest.StorageClass;
+                return new SegmentOwnerInfo(reference.Bucket, reference.Key, version.Manifest.VersionId, null, 0, holder.Segment, versionClass);
             }
 
             var storageClass = FindUpload(view, reference.Bucket, reference.Key, reference.UploadId!)?.Upload.Template.StorageClass ?? "STANDARD";
@@ -100,14 +101,13 @@ public sealed partial class EtcdIndexStore
             }
 
             var version = found.Version!;
-            if (version.Set is { } set)
+            if (version.Set is { } set && !version.Manifest.IsRestoredSegment(segment))
             {
                 RewriteChunk(m, set, segment, moved);
                 return true;
             }
 
-            var segments = version.Manifest.Segments.Select(s => s.Segment == segment ? moved : s).ToList();
-            PutVersion(m, version.Manifest with { Segments = segments }, latest: latest is not null && latest.Manifest.Sequence == version.Manifest.Sequence, references: false);
+            PutVersion(m, version.Manifest.WithSegment(moved), latest: latest is not null && latest.Manifest.Sequence == version.Manifest.Sequence, references: false, version.Set);
             return true;
         });
     }
@@ -188,7 +188,7 @@ public sealed partial class EtcdIndexStore
         }
 
         var version = Stored(view, record.Value);
-        var listed = version.Manifest.Segments.FirstOrDefault(s => s.Segment == segment);
+        var listed = version.Manifest.AllSegments().FirstOrDefault(s => s.Segment == segment);
         return listed is null ? null : new SegmentHolder(reference, version, null, listed);
     }
 
@@ -288,7 +288,7 @@ public sealed partial class EtcdIndexStore
                         }
 
                         segments.AddRange(space[0] == IndexKeys.VersionSpace[0]
-                            ? Stored(view, kv.Value).Manifest.Segments
+                            ? Stored(view, kv.Value).Manifest.AllSegments()
                             : [ManifestSerializer.ReadUploadPart(kv.Value.Span).Segment]);
                     }
 

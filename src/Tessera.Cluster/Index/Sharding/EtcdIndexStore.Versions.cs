@@ -77,7 +77,7 @@ public sealed partial class EtcdIndexStore
             m.Put(EtcdIndexKeys.Latest(m.Bucket, m.Key), bytes);
         }
 
-        if (!references || stored.Segments.Count == 0)
+        if (!references || (stored.Segments.Count == 0 && stored.Restore is not { Segments.Count: > 0 }))
         {
             return;
         }
@@ -85,7 +85,7 @@ public sealed partial class EtcdIndexStore
         var buffer = ManifestSerializer.RentScratch();
         ManifestSerializer.Write(buffer, new SegmentReference(m.Bucket, m.Key, stored.Sequence));
         var reference = ByteString.CopyFrom(buffer.WrittenSpan);
-        var puts = stored.Segments.Select(s => (EtcdIndexKeys.Reference(s.Segment), reference)).ToList();
+        var puts = stored.AllSegments().Select(s => (EtcdIndexKeys.Reference(s.Segment), reference)).ToList();
         if (m.TakeReferenceOps(puts.Count))
         {
             foreach (var (key, referenceValue) in puts)
@@ -108,6 +108,17 @@ public sealed partial class EtcdIndexStore
         var manifest = removed.Manifest;
         m.Delete(EtcdIndexKeys.Version(m.Bucket, m.Key, manifest.Sequence));
         m.Delete(EtcdIndexKeys.Link(m.Bucket, m.Key, manifest.Sequence));
+        if (manifest.Restore is { Segments: { Count: > 0 } restored })
+        {
+            // The restored copy's segments are inline (never in the chunk set).
+            foreach (var segment in restored)
+            {
+                m.Release(segment);
+            }
+
+            DeleteReferences(m, restored);
+        }
+
         if (removed.Set is { } set)
         {
             m.ReleaseSet(set);

@@ -125,6 +125,10 @@ public sealed class WitnessCachedIndexStore : IIndexStore
         _inner.TransitionVersion(bucket, key, versionId, expectedSegments, newSegments, storageClass);
 
     /// <inheritdoc/>
+    public bool SwapRestore(string bucket, string key, string versionId, ObjectRestore? expected, ObjectRestore? replacement) =>
+        _inner.SwapRestore(bucket, key, versionId, expected, replacement);
+
+    /// <inheritdoc/>
     public DeleteObjectResult DeleteObject(string bucket, string key, string? versionId = null) => _inner.DeleteObject(bucket, key, versionId);
 
     /// <inheritdoc/>
