@@ -14,19 +14,8 @@ public sealed partial class RocksDbIndexStore
     /// </remarks>
     public bool TransitionVersion(string bucket, string key, string versionId, IReadOnlyList<Guid> expectedSegments, IReadOnlyList<SegmentManifest> newSegments, string storageClass)
     {
-        IndexKeys.ValidateBucket(bucket);
-        IndexKeys.ValidateKey(key);
-        ArgumentNullException.ThrowIfNull(versionId);
-        ArgumentNullException.ThrowIfNull(expectedSegments);
-        ArgumentNullException.ThrowIfNull(newSegments);
-        ArgumentException.ThrowIfNullOrEmpty(storageClass);
-        if (expectedSegments.Count != newSegments.Count)
-        {
-            throw new ArgumentException("A transition keeps the number of segments.", nameof(newSegments));
-        }
-
+        var sameSegments = TransitionArguments.Validate(bucket, key, versionId, expectedSegments, newSegments, storageClass);
         ThrowIfDisposed();
-        var sameSegments = expectedSegments.SequenceEqual(newSegments.Select(s => s.Segment));
         var bucketLock = BucketLock(bucket);
         bucketLock.EnterReadLock();
         try

@@ -19,19 +19,8 @@ public sealed partial class EtcdIndexStore
     /// </remarks>
     public bool TransitionVersion(string bucket, string key, string versionId, IReadOnlyList<Guid> expectedSegments, IReadOnlyList<SegmentManifest> newSegments, string storageClass)
     {
-        IndexKeys.ValidateBucket(bucket);
-        IndexKeys.ValidateKey(key);
-        ArgumentNullException.ThrowIfNull(versionId);
-        ArgumentNullException.ThrowIfNull(expectedSegments);
-        ArgumentNullException.ThrowIfNull(newSegments);
-        ArgumentException.ThrowIfNullOrEmpty(storageClass);
-        if (expectedSegments.Count != newSegments.Count)
-        {
-            throw new ArgumentException("A transition keeps the number of segments.", nameof(newSegments));
-        }
-
+        var sameSegments = TransitionArguments.Validate(bucket, key, versionId, expectedSegments, newSegments, storageClass);
         ThrowIfDisposed();
-        var sameSegments = expectedSegments.SequenceEqual(newSegments.Select(s => s.Segment));
         return Mutate(bucket, key, m =>
         {
             var references = sameSegments ? [] : newSegments.Take(EtcdIndexOptions.EtcdMaxTxnOps - 4).Select(s => m.Point(EtcdIndexKeys.Reference(s.Segment))).ToArray();
