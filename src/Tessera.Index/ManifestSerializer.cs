@@ -48,7 +48,7 @@ internal static class ManifestSerializer
 
     private const byte DeleteMarkerFlag = 0x01;
 
-    /// <summary>Bit 0x02 is reserved (another slice of issue 17).</summary>
+    /// <summary>Bit 0x02 is reserved and unused (tiered segments are told apart in the segment body: <see cref="SegmentManifest.IsTiered"/>).</summary>
     private const byte RestoreFlag = 0x04;
 
     private const byte KnownManifestFlags = DeleteMarkerFlag | RestoreFlag;

@@ -443,10 +443,22 @@ public sealed class AdminApi : IAdminEndpoint
         j.WriteStartArray("storageClasses");
         foreach (var (storageClass, bytes) in classes)
         {
-            var policy = _services.Storage.PolicyFor(storageClass);
-            var overhead = (double)(policy.DataShards + policy.ParityShards) / policy.DataShards;
             j.WriteStartObject();
             j.WriteString("storageClass", storageClass);
+            if (_services.Tiers.ForClass(storageClass) is { } tier)
+            {
+                // Its bytes are on another store: none on these disks (what the tier spends there is the tier's own).
+                j.WriteString("policy", "tier:" + tier.Name);
+                j.WriteString("tier", tier.Name);
+                j.WriteNumber("bytes", bytes);
+                j.WriteNumber("overhead", 0);
+                j.WriteNumber("rawBytes", 0);
+                j.WriteEndObject();
+                continue;
+            }
+
+            var policy = _services.Storage.PolicyFor(storageClass);
+            var overhead = (double)(policy.DataShards + policy.ParityShards) / policy.DataShards;
             j.WriteString("policy", policy.DataShards.ToString(CultureInfo.InvariantCulture) + "+" + policy.ParityShards.ToString(CultureInfo.InvariantCulture));
             j.WriteNumber("bytes", bytes);
             j.WriteNumber("overhead", Math.Round(overhead, 4));
@@ -551,6 +563,19 @@ public sealed class AdminApi : IAdminEndpoint
 
     private void WriteSegment(Utf8JsonWriter j, SegmentManifest segment, string storageClass)
     {
+        if (segment.Tier is { } tier)
+        {
+            j.WriteStartObject();
+            j.WriteString("segment", segment.Segment.ToString("N"));
+            j.WriteNumber("partNumber", segment.PartNumber);
+            j.WriteNumber("size", segment.Size);
+            j.WriteString("tier", tier);
+            j.WriteStartArray("fragments");
+            j.WriteEndArray();
+            j.WriteEndObject();
+            return;
+        }
+
         var set = _services.Storage;
         var level = set.DomainLevelOf(segment.DataShards, segment.ParityShards, storageClass);
         j.WriteStartObject();

@@ -40,6 +40,9 @@ public sealed class ServerOptions
     /// <summary><c>storageClasses</c>: the erasure code of particular S3 storage classes; others use <c>ec</c>.</summary>
     public Dictionary<string, string> StorageClasses { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Remote tiers by name: the URL of each (see the <c>tiers</c> setting).</summary>
+    public Dictionary<string, string> Tiers { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary><c>shardSize</c>: bytes per shard of a stripe. Default 262144.</summary>
     public int ShardSize { get; set; } = 256 * 1024;
 

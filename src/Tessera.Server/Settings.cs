@@ -159,8 +159,33 @@ internal static class Settings
             `domainLevel`), e.g. `{"REDUCED_REDUNDANCY": "4+1@disk", "STANDARD_IA": "8+4@rack"}`; objects of other classes
             (STANDARD included) use `ec`. A PUT, copy or multipart part with `x-amz-storage-class`
             is coded with its class's policy; every policy is validated against the disks and domains at start.
+            `CLASS=tier:NAME` puts a class in the remote tier `NAME` (see `tiers`): a lifecycle transition (or
+            `tessera admin transition`) to it moves the version's bytes there; a PUT naming the class is written to the
+            disks with `ec`, and stays there until a transition moves it.
             """,
         Apply = static (o, v) => AddClasses(o, v),
+    };
+
+    /// <summary><c>tiers</c>.</summary>
+    public static readonly Setting Tiers = new()
+    {
+        Key = "tiers",
+        Flag = "--tier",
+        Env = "TESSERA_TIERS",
+        Heading = "`--tier NAME=URL` (repeatable), `TESSERA_TIERS` (`NAME=URL,…`)",
+        IsList = true,
+        Help = "A remote tier, NAME=http[s]://ACCESS_KEY:SECRET_KEY@host:port/bucket[/prefix/][?region=R] (repeatable).",
+        Description = """
+            Remote tiers: other S3-compatible stores (Amazon S3, MinIO, another Tessera) that hold the bytes of objects
+            transitioned to a storage class placed in them (`storageClasses`: `CLASS=tier:NAME`), as MinIO's tiers do,
+            e.g. `{"COLD": "http://AKID:SECRET@10.0.0.5:9000/tessera-tier/site-a/"}`. The URL names the endpoint, the
+            bucket (which must exist), a key prefix, the credentials (percent-encoded) and, with `?region=`, the region
+            (default `us-east-1`). The store owns everything under the prefix: its garbage collector deletes remote objects
+            there that no version references, so two stores must never share one. Reads of tiered objects stream from the
+            tier; while it does not answer they fail with 503 ServiceUnavailable and transitions wait. Prefer the file or
+            the variable to the flag: the URL holds a secret.
+            """,
+        Apply = static (o, v) => AddTiers(o, v),
     };
 
     /// <summary><c>shardSize</c>.</summary>
@@ -593,7 +618,7 @@ internal static class Settings
     };
 
     /// <summary>Every setting, in the reference's order.</summary>
-    public static readonly IReadOnlyList<Setting> All = [Disks, Address, MetaDir, Region, Domains, RootUser, RootPassword, UsersFile, Ec, StorageClasses, ShardSize, DomainLevel, GcGrace, MinPartSize, ScrubRate, ScrubInterval, RepairBandwidth, RepairWorkers, DiskCheckInterval, SnapshotInterval, SmallObjectCopies, BodyIdleTimeout, LifecycleDay, LifecycleScanRate, RestoreDelay, MaxUploads, MaxUploadsPerConnection, MaxMultipartUploads, NodeId, StorageAddress, ClusterSecret, Etcd, IndexNode, IndexGroups, LeaseTtl, ClusterWait, DownOutInterval, Quiet];
+    public static readonly IReadOnlyList<Setting> All = [Disks, Address, MetaDir, Region, Domains, RootUser, RootPassword, UsersFile, Ec, StorageClasses, Tiers, ShardSize, DomainLevel, GcGrace, MinPartSize, ScrubRate, ScrubInterval, RepairBandwidth, RepairWorkers, DiskCheckInterval, SnapshotInterval, SmallObjectCopies, BodyIdleTimeout, LifecycleDay, LifecycleScanRate, RestoreDelay, MaxUploads, MaxUploadsPerConnection, MaxMultipartUploads, NodeId, StorageAddress, ClusterSecret, Etcd, IndexNode, IndexGroups, LeaseTtl, ClusterWait, DownOutInterval, Quiet];
 
     /// <summary>The setting with this configuration-file key, or null.</summary>
     public static Setting? ByKey(string key) => All.FirstOrDefault(s => s.Key == key);
@@ -616,6 +641,23 @@ internal static class Settings
         value.StartsWith('{')
             ? JsonSerializer.Deserialize(value, ConfigJson.Default.DiskOptions) ?? throw new ArgumentException("disks: an empty disk object.")
             : new DiskOptions { Path = value };
+
+    private static void AddTiers(ServerOptions options, IReadOnlyList<string> entries)
+    {
+        foreach (var entry in entries)
+        {
+            var eq = entry.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new ArgumentException("Tier: expected NAME=http[s]://ACCESS_KEY:SECRET_KEY@host:port/bucket/prefix/.");
+            }
+
+            var name = entry[..eq].Trim();
+            var url = entry[(eq + 1)..].Trim();
+            _ = Tiering.TierOptions.Parse(name, url); // Refused here, with the setting's name, when malformed.
+            options.Tiers[name] = url;
+        }
+    }
 
     private static void AddClasses(ServerOptions options, IReadOnlyList<string> entries)
     {

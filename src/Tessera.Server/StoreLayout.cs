@@ -52,9 +52,28 @@ public sealed record StoreLayout(IReadOnlyList<DiskOptions> Disks, string MetaDi
         }
 
         var policy = ResolvePolicy(options, disks.Count);
-        var classes = options.StorageClasses.ToDictionary(c => c.Key, c => ParseClassPolicy(c.Key, c.Value, policy), StringComparer.Ordinal);
-        return new StoreLayout(disks, Path.GetFullPath(meta), policy, classes);
+        var classes = options.StorageClasses.Where(c => !c.Value.StartsWith(TierPrefix, StringComparison.Ordinal))
+            .ToDictionary(c => c.Key, c => ParseClassPolicy(c.Key, c.Value, policy), StringComparer.Ordinal);
+        var tiered = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (storageClass, value) in options.StorageClasses.Where(c => c.Value.StartsWith(TierPrefix, StringComparison.Ordinal)))
+        {
+            var tier = value[TierPrefix.Length..];
+            if (!options.Tiers.ContainsKey(tier))
+            {
+                throw new ArgumentException($"Storage class {storageClass} '{value}': no tier '{tier}' is configured (--tier {tier}=URL).");
+            }
+
+            tiered[storageClass] = tier;
+        }
+
+        return new StoreLayout(disks, Path.GetFullPath(meta), policy, classes) { TierClasses = tiered };
     }
+
+    /// <summary>The storage classes that live in a remote tier, with the tier's name (<c>CLASS=tier:NAME</c>).</summary>
+    public IReadOnlyDictionary<string, string> TierClasses { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>What a <c>storageClasses</c> value that names a tier starts with.</summary>
+    private const string TierPrefix = "tier:";
 
     /// <summary>
     /// A storage class's policy: <c>k+m</c>, or <c>k+m@level</c> to spread over another failure-domain level than

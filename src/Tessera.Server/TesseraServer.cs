@@ -8,6 +8,8 @@ using Tessera.Storage;
 using Tessera.Store;
 using Tessera.Store.Maintenance;
 using Tessera.Store.Recovery;
+using Tessera.Store.Tiering;
+using Tessera.Tiering;
 
 namespace Tessera.Server;
 
@@ -452,7 +454,12 @@ public sealed class TesseraServer : IAsyncDisposable
                 ClusterMetadata.MoveLocalBuckets(index, loggers.CreateLogger("Tessera.Cluster.Metadata"));
             }
 
-            var store = new StoreServices(index, storage, time, loggers, buffers) { GarbageGracePeriod = TimeSpan.FromSeconds(options.GarbageGraceSeconds) };
+            var tiers = options.Tiers.Select(t => new S3RemoteTier(TierOptions.Parse(t.Key, t.Value))).ToList();
+            var store = new StoreServices(index, storage, time, loggers, buffers)
+            {
+                GarbageGracePeriod = TimeSpan.FromSeconds(options.GarbageGraceSeconds),
+                Tiers = new RemoteTiers(tiers, layout.TierClasses),
+            };
             var services = new S3Services(store, users, s3Options, loggers);
             var maintenance = new MaintenanceServices(store, root.AccessKey, services.Requests, topology, options);
             if (cluster is not null)
@@ -571,6 +578,11 @@ public sealed class TesseraServer : IAsyncDisposable
         if (_cluster is not null)
         {
             await _cluster.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var tier in Services.Store.Tiers.All.OfType<IDisposable>())
+        {
+            tier.Dispose();
         }
 
         _stopping.Dispose();

@@ -50,6 +50,12 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 1028, Level = LogLevel.Warning, Message = "Transition of {Bucket}/{Key} to {StorageClass} cannot proceed now: {Reason}")]
     public static partial void TransitionUnavailable(ILogger logger, string bucket, string key, string storageClass, string reason);
 
+    [LoggerMessage(EventId = 1040, Level = LogLevel.Warning, Message = "Remote object of segment {Segment} on tier {Tier} not deleted now: {Reason}")]
+    public static partial void TierDeleteFailed(ILogger logger, Guid segment, string tier, string reason);
+
+    [LoggerMessage(EventId = 1041, Level = LogLevel.Information, Message = "Tier {Tier}: {Deleted} remote objects no version references deleted")]
+    public static partial void TierOrphansDeleted(ILogger logger, string tier, int deleted);
+
     [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "Lifecycle pass finished in {Seconds:F1} s: {Objects} versions and {Uploads} uploads scanned, {Actions} actions taken")]
     public static partial void LifecyclePassFinished(ILogger logger, double seconds, long objects, long uploads, long actions);
 

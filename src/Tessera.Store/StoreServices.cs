@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Tessera.Index;
 using Tessera.Storage;
 using Tessera.Store.Maintenance;
+using Tessera.Store.Tiering;
 
 namespace Tessera.Store;
 
@@ -48,6 +49,9 @@ public sealed class StoreServices
 
     /// <summary>How long a completed multipart upload is remembered, so a retried completion gets the same answer. Default a day.</summary>
     public TimeSpan CompletedUploadRetention { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>The remote tiers and the storage classes whose bytes live in them. Default none.</summary>
+    public RemoteTiers Tiers { get; init; } = new();
 
     /// <summary>Segments waiting for repair: reads and scrubs that meet damage queue here, the repairer works it.</summary>
     public RepairQueue Repairs { get; } = new();

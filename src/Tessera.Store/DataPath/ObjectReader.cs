@@ -1,11 +1,13 @@
 using Tessera.Index;
+using Tessera.Store.Tiering;
 
 namespace Tessera.Store;
 
 /// <summary>
 /// The read path of a whole object: streams a byte range of a version segment by segment, each through a
 /// <see cref="SegmentReader"/> (k data blocks in parallel, parity and reconstruction only where damage is met), and
-/// reports what each segment met (a degraded read is logged and queued for repair). GET and copies share it.
+/// reports what each segment met (a degraded read is logged and queued for repair); a tiered segment streams from its
+/// remote tier (<see cref="TieredSegment"/>). GET, copies and restores share it.
 /// </summary>
 public static class ObjectReader
 {
@@ -30,6 +32,13 @@ public static class ObjectReader
             {
                 var from = Math.Max(offset, segmentStart) - segmentStart;
                 var to = Math.Min(end, segmentEnd) - segmentStart;
+                if (segment.IsTiered)
+                {
+                    await TieredSegment.CopyToAsync(store, segment, from, to - from, destination, cancellationToken).ConfigureAwait(false);
+                    segmentStart = segmentEnd;
+                    continue;
+                }
+
                 using var reader = new SegmentReader(store.Storage, segment, store.Buffers);
                 await reader.CopyToAsync(destination, from, to - from, cancellationToken).ConfigureAwait(false);
                 reader.ReportDamage(store, bucket, version.Key);

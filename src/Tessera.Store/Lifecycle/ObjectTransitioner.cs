@@ -1,6 +1,7 @@
 using Tessera.Core.Hashing;
 using Tessera.Index;
 using Tessera.Storage;
+using Tessera.Store.Tiering;
 
 namespace Tessera.Store;
 
@@ -15,7 +16,9 @@ namespace Tessera.Store;
 /// ones after.
 /// </summary>
 /// <remarks>
-/// A version whose segments are all coded as the target class codes them already (a class with the same policy) only
+/// A class that lives in a remote tier (<see cref="RemoteTiers.ForClass"/>) gets the version's segments as new remote
+/// objects instead (tiered segments, <see cref="SegmentManifest.IsTiered"/>), swapped in the same way; a tiered
+/// version moving back to a class on the disks is re-encoded from its tier. A version whose segments are all coded as the target class codes them already (a class with the same policy) only
 /// has its class changed, in the same compare-and-set. Memory: one segment at a time, through the reader's and the
 /// writer's two stripe buffers each.
 /// </remarks>
@@ -42,7 +45,8 @@ public sealed class ObjectTransitioner(StoreServices store) : IObjectTransitione
         }
 
         var expected = version.Segments.Select(s => s.Segment).ToList();
-        if (version.Segments.All(s => Codes(store.Storage.PolicyFor(storageClass, s.Size), s)))
+        var tier = store.Tiers.ForClass(storageClass);
+        if (tier is null && version.Segments.All(s => Codes(store.Storage.PolicyFor(storageClass, s.Size), s)))
         {
             return store.Index.TransitionVersion(bucket, key, version.VersionId, expected, version.Segments, storageClass)
                 ? TransitionOutcome.Moved : TransitionOutcome.Changed;
@@ -55,7 +59,9 @@ public sealed class ObjectTransitioner(StoreServices store) : IObjectTransitione
         {
             foreach (var segment in version.Segments)
             {
-                written.Add(await ReencodeAsync(bucket, version, segment, written.Count, storageClass, cancellationToken).ConfigureAwait(false));
+                written.Add(tier is null
+                    ? await ReencodeAsync(bucket, version, segment, written.Count, storageClass, cancellationToken).ConfigureAwait(false)
+                    : await UploadAsync(tier, bucket, version, segment, cancellationToken).ConfigureAwait(false));
             }
 
             if (BeforeSwap is { } hook)
@@ -82,7 +88,7 @@ public sealed class ObjectTransitioner(StoreServices store) : IObjectTransitione
             {
                 foreach (var segment in written)
                 {
-                    SegmentCleanup.Delete(store.Storage, segment);
+                    await DiscardAsync(segment).ConfigureAwait(false);
                 }
             }
         }
@@ -104,6 +110,51 @@ public sealed class ObjectTransitioner(StoreServices store) : IObjectTransitione
         return TransitionOutcome.Moved;
     }
 
+    /// <summary>
+    /// Copies segment <paramref name="segment"/> of <paramref name="version"/> to <paramref name="tier"/> as a new remote
+    /// object (its bytes read as a GET reads them, checked by the tier against the segment's MD5) and returns the tiered
+    /// segment that names it.
+    /// </summary>
+    private async Task<SegmentManifest> UploadAsync(IRemoteTier tier, string bucket, ObjectManifest version, SegmentManifest segment, CancellationToken cancellationToken)
+    {
+        var id = Guid.NewGuid();
+        var md5 = TieredSegment.Md5Of(segment);
+        if (segment.IsTiered)
+        {
+            await using var remote = await TieredSegment.OpenAsync(store, segment, 0, segment.Size, cancellationToken).ConfigureAwait(false);
+            await tier.PutAsync(id, remote, segment.Size, md5, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            using var reader = new SegmentReader(store.Storage, segment, store.Buffers);
+            await using var source = new SegmentSourceStream(reader, segment);
+            await tier.PutAsync(id, source, segment.Size, md5, cancellationToken).ConfigureAwait(false);
+            reader.ReportDamage(store, bucket, version.Key);
+        }
+
+        return SegmentManifest.Tiered(segment.PartNumber, id, segment.Size, segment.ETag, tier.Name);
+    }
+
+    /// <summary>Deletes a segment this transition wrote and did not swap in (on the disks, or on its tier).</summary>
+    private async Task DiscardAsync(SegmentManifest segment)
+    {
+        if (!segment.IsTiered)
+        {
+            SegmentCleanup.Delete(store.Storage, segment);
+            return;
+        }
+
+        try
+        {
+            await store.Tiers.Get(segment.Tier!).DeleteAsync(segment.Segment, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException e)
+        {
+            // Left to the collector's sweep of the tier, which deletes remote objects no version references.
+            LogMessages.TierDeleteFailed(store.Logger, segment.Segment, segment.Tier!, e.Message);
+        }
+    }
+
     /// <summary>Whether <paramref name="segment"/> is coded as <paramref name="policy"/> codes new segments.</summary>
     private static bool Codes(ErasurePolicy policy, SegmentManifest segment) =>
         policy.DataShards == segment.DataShards && policy.ParityShards == segment.ParityShards && policy.ShardSize == segment.ShardSize;
@@ -116,12 +167,14 @@ public sealed class ObjectTransitioner(StoreServices store) : IObjectTransitione
     {
         var policy = store.Storage.PolicyFor(storageClass, segment.Size);
         using var hasher = new ObjectHasher(ChecksumAlgorithm.None, payloadSha256: false);
-        using var reader = new SegmentReader(store.Storage, segment, store.Buffers);
-        await using var source = new SegmentSourceStream(reader, segment);
+        using var reader = segment.IsTiered ? null : new SegmentReader(store.Storage, segment, store.Buffers);
+        await using var source = reader is null
+            ? await TieredSegment.OpenAsync(store, segment, 0, segment.Size, cancellationToken).ConfigureAwait(false)
+            : new SegmentSourceStream(reader, segment);
         var owner = new SegmentOwner(bucket, version.Key, version.VersionId, segment.PartNumber);
         await using var pending = await SegmentWriter.WriteFragmentsAsync(
             store.Storage, store.Buffers, policy, source, segment.Size, hasher, owner, cancellationToken).ConfigureAwait(false);
-        reader.ReportDamage(store, bucket, version.Key);
+        reader?.ReportDamage(store, bucket, version.Key);
         if (segment.ETag.Length > 0 && !string.Equals(pending.Manifest.ETag, segment.ETag, StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidDataException($"Segment {segment.Segment:N} of {bucket}/{version.Key} read back with MD5 {pending.Manifest.ETag}, not {segment.ETag}.");

@@ -155,7 +155,7 @@ public sealed class DiskMonitor
         var queued = 0;
         foreach (var segment in _services.Index.ReferencedSegments())
         {
-            if (segment.Disks.All(d => d.Length == 0) || (disks is not null && !segment.Disks.Any(disks.Contains)))
+            if (segment.IsTiered || segment.Disks.All(d => d.Length == 0) || (disks is not null && !segment.Disks.Any(disks.Contains)))
             {
                 continue;
             }

@@ -1,3 +1,4 @@
+using Tessera.Index;
 using Tessera.Storage;
 
 namespace Tessera.Store.Maintenance;
@@ -14,6 +15,9 @@ namespace Tessera.Store.Maintenance;
 /// <item>multipart completion records: with the segment they are named by (a multipart object's first segment) when it
 /// is collected, and by the orphan sweep when that segment is not referenced (a completion that failed or crashed
 /// before its index commit).</item>
+/// <item>tiered segments (<see cref="SegmentManifest.IsTiered"/>): their remote objects, deleted on their tier; an entry
+/// whose tier does not answer stays queued for the next pass. The sweep lists each tier too and deletes remote objects
+/// no version references (a transition that crashed or failed between its upload and its swap).</item>
 /// </list>
 /// A referenced segment is never deleted: the index answers from the same synced keyspace that commits manifests.
 /// </summary>
@@ -32,13 +36,22 @@ public sealed class GarbageCollector
 
     /// <summary>
     /// One pass: collects queued garbage and (when <paramref name="sweepOrphans"/>) orphaned fragments that were
-    /// queued or last written before <paramref name="cutoff"/>.
+    /// queued or last written before <paramref name="cutoff"/>. For callers on a thread of their own (tests, the admin
+    /// command); it waits for the remote tiers' deletes.
     /// </summary>
-    public Report CollectOnce(DateTimeOffset cutoff, bool sweepOrphans)
+    public Report CollectOnce(DateTimeOffset cutoff, bool sweepOrphans) =>
+        CollectOnceAsync(cutoff, sweepOrphans, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// One pass: collects queued garbage and (when <paramref name="sweepOrphans"/>) orphaned fragments and remote
+    /// objects that were queued or last written before <paramref name="cutoff"/>.
+    /// </summary>
+    public async Task<Report> CollectOnceAsync(DateTimeOffset cutoff, bool sweepOrphans, CancellationToken cancellationToken)
     {
         var segments = 0;
         var fragments = 0;
-        while (true)
+        var kept = false;
+        while (!kept)
         {
             var due = _services.Index.PeekGarbage(cutoff, 1000);
             if (due.Count == 0)
@@ -46,27 +59,99 @@ public sealed class GarbageCollector
                 break;
             }
 
+            var collected = new List<GarbageEntry>(due.Count);
             foreach (var entry in due)
             {
-                fragments += SegmentCleanup.Delete(_services.Storage, entry.Segment);
-                if (entry.Segment.PartNumber > 0)
+                if (entry.Segment.IsTiered)
                 {
-                    // It may be the first segment of a completed multipart object, which names its completion record.
-                    CompletionRecords.Delete(_services.Storage, entry.Segment.Segment);
+                    if (!await DeleteRemoteAsync(entry.Segment, cancellationToken).ConfigureAwait(false))
+                    {
+                        kept = true; // Its tier did not answer: the entry waits for the next pass, and so does the rest.
+                        continue;
+                    }
                 }
+                else
+                {
+                    fragments += SegmentCleanup.Delete(_services.Storage, entry.Segment);
+                    if (entry.Segment.PartNumber > 0)
+                    {
+                        // It may be the first segment of a completed multipart object, which names its completion record.
+                        CompletionRecords.Delete(_services.Storage, entry.Segment.Segment);
+                    }
+                }
+
+                collected.Add(entry);
             }
 
-            _services.Index.RemoveGarbage(due);
-            segments += due.Count;
+            _services.Index.RemoveGarbage(collected);
+            segments += collected.Count;
         }
 
-        var orphans = sweepOrphans ? SweepOrphans(cutoff) : 0;
+        var orphans = sweepOrphans ? SweepOrphans(cutoff) + await SweepTiersAsync(cutoff, cancellationToken).ConfigureAwait(false) : 0;
         if (segments + orphans > 0)
         {
             LogMessages.GarbageCollected(_services.Logger, fragments + orphans, segments);
         }
 
         return new Report(segments, fragments, orphans);
+    }
+
+    /// <summary>Deletes a tiered segment's remote object; false when its tier did not answer.</summary>
+    private async Task<bool> DeleteRemoteAsync(SegmentManifest segment, CancellationToken cancellationToken)
+    {
+        if (_services.Tiers.Find(segment.Tier!) is not { } tier)
+        {
+            // A tier no longer configured: nothing this server can delete there. The entry is not kept forever.
+            LogMessages.TierDeleteFailed(_services.Logger, segment.Segment, segment.Tier!, "the tier is not configured");
+            return true;
+        }
+
+        try
+        {
+            await tier.DeleteAsync(segment.Segment, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (StorageUnavailableException e)
+        {
+            LogMessages.TierDeleteFailed(_services.Logger, segment.Segment, tier.Name, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the remote objects of every tier that no version references and that were written before
+    /// <paramref name="cutoff"/>. A tier that does not answer is skipped until the next sweep.
+    /// </summary>
+    private async Task<int> SweepTiersAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var tier in _services.Tiers.All)
+        {
+            var before = deleted;
+            try
+            {
+                await foreach (var (segment, written) in tier.ListAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    // A transition uploads before its swap: a young object may still become referenced.
+                    if (written < cutoff && !_services.Index.IsSegmentReferenced(segment))
+                    {
+                        await tier.DeleteAsync(segment, cancellationToken).ConfigureAwait(false);
+                        deleted++;
+                    }
+                }
+            }
+            catch (StorageUnavailableException e)
+            {
+                LogMessages.TierDeleteFailed(_services.Logger, Guid.Empty, tier.Name, e.Message);
+            }
+
+            if (deleted > before)
+            {
+                LogMessages.TierOrphansDeleted(_services.Logger, tier.Name, deleted - before);
+            }
+        }
+
+        return deleted;
     }
 
     private int SweepOrphans(DateTimeOffset cutoff)
@@ -136,7 +221,7 @@ public sealed class GarbageCollector
                 }
 
                 var sweep = now >= nextSweep;
-                CollectOnce(now - _services.GarbageGracePeriod, sweep);
+                await CollectOnceAsync(now - _services.GarbageGracePeriod, sweep, cancellationToken).ConfigureAwait(false);
                 if (sweep)
                 {
                     nextSweep = now + sweepInterval;

@@ -201,9 +201,11 @@ public sealed class Repairer
 
         var manifest = owner.Segment;
 
-        if (manifest.Disks.All(d => d.Length == 0))
+        if (manifest.IsTiered || manifest.Disks.All(d => d.Length == 0))
         {
-            return (RepairOutcome.Healthy, 0); // An empty object from before empty objects had fragments: nothing on disk.
+            // A tiered segment has no fragments here (its tier keeps it); nor has an empty object from before empty
+            // objects had fragments.
+            return (RepairOutcome.Healthy, 0);
         }
 
         var set = _services.Storage;

@@ -72,9 +72,9 @@ public sealed class Scrubber
         {
             cancellationToken.ThrowIfCancellationRequested();
             segments++;
-            if (segment.Size == 0 && segment.Disks.All(d => d.Length == 0))
+            if (segment.IsTiered || (segment.Size == 0 && segment.Disks.All(d => d.Length == 0)))
             {
-                continue; // An empty segment written before format version 2 has no fragments.
+                continue; // A tiered segment lives on its tier; an empty one written before format version 2 has no fragments.
             }
 
             var shards = segment.DataShards + segment.ParityShards;

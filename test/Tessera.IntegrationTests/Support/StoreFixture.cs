@@ -31,7 +31,7 @@ public class StoreFixture : IAsyncLifetime, IS3Target
 
     public AmazonS3Client Alice { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         System.IO.Directory.CreateDirectory(Directory);
         var users = Path.Combine(Directory, "users.json");
@@ -77,7 +77,7 @@ public class StoreFixture : IAsyncLifetime, IS3Target
 
     public IReadOnlyList<string> DataDirectories => [DataDirectory];
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         foreach (var c in _clients)
         {

@@ -59,8 +59,8 @@ public sealed class DocsTests
         var before = Snapshot(new Tessera.Server.ServerOptions());
         foreach (var setting in Tessera.Server.Settings.All)
         {
-            // The first of these values the setting takes (a number, a switch, a name, a class, a disk).
-            foreach (var sample in new[] { "4097", "3", "false", "true", "sample-value", "STANDARD_IA=8+4" })
+            // The first of these values the setting takes (a number, a switch, a name, a class, a disk, a tier).
+            foreach (var sample in new[] { "4097", "3", "false", "true", "sample-value", "STANDARD_IA=8+4", "COLD=http://k:s@127.0.0.1:1/b" })
             {
                 var o = new Tessera.Server.ServerOptions();
                 try
