@@ -143,6 +143,7 @@ public abstract class LifecycleTestsBase(IS3Target store)
         { "markerWithDays", "InvalidArgument" },
         { "transitionAfterExpiration", "InvalidArgument" },
         { "standardTransition", "InvalidArgument" },
+        { "deepArchiveTooSoonAfterGlacier", "InvalidArgument" },
         { "duplicateIds", "InvalidRequest" },
         { "noAction", "InvalidRequest" },
         { "abortWithTag", "InvalidRequest" },
@@ -177,6 +178,10 @@ public abstract class LifecycleTestsBase(IS3Target store)
             case "standardTransition":
                 rule.Expiration = null;
                 rule.Transitions = [new LifecycleTransition { Days = 1, StorageClass = S3StorageClass.Standard }];
+                break;
+            case "deepArchiveTooSoonAfterGlacier":
+                rule.Expiration = null;
+                rule.Transitions = [new LifecycleTransition { Days = 30, StorageClass = S3StorageClass.Glacier }, new LifecycleTransition { Days = 60, StorageClass = S3StorageClass.DeepArchive }];
                 break;
             case "duplicateIds":
                 rules.Add(Rule());
