@@ -143,6 +143,7 @@ public abstract class LifecycleTestsBase(IS3Target store)
         { "markerWithDays", "InvalidArgument" },
         { "transitionAfterExpiration", "InvalidArgument" },
         { "standardTransition", "InvalidArgument" },
+        { "deepArchiveTooSoonAfterGlacier", "InvalidArgument" },
         { "duplicateIds", "InvalidRequest" },
         { "noAction", "InvalidRequest" },
         { "abortWithTag", "InvalidRequest" },
@@ -177,6 +178,10 @@ public abstract class LifecycleTestsBase(IS3Target store)
             case "standardTransition":
                 rule.Expiration = null;
                 rule.Transitions = [new LifecycleTransition { Days = 1, StorageClass = S3StorageClass.Standard }];
+                break;
+            case "deepArchiveTooSoonAfterGlacier":
+                rule.Expiration = null;
+                rule.Transitions = [new LifecycleTransition { Days = 30, StorageClass = S3StorageClass.Glacier }, new LifecycleTransition { Days = 60, StorageClass = S3StorageClass.DeepArchive }];
                 break;
             case "duplicateIds":
                 rules.Add(Rule());
@@ -251,6 +256,74 @@ public abstract class LifecycleTestsBase(IS3Target store)
         await _s3.DeleteLifecycleConfigurationAsync(new DeleteLifecycleConfigurationRequest { BucketName = name }, Ct);
         Assert.Null((await _s3.GetObjectMetadataAsync(name, "pictures/cat.jpg", Ct)).Expiration);
         Assert.Null((await _s3.PutObjectAsync(new PutObjectRequest { BucketName = name, Key = "pictures/dog.jpg", ContentBody = "woof" }, Ct)).Expiration);
+    }
+
+    [Fact]
+    public async Task AVersionReadByIdCarriesTheExpiryOfWhatItIsNow()
+    {
+        var name = await BucketAsync(versioned: true);
+        await _s3.PutLifecycleConfigurationAsync(
+            new PutLifecycleConfigurationRequest
+            {
+                BucketName = name,
+                Configuration = new LifecycleConfiguration
+                {
+                    Rules =
+                    [
+                        new LifecycleRule
+                        {
+                            Id = "all",
+                            Status = LifecycleRuleStatus.Enabled,
+                            Filter = new LifecycleFilter { Prefix = "" },
+                            Expiration = new LifecycleRuleExpiration { Days = 30 },
+                            NoncurrentVersionExpiration = new LifecycleRuleNoncurrentVersionExpiration { NoncurrentDays = 7 },
+                        },
+                        new LifecycleRule
+                        {
+                            Id = "keep two",
+                            Status = LifecycleRuleStatus.Enabled,
+                            Filter = new LifecycleFilter { Prefix = "docs/" },
+                            NoncurrentVersionExpiration = new LifecycleRuleNoncurrentVersionExpiration { NoncurrentDays = 1, NewerNoncurrentVersions = 2 },
+                        },
+                    ],
+                },
+            },
+            Ct);
+
+        var first = await _s3.PutObjectAsync(new PutObjectRequest { BucketName = name, Key = "docs/a", ContentBody = "one" }, Ct);
+        var second = await _s3.PutObjectAsync(new PutObjectRequest { BucketName = name, Key = "docs/a", ContentBody = "two" }, Ct);
+        var current = await _s3.GetObjectMetadataAsync(name, "docs/a", Ct);
+
+        // The current version read by its id: as without the id.
+        var byId = await _s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = name, Key = "docs/a", VersionId = second.VersionId }, Ct);
+        Assert.Equal(("all", NextMidnight(current.LastModified, 30)), (byId.Expiration?.RuleId, byId.Expiration?.ExpiryDate.ToUniversalTime()));
+        Assert.Equal(current.Expiration?.ExpiryDate, byId.Expiration?.ExpiryDate);
+
+        // A noncurrent version: NoncurrentDays after its successor was written, on HEAD and GET; the rule with
+        // NewerNoncurrentVersions (1 day, earlier) gives none, as MinIO answers.
+        var old = await _s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = name, Key = "docs/a", VersionId = first.VersionId }, Ct);
+        using var oldBody = await _s3.GetObjectAsync(new GetObjectRequest { BucketName = name, Key = "docs/a", VersionId = first.VersionId }, Ct);
+        foreach (var expiration in new[] { old.Expiration, oldBody.Expiration })
+        {
+            Assert.Equal(("all", NextMidnight(current.LastModified, 7)), (expiration?.RuleId, expiration?.ExpiryDate.ToUniversalTime()));
+        }
+
+        // A delete marker makes the version it hides noncurrent from its own time; the marker itself is 405.
+        var deleted = await _s3.DeleteObjectAsync(name, "docs/a", Ct);
+        var versions = await _s3.ListVersionsAsync(new ListVersionsRequest { BucketName = name, Prefix = "docs/a" }, Ct);
+        var marker = versions.Versions.Single(v => v.IsDeleteMarker == true);
+        Assert.Equal(deleted.VersionId, marker.VersionId);
+        var hidden = await _s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = name, Key = "docs/a", VersionId = second.VersionId }, Ct);
+        Assert.Equal(("all", NextMidnight(marker.LastModified, 7)), (hidden.Expiration?.RuleId, hidden.Expiration?.ExpiryDate.ToUniversalTime()));
+        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = name, Key = "docs/a", VersionId = marker.VersionId }, Ct));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, error.StatusCode);
+    }
+
+    /// <summary>The midnight UTC after <paramref name="days"/> days from <paramref name="time"/>: S3's due time.</summary>
+    private static DateTime NextMidnight(DateTime? time, int days)
+    {
+        var due = time!.Value.ToUniversalTime().AddDays(days);
+        return new DateTime(due.Year, due.Month, due.Day, 0, 0, 0, DateTimeKind.Utc).AddDays(1);
     }
 
     [Fact]

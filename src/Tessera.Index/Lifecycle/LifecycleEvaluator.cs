@@ -2,7 +2,7 @@ namespace Tessera.Index.Lifecycle;
 
 /// <summary>
 /// Pure evaluation of a lifecycle configuration: which action is due on an object version at a given time, when a
-/// current version will expire (<c>x-amz-expiration</c>), and whether an incomplete upload is due for abort. The length
+/// version will expire (<c>x-amz-expiration</c>), and whether an incomplete upload is due for abort. The length
 /// of a lifecycle day is a parameter (24 h in production; tests shorten it, like Ceph's rgw_lc_debug_interval).
 /// </summary>
 /// <remarks>
@@ -49,15 +49,23 @@ public static class LifecycleEvaluator
     }
 
     /// <summary>
-    /// When the current version <paramref name="subject"/> expires under <paramref name="configuration"/> and by which
-    /// rule (the earliest of the enabled rules that select it), or null when none does; null for delete markers and
-    /// noncurrent versions.
+    /// When <paramref name="subject"/> expires under <paramref name="configuration"/> and by which rule (the earliest
+    /// of the enabled rules that select it), or null when none does: the <c>x-amz-expiration</c> header of a read.
     /// </summary>
+    /// <remarks>
+    /// <para>A current version expires by its rules' Expiration (Days after its last-modified time, or Date). A
+    /// noncurrent version expires by their NoncurrentVersionExpiration: NoncurrentDays after it became noncurrent
+    /// (<see cref="LifecycleSubject.NoncurrentSince"/>, its successor's last-modified time), rounded as every due time;
+    /// with no <see cref="LifecycleSubject.NoncurrentSince"/> it has none. As MinIO answers (its
+    /// <c>Lifecycle.SetPredictionHeaders</c>, which evaluates a version alone), a NoncurrentVersionExpiration with
+    /// NewerNoncurrentVersions gives no date: whether it ever applies depends on the versions written after.</para>
+    /// <para>Delete markers have none (S3 answers their reads with an error, not a header).</para>
+    /// </remarks>
     public static LifecycleExpiry? Expiry(LifecycleConfiguration configuration, LifecycleSubject subject, TimeSpan day)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(subject);
-        if (!subject.IsLatest || subject.IsDeleteMarker)
+        if (subject.IsDeleteMarker || (!subject.IsLatest && subject.NoncurrentSince is null))
         {
             return null;
         }
@@ -65,9 +73,13 @@ public static class LifecycleEvaluator
         LifecycleExpiry? earliest = null;
         foreach (var rule in configuration.Rules)
         {
-            if (Selects(rule, subject) && ExpirationDue(rule, subject, day) is { } due && (earliest is null || due < earliest.Value.Date))
+            var due = !Selects(rule, subject) ? null
+                : subject.IsLatest ? ExpirationDue(rule, subject, day)
+                : rule.NoncurrentVersionExpiration is { NewerNoncurrentVersions: null } n ? DueAfter(subject.NoncurrentSince!.Value, n.NoncurrentDays, day)
+                : null;
+            if (due is { } date && (earliest is null || date < earliest.Value.Date))
             {
-                earliest = new LifecycleExpiry(due, rule.Id);
+                earliest = new LifecycleExpiry(date, rule.Id);
             }
         }
 

@@ -175,7 +175,60 @@ public static partial class LifecycleXml
         {
             throw new S3Exception(S3Errors.InvalidRequest, $"Found mixed 'Date' and 'Days' based Transition actions in lifecycle rule for filter '{filter.Describe()}'.");
         }
+
+        CheckLadder(transitions, action, filter);
     }
+
+    /// <summary>
+    /// S3's order and gaps between the transitions of one rule (all by days or all by date, checked before): a
+    /// transition to GLACIER comes after those to the warmer classes, one to DEEP_ARCHIVE after both, each strictly
+    /// later; and by days, the minimum stays S3 enforces between two of them (<see cref="MinimumGap"/>).
+    /// </summary>
+    private static void CheckLadder(IReadOnlyList<LifecycleTransition> transitions, string action, LifecycleFilter filter)
+    {
+        var noncurrent = action == "NoncurrentVersionTransition";
+        var field = transitions.Count > 0 && transitions[0].Date is not null ? "Date" : noncurrent ? "NoncurrentDays" : "Days";
+        var described = filter.Describe();
+        foreach (var earlier in transitions)
+        {
+            foreach (var later in transitions)
+            {
+                if (Tier(earlier.StorageClass) < Tier(later.StorageClass) && !Before(earlier, later))
+                {
+                    throw Invalid($"'{field}' in the {action} action for StorageClass '{later.StorageClass}' for filter '{described}' must be greater than '{field}' in the {action} action for StorageClass '{earlier.StorageClass}' for filter '{described}'.");
+                }
+
+                if (earlier.Days is { } from && later.Days is { } to && from <= to && MinimumGap(earlier.StorageClass, later.StorageClass) is var gap && to - from < gap)
+                {
+                    throw Invalid($"'{field}' in the '{action}' action for StorageClass '{later.StorageClass}' for filter '{described}' must be {gap} days more than 'filter '{described}'' in the '{action}' action for StorageClass '{earlier.StorageClass}'.");
+                }
+            }
+        }
+
+        static bool Before(LifecycleTransition a, LifecycleTransition b) => a.Date is { } x && b.Date is { } y ? x < y : a.Days < b.Days;
+    }
+
+    /// <summary>S3's ladder within one rule: the warm classes (STANDARD_IA, INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR), then GLACIER, then DEEP_ARCHIVE.</summary>
+    private static int Tier(string storageClass) => storageClass switch
+    {
+        "GLACIER" => 1,
+        "DEEP_ARCHIVE" => 2,
+        _ => 0,
+    };
+
+    /// <summary>
+    /// The days a rule must leave between a transition to <paramref name="earlier"/> and a later one to
+    /// <paramref name="later"/>, where S3 is known to refuse less: 30 after STANDARD_IA or ONEZONE_IA before GLACIER or
+    /// DEEP_ARCHIVE, and after STANDARD_IA before ONEZONE_IA (their minimum storage charge, as S3's user guide states);
+    /// 90 after GLACIER or GLACIER_IR before DEEP_ARCHIVE (S3's error for 30/60/90-day ladders). Other pairs: none.
+    /// </summary>
+    private static int MinimumGap(string earlier, string later) => (earlier, later) switch
+    {
+        ("STANDARD_IA" or "ONEZONE_IA", "GLACIER" or "DEEP_ARCHIVE") => 30,
+        ("STANDARD_IA", "ONEZONE_IA") => 30,
+        ("GLACIER" or "GLACIER_IR", "DEEP_ARCHIVE") => 90,
+        _ => 0,
+    };
 
     private static LifecycleFilter ParseFilter(XElement element)
     {

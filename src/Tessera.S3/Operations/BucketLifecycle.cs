@@ -94,26 +94,23 @@ internal static class BucketLifecycle
 
     /// <summary>
     /// Sets <c>x-amz-expiration</c> (<c>expiry-date="Fri, 23 Dec 2012 00:00:00 GMT", rule-id="…"</c>, the id
-    /// URL-encoded) when an enabled Expiration rule selects the current version <paramref name="manifest"/>. Versions
-    /// read by id get none: whether they are current would take another index read.
+    /// URL-encoded) when an enabled rule will expire <paramref name="manifest"/>: the current version by Expiration; a
+    /// version read by id (<c>?versionId=</c>) as the index holds it now, so the current one by Expiration as without
+    /// the id, a noncurrent one by NoncurrentVersionExpiration counted from when it became noncurrent
+    /// (<see cref="LifecycleVersionWalk.Find"/>, as the lifecycle worker counts it). See
+    /// <see cref="LifecycleEvaluator.Expiry"/>.
     /// </summary>
     public static void ExpirationHeader(S3Request r, BucketInfo bucket, ObjectManifest manifest)
     {
-        if (Of(bucket) is not { } configuration || r.VersionIdQuery() is not null)
+        if (Of(bucket) is not { } configuration)
         {
             return;
         }
 
-        var subject = new LifecycleSubject
-        {
-            Key = manifest.Key,
-            Size = manifest.Size,
-            Tags = manifest.Tags,
-            LastModified = manifest.LastModified,
-            StorageClass = manifest.StorageClass,
-            IsDeleteMarker = manifest.IsDeleteMarker,
-        };
-        if (LifecycleEvaluator.Expiry(configuration, subject, r.Services.Options.LifecycleDay) is { } expiry)
+        var subject = r.VersionIdQuery() is null
+            ? new LifecycleVersionWalk().Next(new VersionEntry(manifest, IsLatest: true))
+            : LifecycleVersionWalk.Find(r.Store.Index, bucket.Name, manifest.Key, manifest.VersionId);
+        if (subject is not null && LifecycleEvaluator.Expiry(configuration, subject, r.Services.Options.LifecycleDay) is { } expiry)
         {
             r.Response.Headers["x-amz-expiration"] = Format(expiry);
         }

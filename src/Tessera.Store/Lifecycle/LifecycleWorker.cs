@@ -289,6 +289,7 @@ public sealed class LifecycleWorker
         string? versionMarker = null;
         string? completedKey = keyMarker;
         var key = new KeyState();
+        var walk = new LifecycleVersionWalk();
         VersionListing? page = null;
         var position = 0;
         Save(new LifecycleCursor(pass.PassStart, name, 0, prefixIndex, completedKey, pass.LastPassEnd));
@@ -342,30 +343,29 @@ public sealed class LifecycleWorker
                 return false; // No longer active: the cursor keeps the last completed key.
             }
 
-            await EvaluateAsync(pass, key, current, next, versioned, cancellationToken).ConfigureAwait(false);
+            await EvaluateAsync(pass, key, walk.Next(current), current, next, versioned, cancellationToken).ConfigureAwait(false);
             current = next;
         }
 
         return true;
     }
 
-    private async Task EvaluateAsync(BucketPass pass, KeyState key, VersionEntry entry, VersionEntry? next, bool versioned, CancellationToken cancellationToken)
+    /// <param name="pass">The bucket's pass.</param>
+    /// <param name="key">The walk's state within the entry's key.</param>
+    /// <param name="listed">The entry as <see cref="LifecycleVersionWalk"/> describes it (when it became noncurrent).</param>
+    /// <param name="entry">The entry.</param>
+    /// <param name="next">The entry listed after it, if any.</param>
+    /// <param name="versioned">Whether the bucket is (or was) versioned.</param>
+    /// <param name="cancellationToken">Cancels the pass.</param>
+    private async Task EvaluateAsync(BucketPass pass, KeyState key, LifecycleSubject listed, VersionEntry entry, VersionEntry? next, bool versioned, CancellationToken cancellationToken)
     {
         var m = entry.Manifest;
         var counters = pass.Counters;
         counters.Scanned(m);
-        var subject = new LifecycleSubject
+        var subject = listed with
         {
-            Key = m.Key,
-            Size = m.IsDeleteMarker ? 0 : m.Size,
-            Tags = m.IsDeleteMarker ? [] : m.Tags,
-            LastModified = m.LastModified,
-            StorageClass = m.StorageClass,
             Versioned = versioned,
-            IsLatest = entry.IsLatest,
-            IsDeleteMarker = m.IsDeleteMarker,
             HasNoncurrentVersions = next is not null && next.Manifest.Key == m.Key,
-            NoncurrentSince = entry.IsLatest ? null : key.SuccessorModified,
             NewerNoncurrentVersions = key.Noncurrent,
         };
         var now = _store.Time.GetUtcNow();
@@ -376,7 +376,6 @@ public sealed class LifecycleWorker
             counters.Due(expiry.Date);
         }
 
-        key.SuccessorModified = m.LastModified;
         var removed = false;
         if (action.Kind != LifecycleActionKind.None && key.LatestSequence is { } latest)
         {
@@ -537,9 +536,6 @@ public sealed class LifecycleWorker
 
         /// <summary>The sequence of the key's latest version as listed (or as the worker left it), null when unknown.</summary>
         public ulong? LatestSequence { get; set; }
-
-        /// <summary>The last-modified time of the version listed just before (newer): when the next one became noncurrent.</summary>
-        public DateTimeOffset? SuccessorModified { get; set; }
 
         /// <summary>Noncurrent versions of the key listed so far and still there.</summary>
         public int Noncurrent { get; set; }

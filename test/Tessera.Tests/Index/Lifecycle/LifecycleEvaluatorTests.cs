@@ -56,6 +56,34 @@ public sealed class LifecycleEvaluatorTests
     }
 
     [Fact]
+    public void ANoncurrentVersionExpiresNoncurrentDaysAfterItsSuccessorWasWrittenAsMinIoAnswers()
+    {
+        const string Kept = "<ID>kept</ID><Filter/><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>2</NewerNoncurrentVersions></NoncurrentVersionExpiration>";
+        var rules = Rules(
+            "<ID>current</ID><Filter/><Status>Enabled</Status><Expiration><Days>1</Days></Expiration>",
+            "<ID>old</ID><Filter/><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>7</NoncurrentDays></NoncurrentVersionExpiration>",
+            "<ID>sooner</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>3</NoncurrentDays></NoncurrentVersionExpiration>",
+            Kept);
+
+        // Became noncurrent 2013-01-01 08:00; seven days later is 2013-01-08 08:00, rounded up to the next midnight.
+        // Neither its own last-modified time nor the current version's Expiration counts, nor the rule with
+        // NewerNoncurrentVersions (whose 1 day would be earlier).
+        var old = Object("docs/a") with { IsLatest = false, NoncurrentSince = At("2013-01-01T08:00:00Z") };
+        Assert.Equal(new LifecycleExpiry(At("2013-01-09T00:00:00Z"), "old"), LifecycleEvaluator.Expiry(rules, old, Day));
+        Assert.Equal(new LifecycleExpiry(At("2013-01-05T00:00:00Z"), "sooner"), LifecycleEvaluator.Expiry(rules, old with { Key = "logs/a" }, Day));
+        Assert.Null(LifecycleEvaluator.Expiry(Rules(Kept), old, Day));
+
+        // The current version keeps its Expiration; unknown noncurrent-since and delete markers have none.
+        Assert.Equal(new LifecycleExpiry(At("2012-12-21T00:00:00Z"), "current"), LifecycleEvaluator.Expiry(rules, Object("docs/a"), Day));
+        Assert.Null(LifecycleEvaluator.Expiry(rules, old with { NoncurrentSince = null }, Day));
+        Assert.Null(LifecycleEvaluator.Expiry(rules, old with { IsDeleteMarker = true, Size = 0 }, Day));
+
+        // A short day rounds to its own boundaries: 7 ten-second days after 08:00:03 is 08:01:13, due at 08:01:20.
+        var ten = TimeSpan.FromSeconds(10);
+        Assert.Equal(At("2013-01-01T08:01:20Z"), LifecycleEvaluator.Expiry(rules, old with { NoncurrentSince = At("2013-01-01T08:00:03Z") }, ten)!.Value.Date);
+    }
+
+    [Fact]
     public void FiltersSelectByPrefixTagsAndSizeTogether()
     {
         var rules = Rules("<ID>f</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>t</Key><Value>1</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan><ObjectSizeLessThan>100</ObjectSizeLessThan></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration>");

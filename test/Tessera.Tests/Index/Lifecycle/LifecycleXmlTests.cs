@@ -177,6 +177,76 @@ public sealed class LifecycleXmlTests
         Fails("InvalidRequest", Doc($"<Filter><Tag><Key>k</Key><Value>{new string('v', 257)}</Value></Tag></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration>"), "TagValue");
     }
 
+    private static string Transitions(string action, params (string When, string Class)[] transitions) => string.Concat(transitions.Select(t =>
+        action == "NoncurrentVersionTransition"
+            ? $"<{action}><NoncurrentDays>{t.When}</NoncurrentDays><StorageClass>{t.Class}</StorageClass></{action}>"
+            : $"<{action}>{(t.When.Contains('T', StringComparison.Ordinal) ? $"<Date>{t.When}</Date>" : $"<Days>{t.When}</Days>")}<StorageClass>{t.Class}</StorageClass></{action}>"));
+
+    /// <summary>S3's ladder within a rule: GLACIER after the warm classes, DEEP_ARCHIVE after both, strictly later (the text NooBaa checks against).</summary>
+    [Theory]
+    [InlineData("Transition", "1", "DEEP_ARCHIVE", "1", "GLACIER", "'Days' in the Transition action for StorageClass 'DEEP_ARCHIVE' for filter '(prefix=logs/)' must be greater than 'Days' in the Transition action for StorageClass 'GLACIER' for filter '(prefix=logs/)'.")]
+    [InlineData("Transition", "200", "GLACIER", "300", "DEEP_ARCHIVE", null)]
+    [InlineData("Transition", "90", "GLACIER", "30", "DEEP_ARCHIVE", "'Days' in the Transition action for StorageClass 'DEEP_ARCHIVE' for filter '(prefix=logs/)' must be greater than 'Days' in the Transition action for StorageClass 'GLACIER' for filter '(prefix=logs/)'.")]
+    [InlineData("Transition", "60", "STANDARD_IA", "40", "GLACIER", "'Days' in the Transition action for StorageClass 'GLACIER' for filter '(prefix=logs/)' must be greater than 'Days' in the Transition action for StorageClass 'STANDARD_IA' for filter '(prefix=logs/)'.")]
+    [InlineData("Transition", "10", "GLACIER_IR", "5", "DEEP_ARCHIVE", "for StorageClass 'DEEP_ARCHIVE' for filter '(prefix=logs/)' must be greater than 'Days' in the Transition action for StorageClass 'GLACIER_IR'")]
+    [InlineData("Transition", "10", "INTELLIGENT_TIERING", "10", "GLACIER", "for StorageClass 'GLACIER' for filter '(prefix=logs/)' must be greater than 'Days' in the Transition action for StorageClass 'INTELLIGENT_TIERING'")]
+    [InlineData("Transition", "2030-02-01T00:00:00Z", "GLACIER", "2030-01-01T00:00:00Z", "DEEP_ARCHIVE", "'Date' in the Transition action for StorageClass 'DEEP_ARCHIVE' for filter '(prefix=logs/)' must be greater than 'Date' in the Transition action for StorageClass 'GLACIER' for filter '(prefix=logs/)'.")]
+    [InlineData("Transition", "2030-01-01T00:00:00Z", "GLACIER", "2030-01-02T00:00:00Z", "DEEP_ARCHIVE", null)]
+    [InlineData("NoncurrentVersionTransition", "1", "GLACIER", "1", "DEEP_ARCHIVE", "'NoncurrentDays' in the NoncurrentVersionTransition action for StorageClass 'DEEP_ARCHIVE' for filter '(prefix=logs/)' must be greater than 'NoncurrentDays' in the NoncurrentVersionTransition action for StorageClass 'GLACIER' for filter '(prefix=logs/)'.")]
+    [InlineData("NoncurrentVersionTransition", "100", "GLACIER", "190", "DEEP_ARCHIVE", null)]
+    public void TransitionsOfARuleGoDownS3sLadder(string action, string firstWhen, string firstClass, string secondWhen, string secondClass, string? message) =>
+        Ladder(action, firstWhen, firstClass, secondWhen, secondClass, message);
+
+    /// <summary>The stays S3 enforces between two transitions of a rule, in the words of its error.</summary>
+    [Theory]
+    [InlineData("Transition", "30", "STANDARD_IA", "59", "GLACIER", "'Days' in the 'Transition' action for StorageClass 'GLACIER' for filter '(prefix=logs/)' must be 30 days more than 'filter '(prefix=logs/)'' in the 'Transition' action for StorageClass 'STANDARD_IA'.")]
+    [InlineData("Transition", "30", "STANDARD_IA", "60", "GLACIER", null)]
+    [InlineData("Transition", "45", "ONEZONE_IA", "74", "DEEP_ARCHIVE", "for StorageClass 'DEEP_ARCHIVE' for filter '(prefix=logs/)' must be 30 days more than 'filter '(prefix=logs/)'' in the 'Transition' action for StorageClass 'ONEZONE_IA'.")]
+    [InlineData("Transition", "45", "ONEZONE_IA", "75", "DEEP_ARCHIVE", null)]
+    [InlineData("Transition", "30", "STANDARD_IA", "30", "ONEZONE_IA", "for StorageClass 'ONEZONE_IA' for filter '(prefix=logs/)' must be 30 days more than 'filter '(prefix=logs/)'' in the 'Transition' action for StorageClass 'STANDARD_IA'.")]
+    [InlineData("Transition", "30", "STANDARD_IA", "60", "ONEZONE_IA", null)]
+    [InlineData("Transition", "30", "GLACIER", "60", "DEEP_ARCHIVE", "'Days' in the 'Transition' action for StorageClass 'DEEP_ARCHIVE' for filter '(prefix=logs/)' must be 90 days more than 'filter '(prefix=logs/)'' in the 'Transition' action for StorageClass 'GLACIER'.")]
+    [InlineData("Transition", "30", "GLACIER", "120", "DEEP_ARCHIVE", null)]
+    [InlineData("Transition", "60", "GLACIER_IR", "149", "DEEP_ARCHIVE", "must be 90 days more than 'filter '(prefix=logs/)'' in the 'Transition' action for StorageClass 'GLACIER_IR'.")]
+    [InlineData("Transition", "60", "GLACIER_IR", "150", "DEEP_ARCHIVE", null)]
+    [InlineData("NoncurrentVersionTransition", "30", "STANDARD_IA", "31", "GLACIER", "'NoncurrentDays' in the 'NoncurrentVersionTransition' action for StorageClass 'GLACIER' for filter '(prefix=logs/)' must be 30 days more than 'filter '(prefix=logs/)'' in the 'NoncurrentVersionTransition' action for StorageClass 'STANDARD_IA'.")]
+    [InlineData("NoncurrentVersionTransition", "0", "GLACIER", "89", "DEEP_ARCHIVE", "must be 90 days more than")]
+
+    // No stay where S3 is not known to enforce one: after INTELLIGENT_TIERING, between GLACIER_IR and GLACIER, by date.
+    [InlineData("Transition", "0", "INTELLIGENT_TIERING", "1", "GLACIER", null)]
+    [InlineData("Transition", "0", "GLACIER_IR", "1", "GLACIER", null)]
+    [InlineData("Transition", "30", "STANDARD_IA", "31", "GLACIER_IR", null)]
+    [InlineData("Transition", "2030-01-01T00:00:00Z", "STANDARD_IA", "2030-01-02T00:00:00Z", "GLACIER", null)]
+    public void TransitionsOfARuleKeepS3sMinimumStays(string action, string firstWhen, string firstClass, string secondWhen, string secondClass, string? message) =>
+        Ladder(action, firstWhen, firstClass, secondWhen, secondClass, message);
+
+    [Fact]
+    public void AFullLadderIsAcceptedInAnyDocumentOrderAndCheckedPairwise()
+    {
+        var ladder = Transitions("Transition", ("180", "DEEP_ARCHIVE"), ("30", "STANDARD_IA"), ("60", "GLACIER_IR"), ("90", "GLACIER"));
+        Assert.Single(Parse(Doc("<Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status>" + ladder)).Rules);
+
+        // 30 days after GLACIER is too soon for DEEP_ARCHIVE, whatever the GLACIER_IR between.
+        Fails("InvalidArgument", Doc("<Filter/><Status>Enabled</Status>" + Transitions("Transition", ("30", "GLACIER_IR"), ("100", "GLACIER"), ("130", "DEEP_ARCHIVE"))), "must be 90 days more than 'filter '(prefix=)'' in the 'Transition' action for StorageClass 'GLACIER'.");
+
+        // Current and noncurrent transitions are two ladders: a GLACIER noncurrent transition does not order current ones.
+        Assert.Single(Parse(Doc("<Filter/><Status>Enabled</Status>" + Transitions("Transition", ("1", "DEEP_ARCHIVE")) + Transitions("NoncurrentVersionTransition", ("5", "GLACIER")))).Rules);
+    }
+
+    private static void Ladder(string action, string firstWhen, string firstClass, string secondWhen, string secondClass, string? message)
+    {
+        var document = Doc("<Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status>" + Transitions(action, (firstWhen, firstClass), (secondWhen, secondClass)));
+        if (message is null)
+        {
+            Assert.Equal(2, Parse(document).Rules[0] is { } rule ? rule.Transitions.Count + rule.NoncurrentVersionTransitions.Count : 0);
+            return;
+        }
+
+        var error = Assert.Throws<S3Exception>(() => Parse(document));
+        Assert.Equal("InvalidArgument", error.Error.Code);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void OverlappingRulesAreAcceptedAsS3NowAcceptsThem()
     {
