@@ -7,11 +7,16 @@
 #          re-encode 8+4, write and fsync 12 new fragments, swap the manifest in one index write. MiB/s of object bytes.
 #   Raw bytes: the sum of the fragment files' sizes on the disks after the PUTs, and after the transitions once the
 #          garbage collector removed the old fragments (grace 1 s).
-# Usage: bench/run-transition.sh     (env: TOTAL_MIB=1024 OBJECT_MIB=64)
+#   TIER=1: the target is a remote tier instead: a second Tessera (6 disk directories, 4+2) holds bucket `tier`, and
+#          GLACIER_IR is placed in it (--tier COLD=..., --storage-class GLACIER_IR=tier:COLD): each transition reads 4 of
+#          6 fragments and PUTs the object to the tier over HTTP (AWS SDK, Content-MD5), then swaps the manifest. The
+#          raw bytes after are the local disks' (the tier's own disks are printed beside them).
+# Usage: bench/run-transition.sh     (env: TOTAL_MIB=1024 OBJECT_MIB=64 TIER=0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TOTAL_MIB=${TOTAL_MIB:-1024}
+TIER=${TIER:-0}
 OBJECT_MIB=${OBJECT_MIB:-64}
 COUNT=$((TOTAL_MIB / OBJECT_MIB))
 for tool in jq curl python3 bc; do
@@ -26,12 +31,13 @@ TESSERA=(dotnet src/Tessera.Server/bin/Release/net10.0/tessera.dll)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tessera-transition.XXXXXX")
 server_pid=
+tier_pid=
 stop() {
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$server_pid" 2>/dev/null || true
-  fi
+  for pid in $server_pid $tier_pid; do
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap stop EXIT INT TERM
@@ -40,18 +46,34 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 export TESSERA_ROOT_USER=transition-admin
 TESSERA_ROOT_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 export TESSERA_ROOT_PASSWORD
+ready() { curl -s -o /dev/null -w '%{http_code}' "$1" 2>/dev/null | grep -q 200; }
+wait_ready() {
+  for _ in $(seq 1 300); do
+    ready "$1/health/ready" && return 0
+    sleep 0.2
+  done
+  echo "tessera at $1 not ready after 60 s"; cat "$2"; exit 1
+}
+target=STANDARD_IA
+target_args=(--storage-class STANDARD_IA=8+4)
+if [ "$TIER" = 1 ]; then
+  tier_port=$(free_port)
+  "${TESSERA[@]}" server "$work/tier/disk{1...6}" --meta-dir "$work/tier/meta" --ec 4+2 \
+    --address "127.0.0.1:$tier_port" --scrub-interval 0 --quiet >"$work/tier.log" 2>&1 &
+  tier_pid=$!
+  wait_ready "http://127.0.0.1:$tier_port" "$work/tier.log"
+  "${LOADGEN[@]}" --op mkbucket --endpoint "http://127.0.0.1:$tier_port" --bucket tier >/dev/null
+  target=GLACIER_IR
+  target_args=(--tier "COLD=http://$TESSERA_ROOT_USER:$TESSERA_ROOT_PASSWORD@127.0.0.1:$tier_port/tier/bench/" --storage-class GLACIER_IR=tier:COLD)
+fi
 port=$(free_port)
 endpoint="http://127.0.0.1:$port"
-"${TESSERA[@]}" server "$work/disk{1...12}" --meta-dir "$work/meta" --ec 4+2 --storage-class STANDARD_IA=8+4 \
+"${TESSERA[@]}" server "$work/disk{1...12}" --meta-dir "$work/meta" --ec 4+2 "${target_args[@]}" \
   --address "127.0.0.1:$port" --gc-grace 1 --scrub-interval 0 --quiet >"$work/server.log" 2>&1 &
 server_pid=$!
-ready() { curl -s -o /dev/null -w '%{http_code}' "$1" 2>/dev/null | grep -q 200; }
-for _ in $(seq 1 300); do
-  ready "$endpoint/health/ready" && break
-  sleep 0.2
-done
-ready "$endpoint/health/ready" || { echo "tessera not ready after 60 s"; cat "$work/server.log"; exit 1; }
+wait_ready "$endpoint" "$work/server.log"
 raw_bytes() { find "$work"/disk*/fragments -type f -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'; }
+tier_bytes() { find "$work"/tier/disk*/fragments -type f -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'; }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 "${LOADGEN[@]}" --op mkbucket --endpoint "$endpoint" --bucket tiers >/dev/null
@@ -61,10 +83,10 @@ put_mibs=$(jq -r '.mibPerSecond' "$work/put.json")
 sync
 before=$(raw_bytes)
 
-echo "transition: the same $COUNT objects to STANDARD_IA (8+4), one at a time; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "transition: the same $COUNT objects to $target ($([ "$TIER" = 1 ] && echo "remote tier" || echo "8+4")), one at a time; load $(cut -d' ' -f1-3 /proc/loadavg)"
 start=$(date +%s.%N)
 # One CLI process moves them all (its start, ~0.3 s, is counted); each call waits for its move.
-"${TESSERA[@]}" admin transition tiers STANDARD_IA $(seq -f 'obj-%g' 0 $((COUNT - 1))) --endpoint "$endpoint" \
+"${TESSERA[@]}" admin transition tiers "$target" $(seq -f 'obj-%g' 0 $((COUNT - 1))) --endpoint "$endpoint" \
   --access-key "$TESSERA_ROOT_USER" --secret-key "$TESSERA_ROOT_PASSWORD" >"$work/transition.out"
 moved=$(grep -c '"Moved"' "$work/transition.out" || true)
 [ "$moved" -eq "$COUNT" ] || { echo "$moved of $COUNT moved:"; cat "$work/transition.out"; tail -20 "$work/server.log"; exit 1; }
@@ -83,7 +105,15 @@ done
 after=$(raw_bytes)
 
 printf 'PUT (4+2):               %8.1f MiB/s\n' "$put_mibs"
-printf 'transition (4+2 -> 8+4): %8.1f MiB/s  (%.2f of PUT)\n' "$transition_mibs" "$(echo "$transition_mibs / $put_mibs" | bc -l)"
+printf 'transition (4+2 -> %s): %8.1f MiB/s  (%.2f of PUT)\n' "$([ "$TIER" = 1 ] && echo "tier" || echo "8+4")" "$transition_mibs" "$(echo "$transition_mibs / $put_mibs" | bc -l)"
 printf 'raw bytes before: %d (%.3f x the %d MiB of data)\n' "$before" "$(echo "$before / ($TOTAL_MIB * 1048576)" | bc -l)" "$TOTAL_MIB"
 printf 'raw bytes after:  %d (%.3f x)\n' "$after" "$(echo "$after / ($TOTAL_MIB * 1048576)" | bc -l)"
+if [ "$TIER" = 1 ]; then
+  printf 'raw bytes on the tier (its own 4+2): %d (%.3f x)\n' "$(tier_bytes)" "$(echo "$(tier_bytes) / ($TOTAL_MIB * 1048576)" | bc -l)"
+  # The second baseline: the same bytes PUT straight to the tier (what its own write path costs on these cores).
+  "${LOADGEN[@]}" --op mkbucket --endpoint "http://127.0.0.1:$tier_port" --bucket direct >/dev/null
+  "${LOADGEN[@]}" --op put --endpoint "http://127.0.0.1:$tier_port" --bucket direct --size "${OBJECT_MIB}MiB" --concurrency 1 --count "$COUNT" --json >"$work/direct.json"
+  direct_mibs=$(jq -r '.mibPerSecond' "$work/direct.json")
+  printf 'PUT straight to the tier:  %8.1f MiB/s  (transition %.2f of it)\n' "$direct_mibs" "$(echo "$transition_mibs / $direct_mibs" | bc -l)"
+fi
 echo "load after the transitions: $load_after; now: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -17,7 +17,11 @@ public static class LifecycleEvaluator
     /// <summary>Objects under this size transition only under a size filter (or to archive classes, by setting).</summary>
     public const long DefaultMinimumTransitionSize = 128 * 1024;
 
-    /// <summary>The storage-class ladder, warmest first: a transition only ever moves a version down it.</summary>
+    /// <summary>
+    /// The storage-class ladder, warmest first: a transition only ever moves a version down it. S3's supported
+    /// transitions (the "waterfall"): STANDARD_IA may go to INTELLIGENT_TIERING and not the reverse, which goes on to
+    /// ONEZONE_IA, GLACIER_IR, GLACIER and DEEP_ARCHIVE.
+    /// </summary>
     private static readonly Dictionary<string, int> Ladder = new(StringComparer.Ordinal)
     {
         ["STANDARD"] = 0,
@@ -25,8 +29,8 @@ public static class LifecycleEvaluator
         ["EXPRESS_ONEZONE"] = 0,
         ["OUTPOSTS"] = 0,
         ["SNOW"] = 0,
-        ["INTELLIGENT_TIERING"] = 1,
-        ["STANDARD_IA"] = 2,
+        ["STANDARD_IA"] = 1,
+        ["INTELLIGENT_TIERING"] = 2,
         ["ONEZONE_IA"] = 3,
         ["GLACIER_IR"] = 4,
         ["GLACIER"] = 5,

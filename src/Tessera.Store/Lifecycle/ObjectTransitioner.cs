@@ -127,7 +127,7 @@ public sealed class ObjectTransitioner(StoreServices store) : IObjectTransitione
         else
         {
             using var reader = new SegmentReader(store.Storage, segment, store.Buffers);
-            await using var source = new SegmentSourceStream(reader, segment);
+            await using var source = new SegmentSourceStream(reader, segment, store.Buffers); // the SDK pulls 80 KiB at a time
             await tier.PutAsync(id, source, segment.Size, md5, cancellationToken).ConfigureAwait(false);
             reader.ReportDamage(store, bucket, version.Key);
         }

@@ -132,6 +132,12 @@ public sealed class LifecycleEvaluatorTests
         Assert.Equal("DEEP_ARCHIVE", LifecycleEvaluator.Evaluate(rules, written, At("2020-06-01T00:00:00Z"), Day).StorageClass);
         Assert.Equal(LifecycleAction.None, LifecycleEvaluator.Evaluate(rules, written with { StorageClass = "DEEP_ARCHIVE" }, At("2020-06-01T00:00:00Z"), Day));
         Assert.Equal("DEEP_ARCHIVE", LifecycleEvaluator.Evaluate(rules, written with { StorageClass = "STANDARD_IA" }, At("2020-06-01T00:00:00Z"), Day).StorageClass);
+
+        // S3's waterfall: STANDARD_IA goes on to INTELLIGENT_TIERING, never back.
+        var tiering = Rules("<ID>it</ID><Filter/><Status>Enabled</Status><Transition><Days>30</Days><StorageClass>INTELLIGENT_TIERING</StorageClass></Transition>");
+        var ia = Rules("<ID>ia</ID><Filter/><Status>Enabled</Status><Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>");
+        Assert.Equal("INTELLIGENT_TIERING", LifecycleEvaluator.Evaluate(tiering, written with { StorageClass = "STANDARD_IA" }, At("2020-06-01T00:00:00Z"), Day).StorageClass);
+        Assert.Equal(LifecycleAction.None, LifecycleEvaluator.Evaluate(ia, written with { StorageClass = "INTELLIGENT_TIERING" }, At("2020-06-01T00:00:00Z"), Day));
     }
 
     [Fact]
