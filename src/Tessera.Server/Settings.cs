@@ -644,16 +644,8 @@ internal static class Settings
 
     private static void AddTiers(ServerOptions options, IReadOnlyList<string> entries)
     {
-        foreach (var entry in entries)
+        foreach (var (name, url) in Pairs(entries, "Tier: expected NAME=http[s]://ACCESS_KEY:SECRET_KEY@host:port/bucket/prefix/."))
         {
-            var eq = entry.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                throw new ArgumentException("Tier: expected NAME=http[s]://ACCESS_KEY:SECRET_KEY@host:port/bucket/prefix/.");
-            }
-
-            var name = entry[..eq].Trim();
-            var url = entry[(eq + 1)..].Trim();
             _ = Tiering.TierOptions.Parse(name, url); // Refused here, with the setting's name, when malformed.
             options.Tiers[name] = url;
         }
@@ -661,15 +653,24 @@ internal static class Settings
 
     private static void AddClasses(ServerOptions options, IReadOnlyList<string> entries)
     {
+        foreach (var (storageClass, code) in Pairs(entries, "Storage class: expected CLASS=k+m, e.g. REDUCED_REDUNDANCY=4+1."))
+        {
+            options.StorageClasses[storageClass] = code;
+        }
+    }
+
+    /// <summary>Splits <c>NAME=VALUE</c> entries at their first '=' (both sides trimmed); <paramref name="expected"/> when one has no name.</summary>
+    private static IEnumerable<(string Name, string Value)> Pairs(IReadOnlyList<string> entries, string expected)
+    {
         foreach (var entry in entries)
         {
             var eq = entry.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
-                throw new ArgumentException($"Storage class '{entry}': expected CLASS=k+m, e.g. REDUCED_REDUNDANCY=4+1.");
+                throw new ArgumentException(expected);
             }
 
-            options.StorageClasses[entry[..eq].Trim()] = entry[(eq + 1)..].Trim();
+            yield return (entry[..eq].Trim(), entry[(eq + 1)..].Trim());
         }
     }
 }

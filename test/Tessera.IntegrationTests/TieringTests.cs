@@ -381,12 +381,7 @@ public sealed class TieringTests(TieringFixture store) : IClassFixture<TieringFi
     private ObjectManifest Manifest(string bucket, string key) =>
         store.Server.Store.Index.GetObject(bucket, key, null) ?? throw new InvalidOperationException($"{bucket}/{key} is gone");
 
-    private List<FileInfo> FragmentFiles(Guid segment) =>
-        [.. Directory.EnumerateDirectories(store.DataDirectory, "disk*")
-            .Select(d => Path.Combine(d, "fragments", segment.ToString("N")[..2]))
-            .Where(Directory.Exists)
-            .SelectMany(d => Directory.EnumerateFiles(d, segment.ToString("N") + ".*"))
-            .Select(f => new FileInfo(f))];
+    private List<FileInfo> FragmentFiles(Guid segment) => store.FragmentFiles(segment);
 
     private async Task AssertReadsAsync(string bucket, string key, byte[] expected)
     {

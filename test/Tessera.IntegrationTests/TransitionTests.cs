@@ -256,12 +256,7 @@ public sealed class TransitionTests(TransitionStoreFixture store) : IClassFixtur
     private ObjectManifest Manifest(string bucket, string key, string? versionId = null) =>
         store.Server.Store.Index.GetObject(bucket, key, versionId) ?? throw new InvalidOperationException($"{bucket}/{key} is gone");
 
-    private List<FileInfo> FragmentFiles(Guid segment) =>
-        [.. Directory.EnumerateDirectories(store.DataDirectory, "disk*")
-            .Select(d => Path.Combine(d, "fragments", segment.ToString("N")[..2]))
-            .Where(Directory.Exists)
-            .SelectMany(d => Directory.EnumerateFiles(d, segment.ToString("N") + ".*"))
-            .Select(f => new FileInfo(f))];
+    private List<FileInfo> FragmentFiles(Guid segment) => store.FragmentFiles(segment);
 
     /// <summary>The segments that have fragment files, optionally only those whose fragments name <paramref name="bucket"/>.</summary>
     private HashSet<Guid> AllSegmentsOnDisk(string? bucket = null)

@@ -71,6 +71,14 @@ public class StoreFixture : IAsyncLifetime, IS3Target
 
     public string DataDirectory => Path.Combine(Directory, "data");
 
+    /// <summary>The fragment files of <paramref name="segment"/> on the embedded default's disks.</summary>
+    public List<FileInfo> FragmentFiles(Guid segment) =>
+        [.. System.IO.Directory.EnumerateDirectories(DataDirectory, "disk*")
+            .Select(d => Path.Combine(d, "fragments", segment.ToString("N")[..2]))
+            .Where(System.IO.Directory.Exists)
+            .SelectMany(d => System.IO.Directory.EnumerateFiles(d, segment.ToString("N") + ".*"))
+            .Select(f => new FileInfo(f))];
+
     public Uri Endpoint => Server.Endpoint;
 
     public Uri AliceEndpoint => Server.Endpoint;
