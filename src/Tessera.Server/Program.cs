@@ -174,9 +174,14 @@ public static class Program
               Erasure:    RS({p.DataShards},{p.ParityShards}), {p.ShardSize / 1024} KiB shards, spread over '{p.DomainLevel}' domains{string.Concat(layout.ClassPolicies.Select(c => $"; {c.Key}: RS({c.Value.DataShards},{c.Value.ParityShards})"))}
               Small:      {(p.CopiedSegmentLimit() is var limit and >= 0 ? $"objects up to {limit:N0} bytes as {p.ParityShards + 1} copies (take no more space)" : "coded like the rest")}
               Disks:      {string.Join(", ", layout.Disks.Select(d => d.Path))}
-              Metadata:   {layout.MetaDir}
+              Metadata:   {layout.MetaDir}{Tiers(server)}
 
             Try:  AWS_ACCESS_KEY_ID={server.Root.AccessKey} AWS_SECRET_ACCESS_KEY='{server.Root.SecretKey}' aws --endpoint-url {server.Endpoint.ToString().TrimEnd('/')} s3 ls
             """);
     }
+
+    /// <summary>A line per remote tier (its URL without the secret, and the classes placed in it), or nothing.</summary>
+    private static string Tiers(TesseraServer server) =>
+        string.Concat(server.Store.Tiers.All.OfType<Tiering.S3RemoteTier>().OrderBy(t => t.Name, StringComparer.Ordinal).Select(t =>
+            $"\n  Tier:       {t.Options} holds {string.Join(", ", server.Layout.TierClasses.Where(c => c.Value == t.Name).Select(c => c.Key).Order(StringComparer.Ordinal).DefaultIfEmpty("no class"))}"));
 }
