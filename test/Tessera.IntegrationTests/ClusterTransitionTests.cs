@@ -5,13 +5,60 @@ using Tessera.Store;
 
 namespace Tessera.IntegrationTests;
 
-/// <summary>The range-sharded cluster with STANDARD_IA coded RS(8,4) over its three nodes (twelve disks).</summary>
+/// <summary>
+/// The range-sharded cluster with STANDARD_IA coded RS(8,4) over its three nodes (twelve disks), and GLACIER_IR placed in
+/// a remote tier: a single-node Tessera of its own (bucket <c>tier</c>) that every node names.
+/// </summary>
 public sealed class TransitionClusterFixture : ShardedClusterStoreFixture
 {
+    private readonly string _tierDirectory = Path.Combine(Path.GetTempPath(), "tessera-ctier-" + Guid.NewGuid().ToString("N")[..12]);
+
+    /// <summary>The tier's server.</summary>
+    public TesseraServer Tier { get; private set; } = null!;
+
+    /// <summary>A client of the tier (root).</summary>
+    public AmazonS3Client TierClient { get; private set; } = null!;
+
+    public override async ValueTask InitializeAsync()
+    {
+        Tier = await TesseraServer.StartAsync(new ServerOptions
+        {
+            Address = "127.0.0.1:0",
+            Disks = [new DiskOptions { Path = Path.Combine(_tierDirectory, "data") }],
+            RootUser = StoreFixture.RootKey,
+            RootPassword = StoreFixture.RootSecret,
+            Quiet = true,
+        });
+        TierClient = new AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials(StoreFixture.RootKey, StoreFixture.RootSecret), new AmazonS3Config
+        {
+            ServiceURL = Tier.Endpoint.ToString(),
+            ForcePathStyle = true,
+            AuthenticationRegion = "us-east-1",
+        });
+        await TierClient.PutBucketAsync("tier");
+        await base.InitializeAsync();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        TierClient.Dispose();
+        await Tier.DisposeAsync();
+        try
+        {
+            System.IO.Directory.Delete(_tierDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
     protected override void Configure(string node, ServerOptions options)
     {
         base.Configure(node, options);
         options.StorageClasses["STANDARD_IA"] = "8+4@node";
+        options.Tiers["COLD"] = $"http://{StoreFixture.RootKey}:{Uri.EscapeDataString(StoreFixture.RootSecret)}@127.0.0.1:{Tier.Endpoint.Port}/tier/cluster/";
+        options.StorageClasses["GLACIER_IR"] = "tier:COLD";
     }
 }
 
@@ -34,7 +81,52 @@ public sealed class IndexNodeClusterTransitionTests(TransitionIndexNodeClusterFi
 /// the bytes re-encoded through the storage ports, read back through another node's gateway, and the old fragments
 /// collected.
 /// </summary>
-public sealed class ClusterTransitionTests(TransitionClusterFixture cluster) : ClusterTransitionTestsBase(cluster), IClassFixture<TransitionClusterFixture>;
+public sealed class ClusterTransitionTests(TransitionClusterFixture cluster) : ClusterTransitionTestsBase(cluster), IClassFixture<TransitionClusterFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>
+    /// The remote tier on the cluster: moved by one node (the swap one etcd Txn carrying tiered segments), the index read
+    /// through another, bytes read back bit-exact through both gateways, and the remote object deleted by the
+    /// coordinator's collector once the version is deleted.
+    /// </summary>
+    [Fact]
+    public async Task AnObjectMovesToTheRemoteTierAndEveryNodeReadsItFromThere()
+    {
+        var s3 = cluster.Through(root: "n2", alice: "n3").Client;
+        var bucket = Names.Bucket("ctier");
+        await s3.PutBucketAsync(bucket, Ct);
+        var data = Names.RandomBytes(1_500_000, 43);
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "cold", InputStream = new MemoryStream(data) }, Ct);
+        var before = await s3.GetObjectMetadataAsync(bucket, "cold", Ct);
+
+        var mover = cluster.Server("n3");
+        var old = mover.Store.Index.GetObject(bucket, "cold")!;
+        Assert.Equal(TransitionOutcome.Moved, await mover.Transitioner.TransitionAsync(bucket, "cold", old.VersionId, "GLACIER_IR", Ct));
+
+        var moved = cluster.Server("n1").Store.Index.GetObject(bucket, "cold")!;
+        var segment = Assert.Single(moved.Segments);
+        Assert.Equal((true, "COLD"), (segment.IsTiered, segment.Tier));
+        var remoteName = "cluster/" + segment.Segment.ToString("N");
+        Assert.Equal(data.Length, (await cluster.TierClient.GetObjectMetadataAsync("tier", remoteName, Ct)).ContentLength);
+
+        foreach (var (node, other) in new[] { ("n2", "n3"), ("n3", "n2") })
+        {
+            var client = cluster.Through(root: node, alice: other).Client;
+            var head = await client.GetObjectMetadataAsync(bucket, "cold", Ct);
+            Assert.Equal((before.ETag, "GLACIER_IR"), (head.ETag, head.StorageClass?.Value));
+            using var get = await client.GetObjectAsync(bucket, "cold", Ct);
+            using var buffer = new MemoryStream();
+            await get.ResponseStream.CopyToAsync(buffer, Ct);
+            Assert.True(data.AsSpan().SequenceEqual(buffer.ToArray()), $"{node} reads back other bytes");
+        }
+
+        await cluster.Through(root: "n3", alice: "n2").Client.DeleteObjectAsync(bucket, "cold", Ct);
+        (await cluster.WaitForCoordinatorAsync()).Collector.CollectOnce(DateTimeOffset.UtcNow.AddHours(2), sweepOrphans: false);
+        var gone = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => cluster.TierClient.GetObjectMetadataAsync("tier", remoteName, Ct));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
+    }
+}
 
 /// <summary>The transition scenario on any <see cref="ClusterStoreFixture"/> with STANDARD_IA coded RS(8,4)@node.</summary>
 public abstract class ClusterTransitionTestsBase(ClusterStoreFixture cluster)
