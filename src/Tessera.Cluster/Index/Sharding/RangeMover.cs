@@ -16,7 +16,7 @@ namespace Tessera.Cluster.Index.Sharding;
 /// <para><b>Move</b> from group A to group B:</para>
 /// <list type="number">
 /// <item>Pre-copy: clears the range in B, then copies its records from A at one revision R0 while writes go on; then,
-/// in up to three more rounds while writes go on, what changed since the round before (each round's delta is smaller
+/// in up to seven more rounds while writes go on, what changed since the round before (each round's delta is smaller
 /// than the copy it follows), until a round copies at most 200 records or stops shrinking.</item>
 /// <item>Freeze: one directory Txn marks the range frozen and raises A's generation to g+1; then A's fence key becomes
 /// g+1. From there every index request on A made with an older directory fails its fence compare and re-reads the
@@ -39,7 +39,7 @@ public sealed class RangeMover
     private const int KeysPageSize = 5000;
 
     /// <summary>At most this many pre-copy rounds: the full copy, then copies of what changed during the round before.</summary>
-    private const int MaxPreCopyRounds = 4;
+    private const int MaxPreCopyRounds = 8;
 
     /// <summary>A pre-copy round that copied at most this many records is close enough: the range freezes.</summary>
     private const int SmallDelta = 200;
