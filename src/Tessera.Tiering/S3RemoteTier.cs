@@ -72,24 +72,18 @@ public sealed class S3RemoteTier : IRemoteTier, IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        var request = new GetObjectRequest { BucketName = _options.Bucket, Key = ObjectName(segment) };
-        if (length > 0)
+        if (length == 0)
         {
-            request.ByteRange = new ByteRange(offset, offset + length - 1);
+            return Stream.Null; // S3 has no empty range; nothing to ask for.
         }
 
+        var request = new GetObjectRequest { BucketName = _options.Bucket, Key = ObjectName(segment), ByteRange = new ByteRange(offset, offset + length - 1) };
         if (md5Hex is not null)
         {
             request.EtagToMatch = "\"" + md5Hex.ToLowerInvariant() + "\"";
         }
 
         var response = await CallAsync("GET", segment, () => _client.GetObjectAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
-        if (length == 0)
-        {
-            response.Dispose();
-            return Stream.Null;
-        }
-
         return response.ResponseStream;
     }
 

@@ -29,20 +29,29 @@ public sealed class LifecycleVersionWalk
             _successorModified = null;
         }
 
-        var subject = new LifecycleSubject
-        {
-            Key = m.Key,
-            Size = m.IsDeleteMarker ? 0 : m.Size,
-            Tags = m.IsDeleteMarker ? [] : m.Tags,
-            LastModified = m.LastModified,
-            StorageClass = m.StorageClass,
-            IsLatest = entry.IsLatest,
-            IsDeleteMarker = m.IsDeleteMarker,
-            NoncurrentSince = entry.IsLatest ? null : _successorModified,
-        };
+        var subject = Describe(m, entry.IsLatest, entry.IsLatest ? null : _successorModified);
         _successorModified = m.LastModified;
         return subject;
     }
+
+    /// <summary>The current version <paramref name="manifest"/> as the evaluator sees it (a read without a version id).</summary>
+    public static LifecycleSubject Current(ObjectManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        return Describe(manifest, isLatest: true, noncurrentSince: null);
+    }
+
+    private static LifecycleSubject Describe(ObjectManifest m, bool isLatest, DateTimeOffset? noncurrentSince) => new()
+    {
+        Key = m.Key,
+        Size = m.IsDeleteMarker ? 0 : m.Size,
+        Tags = m.IsDeleteMarker ? [] : m.Tags,
+        LastModified = m.LastModified,
+        StorageClass = m.StorageClass,
+        IsLatest = isLatest,
+        IsDeleteMarker = m.IsDeleteMarker,
+        NoncurrentSince = noncurrentSince,
+    };
 
     /// <summary>
     /// The subject of version <paramref name="versionId"/> of <paramref name="key"/> as the index holds it now, or

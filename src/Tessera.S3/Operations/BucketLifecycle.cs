@@ -108,7 +108,7 @@ internal static class BucketLifecycle
         }
 
         var subject = r.VersionIdQuery() is null
-            ? new LifecycleVersionWalk().Next(new VersionEntry(manifest, IsLatest: true))
+            ? LifecycleVersionWalk.Current(manifest)
             : LifecycleVersionWalk.Find(r.Store.Index, bucket.Name, manifest.Key, manifest.VersionId);
         if (subject is not null && LifecycleEvaluator.Expiry(configuration, subject, r.Services.Options.LifecycleDay) is { } expiry)
         {

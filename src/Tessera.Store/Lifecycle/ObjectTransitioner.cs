@@ -118,21 +118,31 @@ public sealed class ObjectTransitioner(StoreServices store) : IObjectTransitione
     private async Task<SegmentManifest> UploadAsync(IRemoteTier tier, string bucket, ObjectManifest version, SegmentManifest segment, CancellationToken cancellationToken)
     {
         var id = Guid.NewGuid();
-        var md5 = TieredSegment.Md5Of(segment);
-        if (segment.IsTiered)
+        var (source, reader) = await OpenAsync(segment, cancellationToken).ConfigureAwait(false);
+        using (reader)
+        await using (source)
         {
-            await using var remote = await TieredSegment.OpenAsync(store, segment, 0, segment.Size, cancellationToken).ConfigureAwait(false);
-            await tier.PutAsync(id, remote, segment.Size, md5, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            using var reader = new SegmentReader(store.Storage, segment, store.Buffers);
-            await using var source = new SegmentSourceStream(reader, segment, store.Buffers); // the SDK pulls 80 KiB at a time
-            await tier.PutAsync(id, source, segment.Size, md5, cancellationToken).ConfigureAwait(false);
-            reader.ReportDamage(store, bucket, version.Key);
+            await tier.PutAsync(id, source, segment.Size, TieredSegment.Md5Of(segment), cancellationToken).ConfigureAwait(false);
+            reader?.ReportDamage(store, bucket, version.Key);
         }
 
         return SegmentManifest.Tiered(segment.PartNumber, id, segment.Size, segment.ETag, tier.Name);
+    }
+
+    /// <summary>
+    /// The bytes of <paramref name="segment"/> as a stream: from its tier, or through a <see cref="SegmentReader"/>
+    /// (returned too, for its damage report) staging a stripe at a time for readers that pull less (the SDK pulls
+    /// 80 KiB). The caller disposes both.
+    /// </summary>
+    private async Task<(Stream Source, SegmentReader? Reader)> OpenAsync(SegmentManifest segment, CancellationToken cancellationToken)
+    {
+        if (segment.IsTiered)
+        {
+            return (await TieredSegment.OpenAsync(store, segment, 0, segment.Size, cancellationToken).ConfigureAwait(false), null);
+        }
+
+        var reader = new SegmentReader(store.Storage, segment, store.Buffers);
+        return (new SegmentSourceStream(reader, segment, store.Buffers), reader);
     }
 
     /// <summary>Deletes a segment this transition wrote and did not swap in (on the disks, or on its tier).</summary>
@@ -167,10 +177,9 @@ public sealed class ObjectTransitioner(StoreServices store) : IObjectTransitione
     {
         var policy = store.Storage.PolicyFor(storageClass, segment.Size);
         using var hasher = new ObjectHasher(ChecksumAlgorithm.None, payloadSha256: false);
-        using var reader = segment.IsTiered ? null : new SegmentReader(store.Storage, segment, store.Buffers);
-        await using var source = reader is null
-            ? await TieredSegment.OpenAsync(store, segment, 0, segment.Size, cancellationToken).ConfigureAwait(false)
-            : new SegmentSourceStream(reader, segment);
+        var (source, reader) = await OpenAsync(segment, cancellationToken).ConfigureAwait(false);
+        using var disposeReader = reader;
+        await using var disposeSource = source;
         var owner = new SegmentOwner(bucket, version.Key, version.VersionId, segment.PartNumber);
         await using var pending = await SegmentWriter.WriteFragmentsAsync(
             store.Storage, store.Buffers, policy, source, segment.Size, hasher, owner, cancellationToken).ConfigureAwait(false);
